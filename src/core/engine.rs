@@ -1,0 +1,895 @@
+//! The connection engine: every rule of api.md that is not IO.
+//!
+//! The platform layer calls an input method with the current time, then drains [`Engine::poll`]
+//! and performs each [`Output`] in order: open a task, send a frame, close a task, arm the one timer,
+//! emit an event, reject a request. It calls [`Engine::handle_timeout`] when the timer fires.
+//!
+//! ```
+//! use wxsocket::core::{Config, Engine, Event, Output, State, Text};
+//! let mut engine: Engine<Text> = Engine::new(Config::default(), 1, 0);
+//! let task = match engine.poll() { Some(Output::Open { task, .. }) => task, other => panic!("{other:?}") };
+//! assert_eq!(engine.send(5, Text::from("queued")), Ok(false)); // not open yet: queued
+//! engine.task_opened(10, task);
+//! let outputs: Vec<_> = std::iter::from_fn(|| engine.poll()).collect();
+//! assert!(matches!(&outputs[0], Output::Send { payload, .. } if payload.0 == "queued"));
+//! assert!(outputs.iter().any(|o| matches!(o, Output::Event(Event::Open { reconnected: false, .. }))));
+//! assert_eq!(engine.state(), State::Open);
+//! ```
+
+use std::collections::VecDeque;
+
+use super::backoff::{Backoff, Rng};
+use super::error::{Error, ErrorCode};
+use super::queue::{Pushed, Queue, QueueLimits, Queued};
+use super::validate::check_close;
+
+/// Milliseconds on a monotonic clock chosen by the caller.
+pub type Millis = u64;
+
+/// A frame as the engine sees it: something with a size. The platform layer picks the type
+/// (a JS string or buffer in the browser, `String`/`Vec<u8>` natively).
+pub trait Payload: Clone {
+    /// Size in bytes (UTF-8 bytes for text).
+    fn byte_len(&self) -> usize;
+}
+
+/// A text payload for native use and tests.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Text(pub String);
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Self {
+        Text(s.to_owned())
+    }
+}
+
+impl Payload for Text {
+    fn byte_len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+/// The client's state (`state` property).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum State {
+    /// An attempt is under way.
+    Connecting,
+    /// A task is open.
+    Open,
+    /// `close()` is closing the live task (seen only inside `close()`'s `state` events).
+    Closing,
+    /// Between attempts: a retry is scheduled, or the network is down.
+    Waiting,
+    /// Not connecting and not going to until `reconnect()`.
+    Closed,
+}
+
+impl State {
+    /// The name page code sees.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            State::Connecting => "connecting",
+            State::Open => "open",
+            State::Closing => "closing",
+            State::Waiting => "waiting",
+            State::Closed => "closed",
+        }
+    }
+}
+
+/// Names one platform task. A later task has a larger id, so late callbacks of an old task are recognised.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TaskId(pub u32);
+
+/// Names one pending request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RequestHandle(pub u32);
+
+/// Heartbeat settings; `ping` is the frame sent every interval.
+#[derive(Clone, Debug)]
+pub struct Heartbeat<P> {
+    /// Time between pings while nothing arrives.
+    pub interval_ms: u64,
+    /// How long to wait for a pong (or any frame) after a ping.
+    pub timeout_ms: u64,
+    /// The ping frame.
+    pub ping: P,
+}
+
+/// Decides, after a close, whether to retry: `(code, reason) -> bool`.
+pub type ShouldReconnect = Box<dyn FnMut(u16, &str) -> bool>;
+
+/// Everything the engine needs to know about the options.
+pub struct Config<P> {
+    /// `connectTimeoutMs`.
+    pub connect_timeout_ms: u64,
+    /// `reconnect`; `None` is `reconnect: false`.
+    pub reconnect: Option<Backoff>,
+    /// `reconnect.shouldReconnect`.
+    pub should_reconnect: Option<ShouldReconnect>,
+    /// `heartbeat`; `None` is `heartbeat: false`.
+    pub heartbeat: Option<Heartbeat<P>>,
+    /// `queue`.
+    pub queue: QueueLimits,
+    /// `maxMessageBytes`.
+    pub max_message_bytes: usize,
+    /// `startClosed`.
+    pub start_closed: bool,
+}
+
+impl<P> Default for Config<P> {
+    fn default() -> Self {
+        Config {
+            connect_timeout_ms: 10_000,
+            reconnect: Some(Backoff::default()),
+            should_reconnect: None,
+            heartbeat: None,
+            queue: QueueLimits::default(),
+            max_message_bytes: 1_048_576,
+            start_closed: false,
+        }
+    }
+}
+
+impl<P> Config<P> {
+    /// Checks the numbers; the message names the option.
+    pub fn validate(&self) -> Result<(), Error> {
+        let invalid = |m: String| Err(Error::new(ErrorCode::InvalidOption, m));
+        if self.connect_timeout_ms == 0 {
+            return invalid("connectTimeoutMs must be a positive number of milliseconds".into());
+        }
+        if let Some(b) = &self.reconnect {
+            if let Err(m) = b.validate() {
+                return invalid(m);
+            }
+        }
+        if let Some(h) = &self.heartbeat {
+            if h.interval_ms == 0 || h.timeout_ms == 0 {
+                return invalid("heartbeat.intervalMs and heartbeat.timeoutMs must be positive numbers of milliseconds".into());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Counters (`stats` property).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Tasks that opened.
+    pub connects: u64,
+    /// Tasks that opened after the first one.
+    pub reconnects: u64,
+    /// Frames handed to a task.
+    pub messages_sent: u64,
+    /// Frames received (pongs and replies included).
+    pub messages_received: u64,
+    /// Bytes handed to a task.
+    pub bytes_sent: u64,
+    /// Bytes received.
+    pub bytes_received: u64,
+    /// Frames dropped: queue overflow and oversized inbound frames.
+    pub dropped: u64,
+    /// Time from the last ping to its pong.
+    pub last_rtt_ms: Option<u64>,
+}
+
+/// Something page code hears about.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    /// Every state change.
+    State {
+        /// Before.
+        from: State,
+        /// After.
+        to: State,
+    },
+    /// A task opened, after the queue was flushed.
+    Open {
+        /// Retries it took since the last reset (0: the first try).
+        attempt: u32,
+        /// True when an earlier task had opened before.
+        reconnected: bool,
+    },
+    /// The client left `open`, or entered `closed`.
+    Close {
+        /// Close code as reported (0 or 1006 where the platform gives none).
+        code: u16,
+        /// Close reason as reported.
+        reason: String,
+        /// True when another attempt will come by itself.
+        will_reconnect: bool,
+        /// Delay before that attempt, when known.
+        delay_ms: Option<u64>,
+    },
+    /// A retry was scheduled.
+    Reconnecting {
+        /// Retry number since the last reset (1 = first retry).
+        attempt: u32,
+        /// Delay before it.
+        delay_ms: u64,
+    },
+    /// Something failed (see [`ErrorCode`]).
+    Error {
+        /// What.
+        code: ErrorCode,
+        /// Explanation.
+        message: String,
+        /// The platform's errMsg, when it gave one.
+        err_msg: Option<String>,
+    },
+}
+
+/// One thing for the platform layer to do, in order.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Output<P> {
+    /// Open a task (resolve the URL, call `connectSocket`/`new WebSocket`).
+    Open {
+        /// Its id; pass it back with every callback of that task.
+        task: TaskId,
+        /// Retries since the last reset (0: first try).
+        attempt: u32,
+    },
+    /// Hand a frame to an open task.
+    Send {
+        /// Which task.
+        task: TaskId,
+        /// The frame.
+        payload: P,
+    },
+    /// Close a task. Its later callbacks are ignored.
+    Close {
+        /// Which task.
+        task: TaskId,
+        /// Close code (1000 or 3000–4999).
+        code: u16,
+        /// Reason.
+        reason: String,
+    },
+    /// The earliest deadline changed: arm the timer for it (`None`: cancel it).
+    Timer {
+        /// When to call `handle_timeout`.
+        at: Option<Millis>,
+    },
+    /// Emit an event to listeners.
+    Event(Event),
+    /// Reject a pending request.
+    Reject {
+        /// Which.
+        request: RequestHandle,
+        /// `TIMEOUT`, `CLOSED` or `QUEUE_FULL`.
+        code: ErrorCode,
+    },
+}
+
+/// What to do with an inbound frame after [`Engine::frame_received`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Inbound {
+    /// From an old task, or the client is closed: ignore it.
+    Stale,
+    /// Over `maxMessageBytes`: dropped (an error event was emitted). Do not decode it.
+    TooLarge,
+    /// Decode it, then call `pong_received`, `reply_received`, or emit `message`.
+    Decode,
+}
+
+#[derive(Debug)]
+struct Pending<P> {
+    handle: RequestHandle,
+    key: String,
+    payload: P,
+    deadline: Millis,
+    /// The task it was last sent on; `None` while it waits in the queue.
+    sent_on: Option<TaskId>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Live {
+    id: TaskId,
+    opened_at: Option<Millis>,
+}
+
+/// How a task ended, for [`Engine::lose_task`].
+struct Loss {
+    code: u16,
+    reason: String,
+    /// A close reported by the platform (as opposed to an error or a timeout of ours).
+    by_server: bool,
+    /// Whether the engine must close the task itself.
+    close_task: bool,
+}
+
+/// The sans-IO connection engine.
+pub struct Engine<P: Payload> {
+    cfg: Config<P>,
+    rng: Rng,
+    now: Millis,
+    state: State,
+    closed_by_user: bool,
+    task: Option<Live>,
+    next_task: u32,
+    retry_count: u32,
+    online: bool,
+    connect_deadline: Option<Millis>,
+    retry_at: Option<Millis>,
+    ping_at: Option<Millis>,
+    pong_deadline: Option<Millis>,
+    ping_sent_at: Option<Millis>,
+    uptime_reset_at: Option<Millis>,
+    queue: Queue<P>,
+    pending: Vec<Pending<P>>,
+    next_request: u32,
+    next_request_id: u64,
+    stats: Stats,
+    out: VecDeque<Output<P>>,
+    armed: Option<Millis>,
+}
+
+impl<P: Payload> Engine<P> {
+    /// A new engine. Unless `start_closed`, its first output opens a task.
+    pub fn new(cfg: Config<P>, seed: u64, now: Millis) -> Self {
+        let start_closed = cfg.start_closed;
+        let queue = Queue::new(cfg.queue);
+        let mut engine = Engine {
+            cfg,
+            rng: Rng::new(seed),
+            now,
+            state: State::Closed,
+            closed_by_user: false,
+            task: None,
+            next_task: 0,
+            retry_count: 0,
+            online: true,
+            connect_deadline: None,
+            retry_at: None,
+            ping_at: None,
+            pong_deadline: None,
+            ping_sent_at: None,
+            uptime_reset_at: None,
+            queue,
+            pending: Vec::new(),
+            next_request: 0,
+            next_request_id: 0,
+            stats: Stats::default(),
+            out: VecDeque::new(),
+            armed: None,
+        };
+        if !start_closed {
+            engine.state = State::Connecting;
+            engine.begin_attempt();
+            engine.rearm();
+        }
+        engine
+    }
+
+    // ---------- reading ----------
+
+    /// The next thing to do, in order.
+    pub fn poll(&mut self) -> Option<Output<P>> {
+        self.out.pop_front()
+    }
+
+    /// The earliest deadline, if any.
+    pub fn next_deadline(&self) -> Option<Millis> {
+        [self.connect_deadline, self.retry_at, self.ping_at, self.pong_deadline, self.uptime_reset_at]
+            .into_iter()
+            .flatten()
+            .chain(self.pending.iter().map(|p| p.deadline))
+            .min()
+    }
+
+    /// Current state.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// Retries since the last reset.
+    pub fn retry_count(&self) -> u32 {
+        self.retry_count
+    }
+
+    /// Frames in the queue.
+    pub fn queued_count(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// Bytes in the queue.
+    pub fn buffered_amount(&self) -> usize {
+        self.queue.bytes()
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> Stats {
+        self.stats
+    }
+
+    /// Requests waiting for a reply.
+    pub fn pending_requests(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// The live task, if any.
+    pub fn task(&self) -> Option<TaskId> {
+        self.task.map(|t| t.id)
+    }
+
+    /// The options.
+    pub fn config(&self) -> &Config<P> {
+        &self.cfg
+    }
+
+    /// True after `close()` (and before `reconnect()`).
+    pub fn is_closed_by_user(&self) -> bool {
+        self.closed_by_user
+    }
+
+    /// A fresh request id (1, 2, 3, …) for requests that carry none.
+    pub fn fresh_request_id(&mut self) -> u64 {
+        self.next_request_id += 1;
+        self.next_request_id
+    }
+
+    // ---------- page code ----------
+
+    /// `send`: `Ok(true)` when handed to the open task now, `Ok(false)` when queued or dropped by
+    /// `drop-newest`. `Err(Closed)` after `close()`, `Err(QueueFull)` under `overflow: 'error'`;
+    /// an error queues nothing.
+    pub fn send(&mut self, now: Millis, payload: P) -> Result<bool, ErrorCode> {
+        self.tick(now);
+        if self.closed_by_user {
+            return Err(ErrorCode::Closed);
+        }
+        let sent = self.send_or_queue(payload, None)?;
+        self.rearm();
+        Ok(sent)
+    }
+
+    /// `request`: registers a pending request matched by `key` (the reply's id, as the platform layer
+    /// renders it) and sends or queues its frame. The handle comes back in `reply_received` or `Reject`.
+    pub fn request(&mut self, now: Millis, key: String, payload: P, timeout_ms: u64) -> Result<RequestHandle, ErrorCode> {
+        self.tick(now);
+        if self.closed_by_user {
+            return Err(ErrorCode::Closed);
+        }
+        self.next_request = self.next_request.wrapping_add(1);
+        let handle = RequestHandle(self.next_request);
+        let sent = self.send_or_queue(payload.clone(), Some(handle))?;
+        let sent_on = if sent { self.task.map(|t| t.id) } else { None };
+        let queued_or_sent = sent || self.queued_contains(handle);
+        if !queued_or_sent {
+            // drop-newest dropped it: it can never be answered.
+            self.out.push_back(Output::Reject { request: handle, code: ErrorCode::QueueFull });
+        } else {
+            self.pending.push(Pending { handle, key, payload, deadline: now.saturating_add(timeout_ms), sent_on });
+        }
+        self.rearm();
+        Ok(handle)
+    }
+
+    /// `close()`: final and idempotent. Emits exactly one `close` event when the client was not closed yet.
+    pub fn close(&mut self, now: Millis, code: u16, reason: &str) -> Result<(), Error> {
+        check_close(u32::from(code), reason)?;
+        self.tick(now);
+        if self.closed_by_user {
+            return Ok(());
+        }
+        self.closed_by_user = true;
+        let was = self.state;
+        if let Some(task) = self.task.take() {
+            self.set_state(State::Closing);
+            self.out.push_back(Output::Close { task: task.id, code, reason: reason.to_owned() });
+        }
+        self.clear_connection_deadlines();
+        self.retry_at = None;
+        for p in std::mem::take(&mut self.pending) {
+            self.queue.remove_request(p.handle);
+            self.out.push_back(Output::Reject { request: p.handle, code: ErrorCode::Closed });
+        }
+        if was != State::Closed {
+            self.set_state(State::Closed);
+            self.emit(Event::Close { code, reason: reason.to_owned(), will_reconnect: false, delay_ms: None });
+        }
+        self.rearm();
+        Ok(())
+    }
+
+    /// `reconnect()`: closes the live task (1000, "reconnect"), resets the retry count and connects now,
+    /// from any state.
+    pub fn reconnect(&mut self, now: Millis) {
+        self.tick(now);
+        self.closed_by_user = false;
+        self.retry_count = 0;
+        self.retry_at = None;
+        let was_open = self.state == State::Open;
+        if let Some(task) = self.task.take() {
+            self.out.push_back(Output::Close { task: task.id, code: 1000, reason: "reconnect".into() });
+        }
+        self.clear_connection_deadlines();
+        self.set_state(State::Connecting);
+        if was_open {
+            self.emit(Event::Close { code: 1000, reason: "reconnect".into(), will_reconnect: true, delay_ms: Some(0) });
+        }
+        self.begin_attempt();
+        self.rearm();
+    }
+
+    // ---------- the platform ----------
+
+    /// The task opened.
+    pub fn task_opened(&mut self, now: Millis, task: TaskId) {
+        self.tick(now);
+        if !self.is_live(task) || self.state != State::Connecting {
+            return;
+        }
+        if let Some(live) = self.task.as_mut() {
+            live.opened_at = Some(now);
+        }
+        self.connect_deadline = None;
+        self.stats.connects += 1;
+        let reconnected = self.stats.connects > 1;
+        if reconnected {
+            self.stats.reconnects += 1;
+        }
+        if let Some(reconnect) = &self.cfg.reconnect {
+            self.uptime_reset_at = Some(now.saturating_add(reconnect.min_uptime_ms));
+        }
+        self.arm_next_ping(now);
+        self.state = State::Open;
+        // Requests sent on an earlier task and still unanswered go again first (they were sent before
+        // anything in the queue), then the queue in order; all before `open` is emitted.
+        for i in 0..self.pending.len() {
+            if self.pending[i].sent_on.is_some_and(|t| t != task) {
+                self.pending[i].sent_on = Some(task);
+                let payload = self.pending[i].payload.clone();
+                self.push_send(task, payload);
+            }
+        }
+        while let Some(item) = self.queue.pop() {
+            if let Some(h) = item.request {
+                if let Some(p) = self.pending.iter_mut().find(|p| p.handle == h) {
+                    p.sent_on = Some(task);
+                }
+            }
+            self.push_send(task, item.payload);
+        }
+        self.emit(Event::State { from: State::Connecting, to: State::Open });
+        self.emit(Event::Open { attempt: self.retry_count, reconnected });
+        self.rearm();
+    }
+
+    /// A frame of `len` bytes arrived. Counts it, checks its size and takes it as proof of life.
+    pub fn frame_received(&mut self, now: Millis, task: TaskId, len: usize) -> Inbound {
+        self.tick(now);
+        if !self.is_live(task) || self.state != State::Open {
+            return Inbound::Stale;
+        }
+        self.stats.messages_received += 1;
+        self.stats.bytes_received += len as u64;
+        self.pong_deadline = None;
+        self.arm_next_ping(now);
+        let verdict = if len > self.cfg.max_message_bytes {
+            self.stats.dropped += 1;
+            self.emit_error(
+                ErrorCode::MessageTooLarge,
+                format!("dropped an inbound frame of {len} bytes; maxMessageBytes is {}", self.cfg.max_message_bytes),
+                None,
+            );
+            Inbound::TooLarge
+        } else {
+            Inbound::Decode
+        };
+        self.rearm();
+        verdict
+    }
+
+    /// The decoded frame was a pong: it is not delivered; records the round trip.
+    pub fn pong_received(&mut self, now: Millis) {
+        self.tick(now);
+        if let Some(sent) = self.ping_sent_at.take() {
+            self.stats.last_rtt_ms = Some(now.saturating_sub(sent));
+        }
+    }
+
+    /// The decoded frame carries id `key`: returns the request it answers (now settled), or `None`
+    /// when no request waits for it (then it is an ordinary message).
+    pub fn reply_received(&mut self, now: Millis, key: &str) -> Option<RequestHandle> {
+        self.tick(now);
+        let at = self.pending.iter().position(|p| p.key == key)?;
+        let p = self.pending.remove(at);
+        self.rearm();
+        Some(p.handle)
+    }
+
+    /// Reports an error found by the platform layer (e.g. `DECODE`) as an `error` event.
+    pub fn report(&mut self, code: ErrorCode, message: impl Into<String>, err_msg: Option<String>) {
+        self.emit_error(code, message.into(), err_msg);
+    }
+
+    /// The task closed (the platform's `onClose`).
+    pub fn task_closed(&mut self, now: Millis, task: TaskId, code: u16, reason: &str) {
+        self.tick(now);
+        if !self.is_live(task) {
+            return;
+        }
+        if self.state == State::Connecting {
+            self.emit_error(ErrorCode::ConnectFailed, format!("the socket closed before it opened (code {code})"), non_empty(reason));
+        }
+        self.lose_task(Loss { code, reason: reason.to_owned(), by_server: true, close_task: false });
+    }
+
+    /// The task reported an error (the platform's `onError`, or `connectSocket` failing).
+    pub fn task_error(&mut self, now: Millis, task: TaskId, err_msg: &str) {
+        self.tick(now);
+        if !self.is_live(task) {
+            return;
+        }
+        let code = if self.state == State::Connecting { ErrorCode::ConnectFailed } else { ErrorCode::Platform };
+        let message = if code == ErrorCode::ConnectFailed { "could not open the socket" } else { "the socket failed" };
+        self.emit_error(code, message.into(), non_empty(err_msg));
+        self.lose_task(Loss { code: 1006, reason: err_msg.to_owned(), by_server: false, close_task: true });
+    }
+
+    /// Handing a frame to the open task failed: the connection is taken as broken.
+    pub fn send_failed(&mut self, now: Millis, task: TaskId, err_msg: &str) {
+        self.tick(now);
+        if !self.is_live(task) || self.state != State::Open {
+            return;
+        }
+        self.emit_error(ErrorCode::SendFailed, "the platform could not send a frame; reconnecting".into(), non_empty(err_msg));
+        self.lose_task(Loss { code: 1006, reason: err_msg.to_owned(), by_server: false, close_task: true });
+    }
+
+    /// The platform reports the network up or down. Down: no attempts are spent. Up: connect now.
+    pub fn network_changed(&mut self, now: Millis, online: bool) {
+        self.tick(now);
+        let was_online = self.online;
+        self.online = online;
+        if !online {
+            if self.state == State::Waiting {
+                self.retry_at = None;
+            }
+        } else if !was_online && self.state == State::Waiting {
+            self.retry_at = None;
+            self.set_state(State::Connecting);
+            self.begin_attempt();
+        }
+        self.rearm();
+    }
+
+    /// The app went to the background. Nothing changes (timers freeze anyway); kept for symmetry and logs.
+    pub fn app_hidden(&mut self, now: Millis) {
+        self.tick(now);
+    }
+
+    /// The app came back: a heartbeat-enabled open client pings at once (its timers were frozen);
+    /// a waiting client with network connects at once.
+    pub fn app_shown(&mut self, now: Millis) {
+        self.tick(now);
+        match self.state {
+            State::Open if self.cfg.heartbeat.is_some() => self.send_ping(now),
+            State::Waiting if self.online => {
+                self.retry_at = None;
+                self.set_state(State::Connecting);
+                self.begin_attempt();
+            }
+            _ => {}
+        }
+        self.rearm();
+    }
+
+    /// The timer fired: handles every deadline that is due.
+    pub fn handle_timeout(&mut self, now: Millis) {
+        self.tick(now);
+        // Requests first: their deadlines do not depend on the connection.
+        let mut i = 0;
+        while i < self.pending.len() {
+            if self.pending[i].deadline <= now {
+                let p = self.pending.remove(i);
+                self.queue.remove_request(p.handle);
+                self.out.push_back(Output::Reject { request: p.handle, code: ErrorCode::Timeout });
+            } else {
+                i += 1;
+            }
+        }
+        if self.uptime_reset_at.is_some_and(|t| t <= now) {
+            self.uptime_reset_at = None;
+            self.retry_count = 0;
+        }
+        if self.connect_deadline.is_some_and(|t| t <= now) {
+            self.connect_deadline = None;
+            let ms = self.cfg.connect_timeout_ms;
+            self.emit_error(ErrorCode::ConnectTimeout, format!("the socket did not open within {ms} ms"), None);
+            self.lose_task(Loss { code: 1006, reason: "connect timeout".into(), by_server: false, close_task: true });
+        }
+        if self.pong_deadline.is_some_and(|t| t <= now) {
+            self.pong_deadline = None;
+            let ms = self.cfg.heartbeat.as_ref().map_or(0, |h| h.timeout_ms);
+            self.emit_error(ErrorCode::HeartbeatTimeout, format!("no pong within {ms} ms of a ping; the connection is dead"), None);
+            self.lose_task(Loss { code: 1006, reason: "heartbeat timeout".into(), by_server: false, close_task: true });
+        }
+        if self.ping_at.is_some_and(|t| t <= now) && self.state == State::Open {
+            self.send_ping(now);
+        }
+        if self.retry_at.is_some_and(|t| t <= now) {
+            self.retry_at = None;
+            if self.state == State::Waiting && self.online {
+                self.set_state(State::Connecting);
+                self.begin_attempt();
+            }
+        }
+        self.rearm();
+    }
+
+    // ---------- inside ----------
+
+    fn tick(&mut self, now: Millis) {
+        // The caller's clock may step back (e.g. Date.now after a clock change); time never goes back here.
+        self.now = self.now.max(now);
+    }
+
+    fn is_live(&self, task: TaskId) -> bool {
+        self.task.is_some_and(|t| t.id == task)
+    }
+
+    fn queued_contains(&self, handle: RequestHandle) -> bool {
+        self.queue.contains_request(handle)
+    }
+
+    fn send_or_queue(&mut self, payload: P, request: Option<RequestHandle>) -> Result<bool, ErrorCode> {
+        if self.state == State::Open {
+            if let Some(task) = self.task {
+                self.push_send(task.id, payload);
+                return Ok(true);
+            }
+        }
+        let bytes = payload.byte_len();
+        match self.queue.push(Queued { payload, bytes, request })? {
+            Pushed::Queued(evicted) => {
+                for old in evicted {
+                    self.stats.dropped += 1;
+                    if let Some(h) = old.request {
+                        if let Some(at) = self.pending.iter().position(|p| p.handle == h) {
+                            self.pending.remove(at);
+                            self.out.push_back(Output::Reject { request: h, code: ErrorCode::QueueFull });
+                        }
+                    }
+                }
+            }
+            Pushed::DroppedNew => self.stats.dropped += 1,
+        }
+        Ok(false)
+    }
+
+    fn push_send(&mut self, task: TaskId, payload: P) {
+        self.stats.messages_sent += 1;
+        self.stats.bytes_sent += payload.byte_len() as u64;
+        self.out.push_back(Output::Send { task, payload });
+    }
+
+    fn send_ping(&mut self, now: Millis) {
+        let (Some(task), Some(hb)) = (self.task, self.cfg.heartbeat.as_ref()) else { return };
+        let ping = hb.ping.clone();
+        let timeout = hb.timeout_ms;
+        self.push_send(task.id, ping);
+        self.ping_sent_at = Some(now);
+        self.ping_at = None;
+        self.pong_deadline = Some(now.saturating_add(timeout));
+    }
+
+    fn arm_next_ping(&mut self, now: Millis) {
+        self.ping_at = self.cfg.heartbeat.as_ref().map(|h| now.saturating_add(h.interval_ms));
+    }
+
+    fn clear_connection_deadlines(&mut self) {
+        self.connect_deadline = None;
+        self.ping_at = None;
+        self.pong_deadline = None;
+        self.ping_sent_at = None;
+        self.uptime_reset_at = None;
+    }
+
+    fn begin_attempt(&mut self) {
+        self.next_task = self.next_task.wrapping_add(1);
+        let id = TaskId(self.next_task);
+        self.task = Some(Live { id, opened_at: None });
+        self.connect_deadline = Some(self.now.saturating_add(self.cfg.connect_timeout_ms));
+        self.out.push_back(Output::Open { task: id, attempt: self.retry_count });
+    }
+
+    /// The live task is gone (closed, failed, timed out). Decides what comes next and says so.
+    fn lose_task(&mut self, loss: Loss) {
+        let Some(task) = self.task.take() else { return };
+        let now = self.now;
+        if loss.close_task {
+            let reason = truncate_reason(&loss.reason);
+            self.out.push_back(Output::Close { task: task.id, code: 1000, reason });
+        }
+        let was_open = task.opened_at.is_some();
+        if let (Some(opened), Some(b)) = (task.opened_at, &self.cfg.reconnect) {
+            if now.saturating_sub(opened) >= b.min_uptime_ms {
+                self.retry_count = 0;
+            }
+        }
+        self.clear_connection_deadlines();
+
+        enum Next {
+            Retry(u64),
+            Offline,
+            Closed,
+        }
+        let policy = self.cfg.reconnect.clone();
+        let next = match policy {
+            None => Next::Closed,
+            Some(_) if loss.by_server && !self.ask_should_reconnect(loss.code, &loss.reason) => Next::Closed,
+            Some(_) if !self.online => Next::Offline,
+            Some(b) if b.max_retries.is_some_and(|max| self.retry_count >= max) => {
+                let n = self.retry_count;
+                self.emit_error(ErrorCode::RetriesExhausted, format!("gave up after {n} retries; call reconnect() to try again"), None);
+                Next::Closed
+            }
+            Some(b) => {
+                self.retry_count = self.retry_count.saturating_add(1);
+                Next::Retry(b.delay(self.retry_count, &mut self.rng))
+            }
+        };
+        let (to, will_reconnect, delay) = match next {
+            Next::Retry(d) => (State::Waiting, true, Some(d)),
+            Next::Offline => (State::Waiting, true, None),
+            Next::Closed => (State::Closed, false, None),
+        };
+        if let Next::Retry(d) = next {
+            self.retry_at = Some(now.saturating_add(d));
+        }
+        self.set_state(to);
+        if was_open || to == State::Closed {
+            self.emit(Event::Close { code: loss.code, reason: loss.reason, will_reconnect, delay_ms: delay });
+        }
+        if let Next::Retry(d) = next {
+            self.emit(Event::Reconnecting { attempt: self.retry_count, delay_ms: d });
+        }
+        self.rearm();
+    }
+
+    fn ask_should_reconnect(&mut self, code: u16, reason: &str) -> bool {
+        match self.cfg.should_reconnect.as_mut() {
+            Some(f) => f(code, reason),
+            None => true,
+        }
+    }
+
+    fn set_state(&mut self, to: State) {
+        let from = self.state;
+        if from != to {
+            self.state = to;
+            self.emit(Event::State { from, to });
+        }
+    }
+
+    fn emit(&mut self, event: Event) {
+        self.out.push_back(Output::Event(event));
+    }
+
+    fn emit_error(&mut self, code: ErrorCode, message: String, err_msg: Option<String>) {
+        self.emit(Event::Error { code, message, err_msg });
+    }
+
+    fn rearm(&mut self) {
+        let at = self.next_deadline();
+        if at != self.armed {
+            self.armed = at;
+            self.out.push_back(Output::Timer { at });
+        }
+    }
+}
+
+fn non_empty(s: &str) -> Option<String> {
+    (!s.is_empty()).then(|| s.to_owned())
+}
+
+/// Cuts a reason to the 123 bytes a close frame can carry, on a character boundary.
+fn truncate_reason(reason: &str) -> String {
+    let mut end = reason.len().min(super::validate::MAX_REASON_BYTES);
+    while !reason.is_char_boundary(end) {
+        end -= 1;
+    }
+    reason[..end].to_owned()
+}

@@ -1,0 +1,20 @@
+//! The sans-IO engine: states, backoff, heartbeat deadlines, the outgoing queue and pending requests.
+//!
+//! Pure Rust: no JavaScript, no clock, no IO. Time comes in as milliseconds, randomness from a seeded
+//! [`Rng`]; what to do comes out of [`Engine::poll`] as [`Output`]s. The JS class and the Rust client
+//! are thin layers that perform those outputs on a platform socket.
+
+mod backoff;
+mod engine;
+mod error;
+mod queue;
+mod validate;
+
+pub use backoff::{Backoff, Rng, DEFAULT_FACTOR, DEFAULT_JITTER, DEFAULT_MAX_DELAY_MS, DEFAULT_MIN_DELAY_MS};
+pub use engine::{
+    Config, Engine, Event, Heartbeat, Inbound, Millis, Output, Payload, RequestHandle, ShouldReconnect, State, Stats, TaskId,
+    Text,
+};
+pub use error::{Error, ErrorCode};
+pub use queue::{Overflow, Pushed, Queue, QueueLimits, Queued};
+pub use validate::{check_close, check_header, check_url, is_loopback, redact_url, WsUrl, MAX_REASON_BYTES};

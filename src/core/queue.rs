@@ -1,0 +1,143 @@
+//! The outgoing queue: frames sent while the client is not open, bounded by count and bytes.
+
+use std::collections::VecDeque;
+
+use super::engine::RequestHandle;
+use super::error::ErrorCode;
+
+/// What happens when a frame does not fit (`queue.overflow`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Overflow {
+    /// `send` throws `QUEUE_FULL`; nothing is queued.
+    Error,
+    /// The oldest frames are dropped until the new one fits.
+    DropOldest,
+    /// The new frame is dropped.
+    DropNewest,
+}
+
+/// The bounds of the queue (`queue` option).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QueueLimits {
+    /// Most frames held.
+    pub max_messages: usize,
+    /// Most bytes held (UTF-8 bytes of text frames, length of binary ones).
+    pub max_bytes: usize,
+    /// Overflow policy.
+    pub overflow: Overflow,
+}
+
+impl Default for QueueLimits {
+    fn default() -> Self {
+        QueueLimits { max_messages: 1000, max_bytes: 1_048_576, overflow: Overflow::Error }
+    }
+}
+
+/// One queued frame.
+#[derive(Clone, Debug)]
+pub struct Queued<P> {
+    /// The frame as the platform layer will send it.
+    pub payload: P,
+    /// Its size in bytes.
+    pub bytes: usize,
+    /// The request it belongs to, if any.
+    pub request: Option<RequestHandle>,
+}
+
+/// What `push` did.
+#[derive(Debug)]
+pub enum Pushed<P> {
+    /// Queued; these older frames were evicted to make room (`drop-oldest`).
+    Queued(Vec<Queued<P>>),
+    /// The new frame was dropped (`drop-newest`, or too big to ever fit under `drop-oldest`).
+    DroppedNew,
+}
+
+/// A FIFO with count and byte bounds.
+#[derive(Debug)]
+pub struct Queue<P> {
+    items: VecDeque<Queued<P>>,
+    bytes: usize,
+    limits: QueueLimits,
+}
+
+impl<P> Queue<P> {
+    /// An empty queue with these bounds.
+    pub fn new(limits: QueueLimits) -> Self {
+        Queue { items: VecDeque::new(), bytes: 0, limits }
+    }
+
+    /// Frames held.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// True when nothing is queued.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Bytes held.
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// The bounds.
+    pub fn limits(&self) -> QueueLimits {
+        self.limits
+    }
+
+    fn fits(&self, extra_items: usize, extra_bytes: usize) -> bool {
+        self.items.len() + extra_items <= self.limits.max_messages
+            && self.bytes.saturating_add(extra_bytes) <= self.limits.max_bytes
+    }
+
+    /// Adds a frame under the overflow policy. `Err(QueueFull)` leaves the queue unchanged.
+    pub fn push(&mut self, item: Queued<P>) -> Result<Pushed<P>, ErrorCode> {
+        if self.fits(1, item.bytes) {
+            self.bytes += item.bytes;
+            self.items.push_back(item);
+            return Ok(Pushed::Queued(Vec::new()));
+        }
+        match self.limits.overflow {
+            Overflow::Error => Err(ErrorCode::QueueFull),
+            Overflow::DropNewest => Ok(Pushed::DroppedNew),
+            Overflow::DropOldest => {
+                if item.bytes > self.limits.max_bytes || self.limits.max_messages == 0 {
+                    return Ok(Pushed::DroppedNew);
+                }
+                let mut evicted = Vec::new();
+                while !self.fits(1, item.bytes) {
+                    match self.pop() {
+                        Some(old) => evicted.push(old),
+                        None => break,
+                    }
+                }
+                self.bytes += item.bytes;
+                self.items.push_back(item);
+                Ok(Pushed::Queued(evicted))
+            }
+        }
+    }
+
+    /// Takes the oldest frame.
+    pub fn pop(&mut self) -> Option<Queued<P>> {
+        let item = self.items.pop_front()?;
+        self.bytes -= item.bytes;
+        Some(item)
+    }
+
+    /// True when the frame of this request is queued.
+    pub fn contains_request(&self, request: RequestHandle) -> bool {
+        self.items.iter().any(|q| q.request == Some(request))
+    }
+
+    /// Removes the frame of a request (after it timed out or was rejected).
+    pub fn remove_request(&mut self, request: RequestHandle) {
+        if let Some(at) = self.items.iter().position(|q| q.request == Some(request)) {
+            if let Some(item) = self.items.remove(at) {
+                self.bytes -= item.bytes;
+            }
+        }
+    }
+}

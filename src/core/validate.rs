@@ -1,0 +1,147 @@
+//! Checks on what page code passes in: URLs, handshake headers, close codes and reasons.
+//! Pure functions, shared by the JS class and the Rust client.
+
+use super::error::{Error, ErrorCode};
+
+/// The parts of a WebSocket URL that the checks need.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WsUrl<'a> {
+    /// True for `wss://`.
+    pub secure: bool,
+    /// Host as written (brackets kept for IPv6), lower-cased comparison is up to the caller.
+    pub host: &'a str,
+    /// Port, when one is written.
+    pub port: Option<u16>,
+}
+
+/// Parses and checks a WebSocket URL: `ws://` or `wss://`, a host, an optional port, no fragment,
+/// no whitespace or control characters. `ws://` is refused (`INSECURE_URL`) unless the host is
+/// loopback (`localhost`, `127.0.0.0/8`, `[::1]`) or `allow_insecure` is set.
+pub fn check_url(url: &str, allow_insecure: bool) -> Result<WsUrl<'_>, Error> {
+    let bad = |why: &str| Err(Error::new(ErrorCode::InvalidUrl, format!("url {why}; expected ws://host[:port]/path or wss://…")));
+    if url.is_empty() {
+        return bad("is empty");
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return bad("contains whitespace or a control character");
+    }
+    let (secure, rest) = if let Some(r) = strip_prefix_ignore_case(url, "wss://") {
+        (true, r)
+    } else if let Some(r) = strip_prefix_ignore_case(url, "ws://") {
+        (false, r)
+    } else {
+        return bad("must start with ws:// or wss://");
+    };
+    if url.contains('#') {
+        return bad("must not contain a fragment (#)");
+    }
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    if authority.contains('@') {
+        return bad("must not carry credentials (user@host); send them in a header or the query");
+    }
+    let (host, port_text) = if let Some(after_bracket) = authority.strip_prefix('[') {
+        let Some(close) = after_bracket.find(']') else { return bad("has an unclosed [ in its IPv6 host") };
+        let host = &authority[..close + 2];
+        let tail = &after_bracket[close + 1..];
+        match tail {
+            "" => (host, None),
+            t if t.starts_with(':') => (host, Some(&t[1..])),
+            _ => return bad("has characters after its IPv6 host"),
+        }
+    } else {
+        match authority.rfind(':') {
+            Some(i) => (&authority[..i], Some(&authority[i + 1..])),
+            None => (authority, None),
+        }
+    };
+    if host.is_empty() || host == "[]" {
+        return bad("has no host");
+    }
+    if !host.starts_with('[') && !host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_') || !c.is_ascii()) {
+        return bad("has a host with characters a host name cannot have");
+    }
+    let port = match port_text {
+        None => None,
+        Some(p) => match p.parse::<u16>() {
+            Ok(n) if n > 0 && p.bytes().all(|b| b.is_ascii_digit()) => Some(n),
+            _ => return bad("has a port that is not a number from 1 to 65535"),
+        },
+    };
+    if !secure && !allow_insecure && !is_loopback(host) {
+        return Err(Error::new(
+            ErrorCode::InsecureUrl,
+            "ws:// is only allowed for localhost, 127.0.0.0/8 and [::1]; use wss:// (mini-programs require it in production) or pass allowInsecure: true",
+        ));
+    }
+    Ok(WsUrl { secure, host, port })
+}
+
+fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = s.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix).then(|| &s[prefix.len()..])
+}
+
+/// True for `localhost`, any `127.x.y.z` and `[::1]`.
+pub fn is_loopback(host: &str) -> bool {
+    if host.eq_ignore_ascii_case("localhost") || host == "[::1]" {
+        return true;
+    }
+    let octets: Vec<&str> = host.split('.').collect();
+    octets.len() == 4
+        && octets[0] == "127"
+        && octets.iter().all(|o| !o.is_empty() && o.len() <= 3 && o.bytes().all(|b| b.is_ascii_digit()) && o.parse::<u16>().map_or(false, |n| n <= 255))
+}
+
+/// The URL with credentials, query string and fragment removed: what a log line may show.
+pub fn redact_url(url: &str) -> String {
+    let cut = url.find(['?', '#']).unwrap_or(url.len());
+    let base = &url[..cut];
+    let suffix = if cut < url.len() { "?…" } else { "" };
+    match (base.find("://"), base.find('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => format!("{}{}{}", &base[..scheme_end + 3], &base[at + 1..], suffix),
+        _ => format!("{base}{suffix}"),
+    }
+}
+
+/// Checks one handshake header: a non-empty token name, no CR, LF or NUL anywhere, and not `Referer`.
+pub fn check_header(name: &str, value: &str) -> Result<(), Error> {
+    let invalid = |why: String| Err(Error::new(ErrorCode::InvalidOption, why));
+    if name.is_empty() {
+        return invalid("header names must not be empty".into());
+    }
+    if name.chars().chain(value.chars()).any(|c| matches!(c, '\r' | '\n' | '\0')) {
+        return invalid(format!("header {:?} contains CR, LF or NUL; remove them (they would split the handshake)", printable_name(name)));
+    }
+    if !name.bytes().all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b)) {
+        return invalid(format!("header name {:?} is not a valid HTTP token", printable_name(name)));
+    }
+    if name.eq_ignore_ascii_case("referer") {
+        return invalid("the Referer header cannot be set: the platform forbids it".into());
+    }
+    Ok(())
+}
+
+fn printable_name(name: &str) -> String {
+    name.chars().map(|c| if c.is_control() { '?' } else { c }).take(64).collect()
+}
+
+/// Checks a close code and reason as `close()` takes them: 1000 or 3000–4999, reason ≤ 123 UTF-8 bytes.
+pub fn check_close(code: u32, reason: &str) -> Result<(), Error> {
+    if !(code == 1000 || (3000..=4999).contains(&code)) {
+        return Err(Error::new(
+            ErrorCode::InvalidCloseCode,
+            format!("close code {code} is not allowed; use 1000 or an application code from 3000 to 4999"),
+        ));
+    }
+    if reason.len() > MAX_REASON_BYTES {
+        return Err(Error::new(
+            ErrorCode::ReasonTooLong,
+            format!("close reason is {} UTF-8 bytes; the limit is {MAX_REASON_BYTES}", reason.len()),
+        ));
+    }
+    Ok(())
+}
+
+/// Longest close reason a WebSocket close frame can carry, in UTF-8 bytes.
+pub const MAX_REASON_BYTES: usize = 123;
