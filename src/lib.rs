@@ -2,8 +2,16 @@
 //! and browsers, written in Rust and compiled to WebAssembly.
 //!
 //! [`core`] is the sans-IO engine (reconnect with backoff and jitter, heartbeat timeouts, the outgoing
-//! queue, request/response); it builds and tests natively. The WebAssembly layers drive it on the
-//! platform's own socket.
+//! queue, request/response); it builds and tests natively. On `wasm32`, `platform` runs it on the
+//! platform's own socket, `SocketClient` is the JavaScript class, and `Client` the typed Rust client.
 #![deny(missing_docs)]
 
 pub mod core;
+
+#[cfg(target_arch = "wasm32")]
+pub mod platform;
+
+#[cfg(target_arch = "wasm32")]
+mod js_api;
+#[cfg(target_arch = "wasm32")]
+pub use js_api::SocketClient;

@@ -1,0 +1,334 @@
+//! The JavaScript class `SocketClient`: a thin layer over the engine and the platform driver.
+//! Names, defaults and semantics are those of the API contract; the TypeScript declarations are
+//! written by hand in `index.d.ts` (see `types.rs`).
+
+mod options;
+mod types;
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use js_sys::{Function, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+
+use crate::core::{Error, ErrorCode, Event, RequestHandle};
+use crate::platform::{describe, encode_json, id_key, make_error, new_emitter, object, Codec, Driver, Emitter, Frame, Host};
+
+fn js_error(e: &Error) -> JsValue {
+    make_error(e.code.as_str(), &e.message)
+}
+
+fn js_code(code: ErrorCode, message: &str) -> JsValue {
+    make_error(code.as_str(), message)
+}
+
+const EVENTS: &[&str] = &["open", "message", "close", "reconnecting", "error", "state"];
+
+struct JsHost {
+    emitter: Emitter,
+    requests: RefCell<HashMap<u32, (Function, Function)>>,
+}
+
+impl Host for JsHost {
+    fn event(&self, event: &Event, extra: &JsValue) {
+        let (name, payload) = match event {
+            Event::State { from, to } => ("state", object(&[("from", from.as_str().into()), ("to", to.as_str().into())])),
+            Event::Open { attempt, reconnected } => (
+                "open",
+                object(&[("header", extra.clone()), ("attempt", (*attempt).into()), ("reconnected", (*reconnected).into())]),
+            ),
+            Event::Close { code, reason, will_reconnect, delay_ms } => (
+                "close",
+                object(&[
+                    ("code", (*code).into()),
+                    ("reason", reason.as_str().into()),
+                    ("willReconnect", (*will_reconnect).into()),
+                    ("delayMs", delay_ms.map_or(JsValue::NULL, |d| (d as f64).into())),
+                ]),
+            ),
+            Event::Reconnecting { attempt, delay_ms } => {
+                ("reconnecting", object(&[("attempt", (*attempt).into()), ("delayMs", (*delay_ms as f64).into())]))
+            }
+            Event::Error { code, message, err_msg } => {
+                let mut fields = vec![("code", JsValue::from_str(code.as_str())), ("message", message.as_str().into())];
+                if let Some(m) = err_msg {
+                    fields.push(("errMsg", m.as_str().into()));
+                }
+                if !extra.is_undefined() {
+                    fields.push(("raw", extra.clone()));
+                }
+                ("error", object(&fields))
+            }
+        };
+        self.emitter.emit(name, &payload);
+    }
+
+    fn message(&self, data: JsValue) {
+        self.emitter.emit("message", &data);
+    }
+
+    fn resolve(&self, request: RequestHandle, data: JsValue) {
+        let entry = self.requests.borrow_mut().remove(&request.0);
+        if let Some((resolve, _)) = entry {
+            let _ = resolve.call1(&JsValue::NULL, &data);
+        }
+    }
+
+    fn reject(&self, request: RequestHandle, code: ErrorCode) {
+        let entry = self.requests.borrow_mut().remove(&request.0);
+        if let Some((_, reject)) = entry {
+            let message = match code {
+                ErrorCode::Timeout => "no reply within the request's timeout",
+                ErrorCode::Closed => "the client was closed before the reply came",
+                ErrorCode::QueueFull => "the request was dropped from the full outgoing queue",
+                _ => "the request failed",
+            };
+            let _ = reject.call1(&JsValue::NULL, &js_code(code, message));
+        }
+    }
+}
+
+/// A WebSocket client with reconnect, heartbeat, queue and request/response.
+#[wasm_bindgen(skip_typescript)]
+pub struct SocketClient {
+    driver: Driver<JsHost>,
+    request_timeout_ms: u64,
+}
+
+#[wasm_bindgen]
+impl SocketClient {
+    /// `new SocketClient(options)`: throws a `WxSocketError` on bad options, before any socket exists.
+    #[wasm_bindgen(constructor, skip_typescript)]
+    pub fn new(options: JsValue) -> Result<SocketClient, JsValue> {
+        let parsed = options::parse(&options).map_err(|e| js_error(&e))?;
+        let on_listener_error = match &parsed.setup.logger {
+            Some(logger) => {
+                let logger = logger.clone();
+                // Listener failures go to the logger when there is one.
+                Closure::<dyn FnMut(JsValue, JsValue)>::new(move |ev: JsValue, err: JsValue| {
+                    let fields = object(&[("event", ev), ("error", JsValue::from_str(&describe(&err)))]);
+                    let _ = logger.call3(&JsValue::NULL, &"error".into(), &"a listener threw".into(), &fields);
+                })
+                .into_js_value()
+            }
+            None => JsValue::UNDEFINED,
+        };
+        let host = JsHost { emitter: new_emitter(&on_listener_error), requests: RefCell::new(HashMap::new()) };
+        let seed = (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
+        let unknown = parsed.unknown;
+        let driver = Driver::new(parsed.config, parsed.setup, host, seed);
+        for key in unknown {
+            driver.log("warn", "unknown option (ignored); check its spelling", &[("option", key.into())]);
+        }
+        Ok(SocketClient { driver, request_timeout_ms: parsed.request_timeout_ms })
+    }
+
+    /// `send(data)`: true when handed to the socket now, false when queued.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn send(&self, data: JsValue) -> Result<bool, JsValue> {
+        let frame = self.encode(&data)?;
+        self.driver
+            .with_engine(|e, now| e.send(now, frame))
+            .map_err(|code| js_code(code, send_error_message(code)))
+    }
+
+    /// `sendRaw(data)`: a string or ArrayBuffer (or typed array), without encoding.
+    #[wasm_bindgen(js_name = sendRaw, skip_typescript)]
+    pub fn send_raw(&self, data: JsValue) -> Result<bool, JsValue> {
+        let frame = Frame::raw(&data)
+            .ok_or_else(|| js_code(ErrorCode::Serialize, "sendRaw takes a string, an ArrayBuffer or a typed array"))?;
+        self.driver
+            .with_engine(|e, now| e.send(now, frame))
+            .map_err(|code| js_code(code, send_error_message(code)))
+    }
+
+    /// `request(data, { timeoutMs })`: resolves with the reply carrying the same id.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn request(&self, data: JsValue, options: JsValue) -> Promise {
+        match self.start_request(&data, &options) {
+            Ok(p) => p,
+            Err(e) => Promise::reject(&e),
+        }
+    }
+
+    /// `close(code = 1000, reason = '')`: final and idempotent.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn close(&self, code: JsValue, reason: JsValue) -> Result<(), JsValue> {
+        let code = if code.is_undefined() {
+            1000
+        } else {
+            match code.as_f64() {
+                Some(c) if c.fract() == 0.0 && (0.0..=65535.0).contains(&c) => c as u32,
+                _ => 0,
+            }
+        };
+        let reason = if reason.is_undefined() {
+            String::new()
+        } else {
+            reason.as_string().ok_or_else(|| js_code(ErrorCode::InvalidOption, "close reason must be a string"))?
+        };
+        // Codes outside u16 were mapped to 0 above, which the engine refuses like any bad code.
+        let code = u16::try_from(code).unwrap_or(0);
+        self.driver.close(code, &reason).map_err(|e| js_error(&e))
+    }
+
+    /// `reconnect()`: closes the current task if any, resets the retry count and connects now.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn reconnect(&self) {
+        self.driver.reconnect();
+    }
+
+    /// `on(event, listener)`: returns a function that unsubscribes.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn on(&self, event: &str, listener: JsValue) -> Result<JsValue, JsValue> {
+        check_event(event)?;
+        self.driver.host().emitter.on(event, &listener)
+    }
+
+    /// `once(event, listener)`.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn once(&self, event: &str, listener: JsValue) -> Result<JsValue, JsValue> {
+        check_event(event)?;
+        self.driver.host().emitter.once(event, &listener)
+    }
+
+    /// `off(event, listener)`.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn off(&self, event: &str, listener: JsValue) {
+        self.driver.host().emitter.off(event, &listener);
+    }
+
+    /// `state`.
+    #[wasm_bindgen(getter, skip_typescript)]
+    pub fn state(&self) -> String {
+        self.driver.read(|e| e.state().as_str().to_owned())
+    }
+
+    /// `retryCount`.
+    #[wasm_bindgen(getter, js_name = retryCount, skip_typescript)]
+    pub fn retry_count(&self) -> u32 {
+        self.driver.read(|e| e.retry_count())
+    }
+
+    /// `queuedCount`.
+    #[wasm_bindgen(getter, js_name = queuedCount, skip_typescript)]
+    pub fn queued_count(&self) -> u32 {
+        self.driver.read(|e| e.queued_count() as u32)
+    }
+
+    /// `bufferedAmount`.
+    #[wasm_bindgen(getter, js_name = bufferedAmount, skip_typescript)]
+    pub fn buffered_amount(&self) -> f64 {
+        self.driver.read(|e| e.buffered_amount() as f64)
+    }
+
+    /// `url`: the last URL used.
+    #[wasm_bindgen(getter, skip_typescript)]
+    pub fn url(&self) -> String {
+        self.driver.last_url()
+    }
+
+    /// `stats`.
+    #[wasm_bindgen(getter, skip_typescript)]
+    pub fn stats(&self) -> JsValue {
+        let s = self.driver.read(|e| e.stats());
+        object(&[
+            ("connects", (s.connects as f64).into()),
+            ("reconnects", (s.reconnects as f64).into()),
+            ("messagesSent", (s.messages_sent as f64).into()),
+            ("messagesReceived", (s.messages_received as f64).into()),
+            ("bytesSent", (s.bytes_sent as f64).into()),
+            ("bytesReceived", (s.bytes_received as f64).into()),
+            ("dropped", (s.dropped as f64).into()),
+            ("lastRttMs", s.last_rtt_ms.map_or(JsValue::NULL, |r| (r as f64).into())),
+        ])
+    }
+}
+
+impl SocketClient {
+    fn encode(&self, data: &JsValue) -> Result<Frame, JsValue> {
+        if let Some(f) = binary_frame(data) {
+            return Ok(f);
+        }
+        match self.driver.codec() {
+            Codec::Json => match encode_json(data) {
+                Ok(text) => Ok(Frame::text(text)),
+                Err(e) => Err(js_code(ErrorCode::Serialize, &format!("cannot encode as JSON: {}", describe(&e)))),
+            },
+            Codec::Text => {
+                if data.is_string() {
+                    Ok(Frame::text(data.clone()))
+                } else {
+                    Err(js_code(ErrorCode::Serialize, "the text codec sends strings (or ArrayBuffers); use codec: 'json' for objects"))
+                }
+            }
+        }
+    }
+
+    fn start_request(&self, data: &JsValue, options: &JsValue) -> Result<Promise, JsValue> {
+        if !data.is_object() || js_sys::Array::is_array(data) {
+            return Err(js_code(ErrorCode::Serialize, "request(data) takes a plain object, to carry the request id"));
+        }
+        let timeout = if options.is_undefined() || options.is_null() {
+            self.request_timeout_ms
+        } else {
+            match Reflect::get(options, &"timeoutMs".into()).ok().filter(|v| !v.is_undefined()) {
+                None => self.request_timeout_ms,
+                Some(v) => match v.as_f64() {
+                    Some(n) if n.is_finite() && n >= 1.0 => n as u64,
+                    _ => return Err(js_code(ErrorCode::InvalidOption, "request options.timeoutMs must be a finite number ≥ 1")),
+                },
+            }
+        };
+        let id_field = self.driver.id_field();
+        let mut id = Reflect::get(data, &id_field).unwrap_or(JsValue::UNDEFINED);
+        if id.is_undefined() {
+            let n = self.driver.with_engine(|e, _| e.fresh_request_id());
+            id = JsValue::from_f64(n as f64);
+            Reflect::set(data, &id_field, &id)
+                .map_err(|_| js_code(ErrorCode::Serialize, "could not set the request id on data (a frozen object?)"))?;
+        }
+        let key = id_key(&id).ok_or_else(|| js_code(ErrorCode::Serialize, "a request id must be a number or a string"))?;
+        let frame = self.encode(data)?;
+        let mut slot: Option<(Function, Function)> = None;
+        let promise = Promise::new(&mut |resolve, reject| slot = Some((resolve, reject)));
+        let host = self.driver.host();
+        // The promise is registered under its handle inside the engine call, before the outputs are
+        // performed: a rejection (drop-newest) or a reply may come at once.
+        self.driver
+            .with_engine(|e, now| {
+                let r = e.request(now, key, frame, timeout);
+                if let (Ok(h), Some(s)) = (&r, slot.take()) {
+                    host.requests.borrow_mut().insert(h.0, s);
+                }
+                r
+            })
+            .map(|_| promise)
+            .map_err(|code| js_code(code, send_error_message(code)))
+    }
+}
+fn binary_frame(data: &JsValue) -> Option<Frame> {
+    if data.is_string() {
+        return None;
+    }
+    match crate::platform::frame_kind(data) {
+        1 | 2 => Frame::raw(data),
+        _ => None,
+    }
+}
+
+fn send_error_message(code: ErrorCode) -> &'static str {
+    match code {
+        ErrorCode::Closed => "the client was closed with close(); call reconnect() to use it again",
+        ErrorCode::QueueFull => "the outgoing queue is full (queue.maxMessages / queue.maxBytes); nothing was queued",
+        _ => "send failed",
+    }
+}
+
+fn check_event(event: &str) -> Result<(), JsValue> {
+    if EVENTS.contains(&event) {
+        Ok(())
+    } else {
+        Err(js_code(ErrorCode::InvalidOption, &format!("unknown event {event:?}; events are {}", EVENTS.join(", "))))
+    }
+}

@@ -1,0 +1,175 @@
+//! The TypeScript declarations of the JS API, written by hand so page code gets real types:
+//! generic messages, every option, event payloads, and `platform` accepting `WechatMiniprogram.Wx`.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS: &'static str = r#"
+/** A close code `close()` accepts: 1000, or an application code from 3000 to 4999. */
+export type CloseCode = number;
+
+export type SocketState = 'connecting' | 'open' | 'closing' | 'waiting' | 'closed';
+
+export type WxSocketErrorCode =
+  | 'NOT_INITIALIZED' | 'INVALID_OPTION' | 'INVALID_URL' | 'INSECURE_URL' | 'NO_PLATFORM' | 'SERIALIZE'
+  | 'QUEUE_FULL' | 'CLOSED' | 'INVALID_CLOSE_CODE' | 'REASON_TOO_LONG' | 'TIMEOUT';
+
+export type WxSocketEventErrorCode =
+  | 'CONNECT_FAILED' | 'CONNECT_TIMEOUT' | 'HEARTBEAT_TIMEOUT' | 'DECODE' | 'MESSAGE_TOO_LARGE'
+  | 'SEND_FAILED' | 'RETRIES_EXHAUSTED' | 'PLATFORM';
+
+/** What every thrown error (and rejected promise) is: `name === 'WxSocketError'`. */
+export interface WxSocketError extends Error {
+  name: 'WxSocketError';
+  code: WxSocketErrorCode;
+}
+
+/** The parts of a mini-program SocketTask the client uses (wx, tt, qq, uni). */
+export interface SocketTaskLike {
+  send(options: { data: string | ArrayBuffer; success?: (res: any) => void; fail?: (res: any) => void; complete?: (res: any) => void }): void;
+  close(options: { code?: number; reason?: string; success?: (res: any) => void; fail?: (res: any) => void; complete?: (res: any) => void }): void;
+  onOpen(listener: (res: any) => void): void;
+  onMessage(listener: (res: { data: string | ArrayBuffer }) => void): void;
+  onClose(listener: (res: { code: number; reason: string }) => void): void;
+  onError(listener: (res: { errMsg: string }) => void): void;
+}
+
+/** An object with `connectSocket`: `wx`, `tt`, `qq`, `uni` (the official `WechatMiniprogram.Wx` fits). */
+export interface SocketPlatform {
+  connectSocket(options: any): SocketTaskLike | Promise<SocketTaskLike> | any;
+  onAppHide?(listener: (...args: any[]) => void): void;
+  offAppHide?(listener: (...args: any[]) => void): void;
+  onAppShow?(listener: (...args: any[]) => void): void;
+  offAppShow?(listener: (...args: any[]) => void): void;
+  onNetworkStatusChange?(listener: (res: { isConnected: boolean; networkType?: string }) => void): void;
+  offNetworkStatusChange?(listener: (...args: any[]) => void): void;
+}
+
+/** A standard WebSocket constructor (the browser's `WebSocket`, npm `ws`). */
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => any;
+
+export interface ReconnectOptions {
+  /** Delay before the first retry, before jitter. Default 1000. */
+  minDelayMs?: number;
+  /** Upper bound of any delay. Default 30000. */
+  maxDelayMs?: number;
+  /** Growth per retry (≥ 1). Default 2. */
+  factor?: number;
+  /** Share of each delay randomised away, 0 to 1. Default 0.5. */
+  jitter?: number;
+  /** Retries after the first attempt; then the client closes with RETRIES_EXHAUSTED. Default Infinity. */
+  maxRetries?: number;
+  /** A connection open this long resets the retry count. Default 5000. */
+  minUptimeMs?: number;
+  /** After a close from the server: return false to stop retrying. */
+  shouldReconnect?: (close: { code: number; reason: string }) => boolean;
+}
+
+export interface HeartbeatOptions<In = unknown> {
+  /** Time between pings while nothing arrives. Default 30000. */
+  intervalMs?: number;
+  /** Time to wait for a pong (or any frame) after a ping. Default 5000. */
+  timeoutMs?: number;
+  /** The ping: a string goes as is, anything else as JSON. Default 'ping'. */
+  message?: unknown;
+  /** A text frame equal to this is a pong. Default 'pong'. */
+  pong?: string;
+  /** A decoded frame for which this returns true is a pong. */
+  isPong?: (data: In) => boolean;
+}
+
+export interface QueueOptions {
+  /** Default 1000. */
+  maxMessages?: number;
+  /** UTF-8 bytes. Default 1048576. */
+  maxBytes?: number;
+  /** Default 'error' (send throws QUEUE_FULL). */
+  overflow?: 'error' | 'drop-oldest' | 'drop-newest';
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface SocketClientOptions<In = unknown> {
+  /** `ws://` or `wss://`; a function is called before every attempt (fresh tokens). */
+  url: string | (() => string | Promise<string>);
+  /** Handshake headers (no CR, LF, NUL; no Referer). */
+  header?: Record<string, string>;
+  protocols?: string[];
+  /** Where sockets come from. Default: the first of wx, tt, qq, uni, WebSocket. */
+  platform?: SocketPlatform | WebSocketConstructor;
+  /** Default 'json'. Binary frames are always ArrayBuffer. */
+  codec?: 'json' | 'text';
+  /** Default 10000. */
+  connectTimeoutMs?: number;
+  /** Default: enabled with the defaults above. */
+  reconnect?: false | ReconnectOptions;
+  /** Default false; true means all defaults. */
+  heartbeat?: boolean | HeartbeatOptions<In>;
+  queue?: QueueOptions;
+  /** Larger inbound frames are dropped (error MESSAGE_TOO_LARGE). Default 1048576. */
+  maxMessageBytes?: number;
+  /** Default timeout of request(). Default 10000. */
+  requestTimeoutMs?: number;
+  /** Field that carries the request id. Default 'id'. */
+  requestIdField?: string;
+  /** Use onAppHide/onAppShow/onNetworkStatusChange where present. Default true. */
+  lifecycle?: boolean;
+  /** Allow ws:// to non-loopback hosts. Default false. */
+  allowInsecure?: boolean;
+  /** Create without connecting; reconnect() starts it. Default false. */
+  startClosed?: boolean;
+  /** Diagnostics; never receives header values or the URL's query string. */
+  logger?: (level: LogLevel, message: string, fields: Record<string, unknown>) => void;
+}
+
+export interface OpenEvent { header: Record<string, string> | undefined; attempt: number; reconnected: boolean }
+export interface CloseEvent { code: number; reason: string; willReconnect: boolean; delayMs: number | null }
+export interface ReconnectingEvent { attempt: number; delayMs: number }
+export interface ErrorEvent { code: WxSocketEventErrorCode; message: string; errMsg?: string; raw?: string }
+export interface StateEvent { from: SocketState; to: SocketState }
+
+export interface SocketClientEvents<In = unknown> {
+  open: OpenEvent;
+  message: In | ArrayBuffer;
+  close: CloseEvent;
+  reconnecting: ReconnectingEvent;
+  error: ErrorEvent;
+  state: StateEvent;
+}
+
+export interface SocketStats {
+  connects: number;
+  reconnects: number;
+  messagesSent: number;
+  messagesReceived: number;
+  bytesSent: number;
+  bytesReceived: number;
+  dropped: number;
+  lastRttMs: number | null;
+}
+
+export class SocketClient<In = unknown, Out = unknown> {
+  constructor(options: SocketClientOptions<In>);
+  /** true: handed to the socket now; false: queued. Throws SERIALIZE, QUEUE_FULL, CLOSED. */
+  send(data: Out | ArrayBuffer | ArrayBufferView): boolean;
+  /** No encoding. */
+  sendRaw(data: string | ArrayBuffer | ArrayBufferView): boolean;
+  /** Resolves with the first inbound message carrying the same id. Rejects TIMEOUT or CLOSED. */
+  request<Reply = In>(data: Out & object, options?: { timeoutMs?: number }): Promise<Reply>;
+  /** Final and idempotent. Throws INVALID_CLOSE_CODE, REASON_TOO_LONG. */
+  close(code?: CloseCode, reason?: string): void;
+  /** Closes the current task if any, resets retryCount and connects now. */
+  reconnect(): void;
+  on<K extends keyof SocketClientEvents<In>>(event: K, listener: (payload: SocketClientEvents<In>[K]) => void): () => void;
+  once<K extends keyof SocketClientEvents<In>>(event: K, listener: (payload: SocketClientEvents<In>[K]) => void): () => void;
+  off<K extends keyof SocketClientEvents<In>>(event: K, listener: (payload: SocketClientEvents<In>[K]) => void): void;
+  /** Releases the WebAssembly object; call after close(). */
+  free(): void;
+  readonly state: SocketState;
+  readonly retryCount: number;
+  readonly queuedCount: number;
+  readonly bufferedAmount: number;
+  readonly url: string;
+  readonly stats: SocketStats;
+}
+"#;

@@ -1,0 +1,88 @@
+//! Imports from `platform.js`. Every import that can throw uses `catch`.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/src/platform/platform.js")]
+extern "C" {
+    /// A connection object made by `openConnection`: `send(data)` and `close(code, reason)`.
+    #[derive(Clone, Debug)]
+    pub type Connection;
+
+    #[wasm_bindgen(method, catch)]
+    pub fn send(this: &Connection, data: &JsValue) -> Result<(), JsValue>;
+
+    #[wasm_bindgen(method, catch)]
+    pub fn close(this: &Connection, code: u16, reason: &str) -> Result<(), JsValue>;
+
+    /// The listener registry of one client.
+    #[derive(Clone, Debug)]
+    pub type Emitter;
+
+    #[wasm_bindgen(method, catch)]
+    pub fn on(this: &Emitter, event: &str, listener: &JsValue) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(method, catch)]
+    pub fn once(this: &Emitter, event: &str, listener: &JsValue) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(method)]
+    pub fn off(this: &Emitter, event: &str, listener: &JsValue);
+
+    #[wasm_bindgen(method)]
+    pub fn emit(this: &Emitter, event: &str, payload: &JsValue);
+
+    #[wasm_bindgen(method)]
+    pub fn has(this: &Emitter, event: &str) -> bool;
+
+    #[wasm_bindgen(js_name = newEmitter)]
+    pub fn new_emitter(on_listener_error: &JsValue) -> Emitter;
+
+    pub fn guard(f: &JsValue) -> JsValue;
+    pub fn release(g: &JsValue);
+
+    #[wasm_bindgen(js_name = detectPlatform)]
+    pub fn detect_platform() -> JsValue;
+    #[wasm_bindgen(js_name = platformKind)]
+    pub fn platform_kind(p: &JsValue) -> i32;
+
+    #[wasm_bindgen(catch, js_name = openConnection)]
+    pub fn open_connection(
+        platform: &JsValue,
+        url: &str,
+        header: &JsValue,
+        protocols: &JsValue,
+        timeout_ms: f64,
+        sink: &JsValue,
+        gen: u32,
+    ) -> Result<Connection, JsValue>;
+
+    #[wasm_bindgen(js_name = watchLifecycle)]
+    pub fn watch_lifecycle(platform: &JsValue, sink: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = stopLifecycle)]
+    pub fn stop_lifecycle(w: &JsValue);
+
+    #[wasm_bindgen(js_name = timerSet)]
+    pub fn timer_set(sink: &JsValue, ms: f64) -> JsValue;
+    #[wasm_bindgen(js_name = timerClear)]
+    pub fn timer_clear(handle: &JsValue);
+
+    pub fn now() -> f64;
+
+    #[wasm_bindgen(js_name = utf8Length)]
+    pub fn utf8_length(s: &JsValue) -> u32;
+    #[wasm_bindgen(js_name = frameKind)]
+    pub fn frame_kind(x: &JsValue) -> u32;
+    #[wasm_bindgen(js_name = ownBytes)]
+    pub fn own_bytes(view: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = byteLength)]
+    pub fn byte_length(buf: &JsValue) -> u32;
+
+    #[wasm_bindgen(catch, js_name = encodeJson)]
+    pub fn encode_json(v: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = decodeJson)]
+    pub fn decode_json(s: &JsValue) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_name = makeError)]
+    pub fn make_error(code: &str, message: &str) -> JsValue;
+
+    pub fn describe(e: &JsValue) -> String;
+}

@@ -1,0 +1,619 @@
+//! The platform layer: runs the [`core`](crate::core) engine on a real socket.
+//!
+//! [`Driver`] owns one engine, the live connection (a wx-style `SocketTask` or a `WebSocket`), the one
+//! timer and the app-lifecycle listeners, and performs the engine's outputs. What happens with
+//! events, messages and request replies is up to its [`Host`]: the JS class emits them to listeners,
+//! the Rust client sends them down channels.
+//!
+//! Callbacks from JavaScript reach Rust through one long-lived closure per client (the "sink"), wrapped
+//! in a JS guard that is released when the driver is dropped. A `SocketTask` has no way to remove a
+//! listener, so a late callback from an old task arrives with that task's id and the engine ignores it;
+//! no closure is created per task, per timer or per message.
+
+mod bindings;
+
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+
+use js_sys::{Function, Reflect};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::core::{check_url, redact_url, Config, Engine, ErrorCode, Event, Inbound, Millis, Output, Payload, RequestHandle, TaskId};
+
+pub(crate) use bindings::*;
+
+/// A frame on the JS side: a JS string or `ArrayBuffer`, with its size in bytes.
+#[derive(Clone, Debug)]
+pub struct Frame {
+    /// The string or `ArrayBuffer` handed to the platform.
+    pub data: JsValue,
+    /// UTF-8 bytes of a string, length of a buffer.
+    pub bytes: usize,
+}
+
+impl Payload for Frame {
+    fn byte_len(&self) -> usize {
+        self.bytes
+    }
+}
+
+impl Frame {
+    /// A text frame.
+    pub fn text(s: JsValue) -> Frame {
+        let bytes = utf8_length(&s) as usize;
+        Frame { data: s, bytes }
+    }
+
+    /// A frame from a string, `ArrayBuffer` or typed array (copied as its own bytes); `None` otherwise.
+    pub fn raw(data: &JsValue) -> Option<Frame> {
+        match frame_kind(data) {
+            0 => Some(Frame::text(data.clone())),
+            1 => Some(Frame { bytes: byte_length(data) as usize, data: data.clone() }),
+            2 => {
+                let copy = own_bytes(data);
+                Some(Frame { bytes: byte_length(&copy) as usize, data: copy })
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Where URLs come from: fixed, or a function called before every attempt.
+pub enum UrlSource {
+    /// One URL (already checked).
+    Fixed(String),
+    /// `() => string | Promise<string>`.
+    Func(Function),
+}
+
+/// How text frames are encoded and decoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Codec {
+    /// JSON text.
+    Json,
+    /// Strings as they are.
+    Text,
+}
+
+/// Everything the driver needs besides the engine's own config.
+pub struct Setup {
+    /// The platform object or constructor.
+    pub platform: JsValue,
+    /// URL source.
+    pub url: UrlSource,
+    /// `allowInsecure`, for URLs a function returns.
+    pub allow_insecure: bool,
+    /// Handshake headers object, or undefined.
+    pub header: JsValue,
+    /// Subprotocols array, or undefined.
+    pub protocols: JsValue,
+    /// Codec.
+    pub codec: Codec,
+    /// Pong text (a string), or undefined.
+    pub pong: JsValue,
+    /// `heartbeat.isPong`.
+    pub is_pong: Option<Function>,
+    /// `requestIdField` as a JS string.
+    pub id_field: JsValue,
+    /// `lifecycle`.
+    pub lifecycle: bool,
+    /// `logger`.
+    pub logger: Option<Function>,
+}
+
+/// What the driver reports to its owner.
+pub trait Host: 'static {
+    /// An event. `extra` is the open handshake's headers for `Open`, the raw text for a `DECODE` error,
+    /// undefined otherwise.
+    fn event(&self, event: &Event, extra: &JsValue);
+    /// A decoded message for `message` listeners.
+    fn message(&self, data: JsValue);
+    /// A reply settles a request.
+    fn resolve(&self, request: RequestHandle, data: JsValue);
+    /// A request failed.
+    fn reject(&self, request: RequestHandle, code: ErrorCode);
+}
+
+/// Kinds of sink calls; keep in step with platform.js.
+mod kind {
+    pub const OPEN: u32 = 0;
+    pub const MESSAGE: u32 = 1;
+    pub const CLOSE: u32 = 2;
+    pub const ERROR: u32 = 3;
+    pub const SEND_FAILED: u32 = 4;
+    pub const HIDE: u32 = 5;
+    pub const SHOW: u32 = 6;
+    pub const NETWORK: u32 = 7;
+    pub const TIMER: u32 = 8;
+}
+
+type SinkFn = dyn FnMut(u32, u32, JsValue, JsValue);
+
+struct Conn {
+    task: TaskId,
+    handle: Connection,
+}
+
+struct Timer {
+    handle: JsValue,
+    at: Millis,
+}
+
+struct Io {
+    engine: Engine<Frame>,
+    setup: Setup,
+    conn: Option<Conn>,
+    open_header: JsValue,
+    last_url: String,
+    timer: Option<Timer>,
+    lifecycle: Option<JsValue>,
+}
+
+/// The driver: an engine running on a platform. Cheap to clone (shared).
+pub struct Driver<H: Host> {
+    inner: Rc<Inner<H>>,
+}
+
+impl<H: Host> Clone for Driver<H> {
+    fn clone(&self) -> Self {
+        Driver { inner: self.inner.clone() }
+    }
+}
+
+struct Inner<H> {
+    host: H,
+    io: RefCell<Io>,
+    /// The guarded JS function every platform callback goes through.
+    sink: JsValue,
+    /// Keeps the Rust side of the sink alive; dropped after the guard is released.
+    _closure: Closure<SinkFn>,
+    draining: Cell<bool>,
+}
+
+impl<H> Drop for Inner<H> {
+    fn drop(&mut self) {
+        release(&self.sink);
+        let io = self.io.get_mut();
+        if let Some(t) = io.timer.take() {
+            timer_clear(&t.handle);
+        }
+        if let Some(w) = io.lifecycle.take() {
+            stop_lifecycle(&w);
+        }
+        if let Some(c) = io.conn.take() {
+            let _ = c.handle.close(1000, "client freed");
+        }
+    }
+}
+
+/// Milliseconds now, as the engine counts them.
+pub fn now_ms() -> Millis {
+    let t = now();
+    if t.is_finite() && t > 0.0 {
+        t as Millis
+    } else {
+        0
+    }
+}
+
+impl<H: Host> Driver<H> {
+    /// Starts a driver: the engine's first outputs (usually: open a task) are performed at once.
+    pub fn new(config: Config<Frame>, setup: Setup, host: H, seed: u64) -> Driver<H> {
+        let lifecycle = setup.lifecycle;
+        let inner = Rc::new_cyclic(|weak: &Weak<Inner<H>>| {
+            let weak = weak.clone();
+            let closure = Closure::<SinkFn>::new(move |gen: u32, k: u32, a: JsValue, b: JsValue| {
+                if let Some(inner) = weak.upgrade() {
+                    Driver { inner }.on_sink(gen, k, a, b);
+                }
+            });
+            let sink = guard(closure.as_ref());
+            Inner {
+                host,
+                io: RefCell::new(Io {
+                    engine: Engine::new(config, seed, now_ms()),
+                    setup,
+                    conn: None,
+                    open_header: JsValue::UNDEFINED,
+                    last_url: String::new(),
+                    timer: None,
+                    lifecycle: None,
+                }),
+                sink,
+                _closure: closure,
+                draining: Cell::new(false),
+            }
+        });
+        let driver = Driver { inner };
+        if lifecycle && !driver.inner.io.borrow().engine.is_closed_by_user() {
+            driver.watch_lifecycle();
+        }
+        driver.drain();
+        driver
+    }
+
+    /// The host.
+    pub fn host(&self) -> &H {
+        &self.inner.host
+    }
+
+    /// Runs `f` on the engine, then performs what it asked for.
+    pub fn with_engine<R>(&self, f: impl FnOnce(&mut Engine<Frame>, Millis) -> R) -> R {
+        let r = {
+            let mut io = self.inner.io.borrow_mut();
+            f(&mut io.engine, now_ms())
+        };
+        self.drain();
+        r
+    }
+
+    /// Reads the engine without performing anything.
+    pub fn read<R>(&self, f: impl FnOnce(&Engine<Frame>) -> R) -> R {
+        f(&self.inner.io.borrow().engine)
+    }
+
+    /// The URL of the last attempt.
+    pub fn last_url(&self) -> String {
+        self.inner.io.borrow().last_url.clone()
+    }
+
+    /// `requestIdField` as a JS string.
+    pub fn id_field(&self) -> JsValue {
+        self.inner.io.borrow().setup.id_field.clone()
+    }
+
+    /// The codec.
+    pub fn codec(&self) -> Codec {
+        self.inner.io.borrow().setup.codec
+    }
+
+    /// `close()`, then the lifecycle listeners are removed.
+    pub fn close(&self, code: u16, reason: &str) -> Result<(), crate::core::Error> {
+        let r = self.with_engine(|e, now| e.close(now, code, reason));
+        let w = self.inner.io.borrow_mut().lifecycle.take();
+        if let Some(w) = w {
+            stop_lifecycle(&w);
+        }
+        r
+    }
+
+    /// `reconnect()`, re-adding lifecycle listeners that `close()` removed.
+    pub fn reconnect(&self) {
+        let want = {
+            let io = self.inner.io.borrow();
+            io.setup.lifecycle && io.lifecycle.is_none()
+        };
+        if want {
+            self.watch_lifecycle();
+        }
+        self.with_engine(|e, now| e.reconnect(now));
+    }
+
+    /// Logs through the `logger` option, if any. Never pass header values or a URL's query here.
+    pub fn log(&self, level: &str, message: &str, fields: &[(&str, JsValue)]) {
+        let logger = self.inner.io.borrow().setup.logger.clone();
+        if let Some(logger) = logger {
+            let obj = object(fields);
+            let _ = logger.call3(&JsValue::NULL, &JsValue::from_str(level), &JsValue::from_str(message), &obj);
+        }
+    }
+
+    fn watch_lifecycle(&self) {
+        let platform = self.inner.io.borrow().setup.platform.clone();
+        let w = watch_lifecycle(&platform, &self.inner.sink);
+        self.inner.io.borrow_mut().lifecycle = Some(w);
+    }
+
+    /// Performs every pending output, then keeps the one timer in step with the next deadline.
+    /// Re-entrant calls (a listener calling `send`) only queue; the outermost loop performs.
+    fn drain(&self) {
+        if self.inner.draining.replace(true) {
+            return;
+        }
+        loop {
+            let out = self.inner.io.borrow_mut().engine.poll();
+            match out {
+                Some(o) => self.perform(o),
+                None => {
+                    self.sync_timer();
+                    // sync_timer performs no engine input; nothing new can be queued by it.
+                    break;
+                }
+            }
+        }
+        self.inner.draining.set(false);
+    }
+
+    fn perform(&self, out: Output<Frame>) {
+        match out {
+            Output::Open { task, attempt } => self.open(task, attempt),
+            Output::Send { task, payload } => {
+                let handle = self.conn_of(task);
+                if let Some(h) = handle {
+                    if let Err(e) = h.send(&payload.data) {
+                        let msg = describe(&e);
+                        self.inner.io.borrow_mut().engine.send_failed(now_ms(), task, &msg);
+                    }
+                }
+            }
+            Output::Close { task, code, reason } => {
+                let conn = {
+                    let mut io = self.inner.io.borrow_mut();
+                    match &io.conn {
+                        Some(c) if c.task == task => io.conn.take(),
+                        _ => None,
+                    }
+                };
+                if let Some(c) = conn {
+                    if let Err(e) = c.handle.close(code, &reason) {
+                        self.log("warn", "closing the socket failed", &[("error", JsValue::from_str(&describe(&e)))]);
+                    }
+                }
+            }
+            Output::Timer { .. } => {}
+            Output::Event(ev) => {
+                self.log_event(&ev);
+                let header = match ev {
+                    Event::Open { .. } => self.inner.io.borrow().open_header.clone(),
+                    _ => JsValue::UNDEFINED,
+                };
+                self.inner.host.event(&ev, &header);
+            }
+            Output::Reject { request, code } => self.inner.host.reject(request, code),
+        }
+    }
+
+    fn conn_of(&self, task: TaskId) -> Option<Connection> {
+        let io = self.inner.io.borrow();
+        match &io.conn {
+            Some(c) if c.task == task => Some(c.handle.clone()),
+            _ => None,
+        }
+    }
+
+    fn log_event(&self, ev: &Event) {
+        if self.inner.io.borrow().setup.logger.is_none() {
+            return;
+        }
+        match ev {
+            Event::State { from, to } => self.log("debug", "state", &[("from", from.as_str().into()), ("to", to.as_str().into())]),
+            Event::Open { attempt, reconnected } => {
+                let url = redact_url(&self.last_url());
+                self.log("info", "open", &[("url", url.into()), ("attempt", (*attempt).into()), ("reconnected", (*reconnected).into())])
+            }
+            Event::Close { code, reason, will_reconnect, .. } => self.log(
+                "info",
+                "close",
+                &[("code", (*code).into()), ("reason", reason.as_str().into()), ("willReconnect", (*will_reconnect).into())],
+            ),
+            Event::Reconnecting { attempt, delay_ms } => {
+                self.log("info", "reconnecting", &[("attempt", (*attempt).into()), ("delayMs", (*delay_ms as f64).into())])
+            }
+            Event::Error { code, message, .. } => {
+                self.log("warn", message, &[("code", code.as_str().into())]);
+            }
+        }
+    }
+
+    fn open(&self, task: TaskId, _attempt: u32) {
+        let func = {
+            let io = self.inner.io.borrow();
+            match &io.setup.url {
+                UrlSource::Fixed(u) => Err(u.clone()),
+                UrlSource::Func(f) => Ok(f.clone()),
+            }
+        };
+        match func {
+            Err(url) => self.connect(task, url),
+            Ok(f) => match f.call0(&JsValue::NULL) {
+                Err(e) => self.attempt_failed(task, &format!("the url function threw: {}", describe(&e))),
+                Ok(v) if v.is_string() => self.connect_checked(task, v.as_string().unwrap_or_default()),
+                Ok(v) if is_thenable(&v) => {
+                    let weak = Rc::downgrade(&self.inner);
+                    let promise = js_sys::Promise::resolve(&v);
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let r = wasm_bindgen_futures::JsFuture::from(promise).await;
+                        let Some(inner) = weak.upgrade() else { return };
+                        let d = Driver { inner };
+                        if d.read(|e| e.task()) != Some(task) {
+                            return;
+                        }
+                        match r {
+                            Ok(v) => match v.as_string() {
+                                Some(url) => d.connect_checked(task, url),
+                                None => d.attempt_failed(task, "the url function's promise resolved to a non-string"),
+                            },
+                            Err(e) => d.attempt_failed(task, &format!("the url function's promise rejected: {}", describe(&e))),
+                        }
+                        d.drain();
+                    });
+                }
+                Ok(_) => self.attempt_failed(task, "the url function returned neither a string nor a promise"),
+            },
+        }
+    }
+
+    fn attempt_failed(&self, task: TaskId, msg: &str) {
+        self.inner.io.borrow_mut().engine.task_error(now_ms(), task, msg);
+    }
+
+    fn connect_checked(&self, task: TaskId, url: String) {
+        let allow = self.inner.io.borrow().setup.allow_insecure;
+        match check_url(&url, allow) {
+            Ok(_) => self.connect(task, url),
+            Err(e) => self.attempt_failed(task, &format!("{}: {}", e.code.as_str(), e.message)),
+        }
+    }
+
+    fn connect(&self, task: TaskId, url: String) {
+        let (platform, header, protocols, timeout) = {
+            let mut io = self.inner.io.borrow_mut();
+            io.last_url = url.clone();
+            let s = &io.setup;
+            (s.platform.clone(), s.header.clone(), s.protocols.clone(), io.engine.config().connect_timeout_ms as f64)
+        };
+        match open_connection(&platform, &url, &header, &protocols, timeout, &self.inner.sink, task.0) {
+            Ok(handle) => {
+                let mut io = self.inner.io.borrow_mut();
+                if io.engine.task() == Some(task) {
+                    io.conn = Some(Conn { task, handle });
+                } else {
+                    // The attempt already failed (a platform that calls back synchronously): do not keep a socket.
+                    drop(io);
+                    let _ = handle.close(1000, "abandoned");
+                }
+            }
+            Err(e) => self.attempt_failed(task, &describe(&e)),
+        }
+    }
+
+    fn on_sink(&self, gen: u32, k: u32, a: JsValue, b: JsValue) {
+        let now = now_ms();
+        let task = TaskId(gen);
+        match k {
+            kind::OPEN => {
+                let mut io = self.inner.io.borrow_mut();
+                if io.engine.task() == Some(task) {
+                    io.open_header = a;
+                }
+                io.engine.task_opened(now, task);
+            }
+            kind::MESSAGE => self.on_message(task, a),
+            kind::CLOSE => {
+                let code = a.as_f64().filter(|c| c.is_finite() && *c >= 0.0 && *c <= 65535.0).map_or(1006, |c| c as u16);
+                let reason = b.as_string().unwrap_or_default();
+                let mut io = self.inner.io.borrow_mut();
+                if io.conn.as_ref().is_some_and(|c| c.task == task) {
+                    io.conn = None;
+                }
+                io.engine.task_closed(now, task, code, &reason);
+            }
+            kind::ERROR => {
+                let msg = a.as_string().unwrap_or_default();
+                self.inner.io.borrow_mut().engine.task_error(now, task, &msg);
+            }
+            kind::SEND_FAILED => {
+                let msg = a.as_string().unwrap_or_default();
+                self.inner.io.borrow_mut().engine.send_failed(now, task, &msg);
+            }
+            kind::HIDE => self.inner.io.borrow_mut().engine.app_hidden(now),
+            kind::SHOW => self.inner.io.borrow_mut().engine.app_shown(now),
+            kind::NETWORK => self.inner.io.borrow_mut().engine.network_changed(now, a.as_bool().unwrap_or(true)),
+            kind::TIMER => {
+                let mut io = self.inner.io.borrow_mut();
+                io.timer = None;
+                io.engine.handle_timeout(now);
+            }
+            _ => {}
+        }
+        self.drain();
+    }
+
+    fn on_message(&self, task: TaskId, data: JsValue) {
+        let now = now_ms();
+        let fk = frame_kind(&data);
+        let len = match fk {
+            0 => utf8_length(&data) as usize,
+            1 => byte_length(&data) as usize,
+            _ => 0,
+        };
+        let verdict = self.inner.io.borrow_mut().engine.frame_received(now, task, len);
+        if verdict != Inbound::Decode {
+            return;
+        }
+        if fk != 0 {
+            // Binary frames are always delivered as ArrayBuffer (views from odd platforms are copied).
+            let data = if fk == 1 { data } else if fk == 2 { own_bytes(&data) } else { data };
+            self.deliver(data);
+            return;
+        }
+        let (codec, pong, is_pong, id_field, pending) = {
+            let io = self.inner.io.borrow();
+            let s = &io.setup;
+            (s.codec, s.pong.clone(), s.is_pong.clone(), s.id_field.clone(), io.engine.pending_requests() > 0)
+        };
+        if !pong.is_undefined() && data == pong {
+            self.inner.io.borrow_mut().engine.pong_received(now);
+            return;
+        }
+        let decoded = match codec {
+            Codec::Text => data,
+            Codec::Json => match decode_json(&data) {
+                Ok(v) => v,
+                Err(e) => {
+                    let message = format!("a text frame was not valid JSON ({}); it was not delivered", describe(&e));
+                    let ev = Event::Error { code: ErrorCode::Decode, message, err_msg: None };
+                    self.log_event(&ev);
+                    // The raw text travels as the event's extra value (`raw` in the payload).
+                    self.inner.host.event(&ev, &data);
+                    return;
+                }
+            },
+        };
+        if let Some(f) = is_pong {
+            if f.call1(&JsValue::NULL, &decoded).map(|v| v.is_truthy()).unwrap_or(false) {
+                self.inner.io.borrow_mut().engine.pong_received(now);
+                return;
+            }
+        }
+        if pending && decoded.is_object() {
+            if let Ok(id) = Reflect::get(&decoded, &id_field) {
+                if let Some(key) = id_key(&id) {
+                    let hit = self.inner.io.borrow_mut().engine.reply_received(now, &key);
+                    if let Some(h) = hit {
+                        self.inner.host.resolve(h, decoded);
+                        return;
+                    }
+                }
+            }
+        }
+        self.deliver(decoded);
+    }
+
+    fn deliver(&self, data: JsValue) {
+        self.inner.host.message(data);
+    }
+
+    fn sync_timer(&self) {
+        let mut io = self.inner.io.borrow_mut();
+        let want = io.engine.next_deadline();
+        match (want, &io.timer) {
+            (None, Some(_)) => {
+                if let Some(t) = io.timer.take() {
+                    timer_clear(&t.handle);
+                }
+            }
+            (Some(at), current) if current.as_ref().map_or(true, |t| at < t.at) => {
+                if let Some(t) = io.timer.take() {
+                    timer_clear(&t.handle);
+                }
+                let delay = at.saturating_sub(now_ms()) as f64;
+                let handle = timer_set(&self.inner.sink, delay);
+                io.timer = Some(Timer { handle, at });
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The key a request id is matched by: numbers and strings, kept apart (`7` is not `"7"`).
+pub fn id_key(id: &JsValue) -> Option<String> {
+    if let Some(n) = id.as_f64() {
+        return Some(format!("n:{n}"));
+    }
+    id.as_string().map(|s| format!("s:{s}"))
+}
+
+fn is_thenable(v: &JsValue) -> bool {
+    v.is_object() && Reflect::get(v, &JsValue::from_str("then")).map(|t| t.is_function()).unwrap_or(false)
+}
+
+/// A plain object from key/value pairs.
+pub fn object(fields: &[(&str, JsValue)]) -> JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in fields {
+        let _ = Reflect::set(&o, &JsValue::from_str(k), v);
+    }
+    o.unchecked_into()
+}

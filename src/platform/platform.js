@@ -1,0 +1,278 @@
+// The JavaScript side of the platform layer: the few things that are smaller and faster written
+// in JavaScript than bound one call at a time. Plain ES2017, no globalThis, no window, no eval.
+//
+// Every callback a platform object can call goes through one long-lived "sink" per client, wrapped in
+// a guard: after `release()`, late calls from old tasks (SocketTask has no off* methods) do nothing
+// instead of reaching freed WebAssembly closures.
+
+// Event kinds passed to the sink: keep in step with `Kind` in platform/mod.rs.
+var OPEN = 0, MESSAGE = 1, CLOSE = 2, ERROR = 3, SEND_FAILED = 4, HIDE = 5, SHOW = 6, NETWORK = 7, TIMER = 8;
+
+export function guard(fn) {
+  var f = fn;
+  var g = function (a, b, c) {
+    if (f !== null) return f(a, b, c);
+  };
+  g.release = function () { f = null; };
+  return g;
+}
+
+export function release(g) {
+  if (g && typeof g.release === 'function') g.release();
+}
+
+// The first platform found among the globals, or undefined.
+export function detectPlatform() {
+  if (typeof wx !== 'undefined' && wx && typeof wx.connectSocket === 'function') return wx;
+  if (typeof tt !== 'undefined' && tt && typeof tt.connectSocket === 'function') return tt;
+  if (typeof qq !== 'undefined' && qq && typeof qq.connectSocket === 'function') return qq;
+  if (typeof uni !== 'undefined' && uni && typeof uni.connectSocket === 'function') return uni;
+  if (typeof WebSocket === 'function') return WebSocket;
+  return undefined;
+}
+
+// 0: object with connectSocket (wx and its siblings), 1: WebSocket constructor, -1: neither.
+export function platformKind(p) {
+  if (p && typeof p.connectSocket === 'function') return 0;
+  if (typeof p === 'function') return 1;
+  return -1;
+}
+
+function errText(e) {
+  if (e && typeof e.errMsg === 'string') return e.errMsg;
+  if (e && typeof e.message === 'string') return e.message;
+  return String(e);
+}
+
+function noop() {}
+
+// A connection over a wx-style SocketTask. `header` is an object or undefined, `protocols` an array or undefined.
+function TaskConn(platform, url, header, protocols, timeoutMs, sink, gen) {
+  var self = this;
+  this.t = null;
+  this.pendingClose = null;
+  this.fail = function (e) { sink(gen, SEND_FAILED, errText(e)); };
+  var opts = {
+    url: url,
+    timeout: timeoutMs,
+    fail: function (e) { sink(gen, ERROR, errText(e)); },
+    // uni-app returns a task only when a callback is given.
+    complete: noop
+  };
+  if (header !== undefined) opts.header = header;
+  if (protocols !== undefined) opts.protocols = protocols;
+  var r = platform.connectSocket(opts);
+  var bind = function (t) {
+    if (!t || typeof t.onOpen !== 'function') {
+      sink(gen, ERROR, 'connectSocket returned no SocketTask');
+      return;
+    }
+    self.t = t;
+    t.onOpen(function (ev) { sink(gen, OPEN, ev && ev.header); });
+    t.onMessage(function (ev) { sink(gen, MESSAGE, ev ? ev.data : undefined); });
+    t.onClose(function (ev) { sink(gen, CLOSE, ev ? ev.code : undefined, ev ? ev.reason : undefined); });
+    t.onError(function (ev) { sink(gen, ERROR, errText(ev)); });
+    if (self.pendingClose) self.close(self.pendingClose[0], self.pendingClose[1]);
+  };
+  if (r && typeof r.then === 'function' && typeof r.onOpen !== 'function') {
+    // Taro and promise-style uni: Promise<SocketTask>.
+    r.then(bind, function (e) { sink(gen, ERROR, errText(e)); });
+  } else {
+    bind(r);
+  }
+}
+TaskConn.prototype.send = function (data) {
+  this.t.send({ data: data, fail: this.fail });
+};
+TaskConn.prototype.close = function (code, reason) {
+  if (this.t === null) { this.pendingClose = [code, reason]; return; }
+  this.t.close({ code: code, reason: reason, fail: noop });
+};
+
+// A connection over a standard WebSocket constructor (browsers, npm ws).
+function WsConn(Ctor, url, header, protocols, sink, gen) {
+  var ws = protocols !== undefined && protocols.length ? new Ctor(url, protocols) : new Ctor(url);
+  ws.binaryType = 'arraybuffer';
+  ws.onopen = function () { sink(gen, OPEN, undefined); };
+  ws.onmessage = function (ev) { sink(gen, MESSAGE, ev.data); };
+  ws.onclose = function (ev) { sink(gen, CLOSE, ev.code, ev.reason); };
+  ws.onerror = function (ev) { sink(gen, ERROR, ev && ev.message ? ev.message : 'WebSocket error'); };
+  this.ws = ws;
+}
+WsConn.prototype.send = function (data) {
+  this.ws.send(data);
+};
+WsConn.prototype.close = function (code, reason) {
+  var ws = this.ws;
+  ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
+  ws.close(code, reason);
+};
+
+export function openConnection(platform, url, header, protocols, timeoutMs, sink, gen) {
+  if (platformKind(platform) === 0) return new TaskConn(platform, url, header, protocols, timeoutMs, sink, gen);
+  return new WsConn(platform, url, header, protocols, sink, gen);
+}
+
+// App lifecycle and network status, where the platform has them. Returns an object whose stop()
+// removes every listener it added.
+export function watchLifecycle(platform, sink) {
+  var offs = [];
+  var p = platformKind(platform) === 0 ? platform : null;
+  var add = function (on, off, fn) {
+    if (p && typeof p[on] === 'function') {
+      p[on](fn);
+      if (typeof p[off] === 'function') offs.push(function () { p[off](fn); });
+    }
+  };
+  add('onAppHide', 'offAppHide', function () { sink(0, HIDE); });
+  add('onAppShow', 'offAppShow', function () { sink(0, SHOW); });
+  add('onNetworkStatusChange', 'offNetworkStatusChange', function (ev) { sink(0, NETWORK, !!(ev && ev.isConnected)); });
+  if (!p && typeof addEventListener === 'function' && typeof removeEventListener === 'function') {
+    var online = function () { sink(0, NETWORK, true); };
+    var offline = function () { sink(0, NETWORK, false); };
+    addEventListener('online', online);
+    addEventListener('offline', offline);
+    offs.push(function () { removeEventListener('online', online); removeEventListener('offline', offline); });
+    if (typeof document !== 'undefined' && document && typeof document.addEventListener === 'function') {
+      var vis = function () { sink(0, document.visibilityState === 'hidden' ? HIDE : SHOW); };
+      document.addEventListener('visibilitychange', vis);
+      offs.push(function () { document.removeEventListener('visibilitychange', vis); });
+    }
+  }
+  return { stop: function () { for (var i = 0; i < offs.length; i++) offs[i](); offs.length = 0; } };
+}
+
+export function stopLifecycle(w) {
+  if (w) w.stop();
+}
+
+// One timer per client, on the global setTimeout (mini-programs and Node have no window).
+export function timerSet(sink, ms) {
+  return setTimeout(function () { sink(0, TIMER); }, ms);
+}
+
+export function timerClear(h) {
+  clearTimeout(h);
+}
+
+export function now() {
+  return Date.now();
+}
+
+// UTF-8 length of a string without copying it anywhere.
+export function utf8Length(s) {
+  var n = s.length;
+  var bytes = n;
+  for (var i = 0; i < n; i++) {
+    var c = s.charCodeAt(i);
+    if (c >= 0x80) {
+      if (c < 0x800) bytes += 1;
+      else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+        var d = s.charCodeAt(i + 1);
+        if (d >= 0xdc00 && d <= 0xdfff) { bytes += 2; i++; } else bytes += 2;
+      } else bytes += 2;
+    }
+  }
+  return bytes;
+}
+
+// 0: string, 1: ArrayBuffer, 2: typed array or DataView, 3: anything else. Tag-based, so buffers
+// from another realm (a vm context, an iframe) are recognised too.
+export function frameKind(x) {
+  if (typeof x === 'string') return 0;
+  var tag = Object.prototype.toString.call(x);
+  if (tag === '[object ArrayBuffer]') return 1;
+  if (x && typeof x === 'object' && x.buffer && typeof x.byteLength === 'number' && typeof x.byteOffset === 'number' &&
+      Object.prototype.toString.call(x.buffer) === '[object ArrayBuffer]') return 2;
+  return 3;
+}
+
+// A typed array's own bytes in a fresh ArrayBuffer (never the whole backing buffer).
+export function ownBytes(view) {
+  return view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength);
+}
+
+export function byteLength(buf) {
+  return buf.byteLength;
+}
+
+// JSON encode for `send`: the text, or a thrown description. Top-level values JSON cannot encode
+// (undefined, functions, symbols) are refused here; BigInt and cycles throw inside stringify.
+export function encodeJson(v) {
+  var t = typeof v;
+  if (t === 'undefined' || t === 'function' || t === 'symbol') throw new TypeError('a ' + t + ' cannot be sent as JSON');
+  var s = JSON.stringify(v);
+  if (typeof s !== 'string') throw new TypeError('this value has no JSON form');
+  return s;
+}
+
+export function decodeJson(s) {
+  return JSON.parse(s);
+}
+
+export function makeError(code, message) {
+  var e = new Error(message);
+  e.name = 'WxSocketError';
+  e.code = code;
+  return e;
+}
+
+export function describe(e) {
+  return errText(e);
+}
+
+// The listener registry of one client. A listener that throws does not stop the others; the error
+// goes to `onListenerError` (the logger, or console.error).
+export function Emitter(onListenerError) {
+  this.l = {};
+  this.e = onListenerError;
+}
+Emitter.prototype.on = function (ev, fn) {
+  if (typeof fn !== 'function') throw makeError('INVALID_OPTION', 'on(' + String(ev) + ', listener): listener must be a function');
+  var list = this.l[ev] || (this.l[ev] = []);
+  list.push(fn);
+  var self = this;
+  return function () { self.off(ev, fn); };
+};
+Emitter.prototype.once = function (ev, fn) {
+  var self = this;
+  var off = null;
+  var wrapped = function (x) { off(); return fn.call(this, x); };
+  wrapped.inner = fn;
+  off = this.on(ev, wrapped);
+  return off;
+};
+Emitter.prototype.off = function (ev, fn) {
+  var list = this.l[ev];
+  if (!list) return;
+  for (var i = 0; i < list.length; i++) {
+    if (list[i] === fn || list[i].inner === fn) {
+      this.l[ev] = list.slice(0, i).concat(list.slice(i + 1));
+      return;
+    }
+  }
+};
+Emitter.prototype.emit = function (ev, payload) {
+  var list = this.l[ev];
+  if (!list) return;
+  for (var i = 0; i < list.length; i++) {
+    try {
+      list[i](payload);
+    } catch (err) {
+      try { this.e(ev, err); } catch (ignored) { /* a failing error reporter must not break delivery */ }
+    }
+  }
+};
+Emitter.prototype.has = function (ev) {
+  var list = this.l[ev];
+  return !!(list && list.length);
+};
+
+function consoleError(ev, err) {
+  if (typeof console !== 'undefined' && console.error) console.error('wxsocket: a "' + ev + '" listener threw', err);
+}
+
+// `onListenerError(event, error)`, or undefined for console.error.
+export function newEmitter(onListenerError) {
+  return new Emitter(typeof onListenerError === 'function' ? onListenerError : consoleError);
+}
