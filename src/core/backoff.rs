@@ -56,7 +56,8 @@ impl Backoff {
         let step = n.max(1) - 1;
         // factor^step overflows to infinity for large steps; min() then yields max_delay.
         let exponent = i32::try_from(step).unwrap_or(i32::MAX);
-        let base = (self.min_delay_ms * self.factor.powi(exponent)).min(self.max_delay_ms);
+        // A zero minimum stays zero: 0 · ∞ would be NaN, which min() would turn into max_delay.
+        let base = if self.min_delay_ms == 0.0 { 0.0 } else { (self.min_delay_ms * self.factor.powi(exponent)).min(self.max_delay_ms) };
         let jittered = if self.jitter > 0.0 { base * (1.0 - self.jitter * rng.next_f64()) } else { base };
         if jittered.is_finite() && jittered > 0.0 {
             jittered.round() as u64

@@ -11,7 +11,7 @@
 //! assert_eq!(engine.send(5, Text::from("queued")), Ok(false)); // not open yet: queued
 //! engine.task_opened(10, task);
 //! let outputs: Vec<_> = std::iter::from_fn(|| engine.poll()).collect();
-//! assert!(matches!(&outputs[0], Output::Send { payload, .. } if payload.0 == "queued"));
+//! assert!(outputs.iter().any(|o| matches!(o, Output::Send { payload, .. } if payload.0 == "queued")));
 //! assert!(outputs.iter().any(|o| matches!(o, Output::Event(Event::Open { reconnected: false, .. }))));
 //! assert_eq!(engine.state(), State::Open);
 //! ```
@@ -473,7 +473,6 @@ impl<P: Payload> Engine<P> {
             return Ok(());
         }
         self.closed_by_user = true;
-        let was = self.state;
         if let Some(task) = self.task.take() {
             self.set_state(State::Closing);
             self.out.push_back(Output::Close { task: task.id, code, reason: reason.to_owned() });
@@ -484,10 +483,10 @@ impl<P: Payload> Engine<P> {
             self.queue.remove_request(p.handle);
             self.out.push_back(Output::Reject { request: p.handle, code: ErrorCode::Closed });
         }
-        if was != State::Closed {
-            self.set_state(State::Closed);
-            self.emit(Event::Close { code, reason: reason.to_owned(), will_reconnect: false, delay_ms: None });
-        }
+        self.set_state(State::Closed);
+        // Also when the client had already stopped by itself (retries exhausted, `shouldReconnect`,
+        // `startClosed`): the first `close()` always yields exactly one `close` event.
+        self.emit(Event::Close { code, reason: reason.to_owned(), will_reconnect: false, delay_ms: None });
         self.rearm();
         Ok(())
     }
@@ -679,6 +678,9 @@ impl<P: Payload> Engine<P> {
     /// The timer fired: handles every deadline that is due.
     pub fn handle_timeout(&mut self, now: Millis) {
         self.tick(now);
+        // The platform's timer is one-shot and has just fired: nothing is armed any more. If it fired
+        // early and nothing is due yet, `rearm` below arms it again for the same deadline.
+        self.armed = None;
         // Requests first: their deadlines do not depend on the connection.
         let mut i = 0;
         while i < self.pending.len() {
@@ -839,6 +841,8 @@ impl<P: Payload> Engine<P> {
         if let Next::Retry(d) = next {
             self.retry_at = Some(now.saturating_add(d));
         }
+        // The retry is scheduled (its timer armed) before `state`, `close` and `reconnecting` are emitted.
+        self.rearm();
         self.set_state(to);
         if was_open || to == State::Closed {
             self.emit(Event::Close { code: loss.code, reason: loss.reason, will_reconnect, delay_ms: delay });
