@@ -10,8 +10,8 @@ var OPEN = 0, MESSAGE = 1, CLOSE = 2, ERROR = 3, SEND_FAILED = 4, HIDE = 5, SHOW
 
 export function guard(fn) {
   var f = fn;
-  var g = function (a, b, c) {
-    if (f !== null) return f(a, b, c);
+  var g = function (a, b, c, d) {
+    if (f !== null) return f(a, b, c, d);
   };
   g.release = function () { f = null; };
   return g;
