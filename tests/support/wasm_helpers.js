@@ -148,3 +148,26 @@ export function logLines(f) {
 export function control(base, path) {
   return fetch(base + path).then((r) => r.json());
 }
+
+export function globalWebSocket() {
+  return typeof WebSocket === 'function' ? WebSocket : undefined;
+}
+
+// Resolves when `pred()` is true, polling every 5 ms; rejects after `ms`.
+export function until(pred, ms) {
+  const start = Date.now();
+  return new Promise((resolve, reject) => {
+    const tick = () => {
+      let ok = false;
+      try { ok = pred(); } catch (e) { ok = false; }
+      if (ok) resolve(Date.now() - start);
+      else if (Date.now() - start > ms) reject(new Error('condition not met within ' + ms + ' ms'));
+      else setTimeout(tick, 5);
+    };
+    tick();
+  });
+}
+
+export function nowMs() {
+  return Date.now();
+}

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Runs every test: the engine natively (cargo test), the JS test tooling (node --test), the JS class in
+# Node on a scripted fake wx and in headless Chromium against the real test server (wasm-pack test), and
+# the package checks when the package build exists. Installs what is missing first (scripts/setup.sh).
+# Usage: scripts/test.sh            everything
+#        scripts/test.sh --quick    the native engine tests only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+quick=0
+[ "${1:-}" = "--quick" ] && quick=1
+
+logdir="$(mktemp -d)"
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+  rm -rf "$logdir"
+}
+trap cleanup EXIT
+
+passed=0
+failed=0
+# count LOG WORD TAPWORD: sums cargo's "N WORD" result lines and node's "# TAPWORD N" lines.
+count() {
+  { grep -Eo "test result: [a-zA-Z]+\. [0-9]+ passed; [0-9]+ failed" "$1" | grep -Eo "[0-9]+ $2" | grep -Eo '[0-9]+' || true
+    grep -Eo "^# $3 [0-9]+" "$1" | grep -Eo '[0-9]+' || true; } | awk '{s+=$1} END {print s+0}'
+}
+
+# step NAME COMMAND...: runs a test command, shows its output, and adds its counts to the totals.
+step() {
+  local name="$1"; shift
+  printf '\n=== %s\n' "$name"
+  local log="$logdir/$name.log" rc=0
+  "$@" 2>&1 | tee "$log" || rc=$?
+  [ "${PIPESTATUS[0]}" -ne 0 ] && rc="${PIPESTATUS[0]}"
+  local p f
+  p=$(count "$log" passed pass)
+  f=$(count "$log" failed fail)
+  passed=$((passed + p)); failed=$((failed + f))
+  if [ "$rc" -ne 0 ]; then
+    echo "=== $name FAILED (exit $rc)"
+    [ "$f" -eq 0 ] && failed=$((failed + 1))
+    echo "$passed passed, $failed failed"
+    exit 1
+  fi
+}
+
+if [ "$quick" = 1 ]; then
+  step engine cargo test --quiet
+  echo "$passed passed, $failed failed"
+  exit 0
+fi
+
+bash scripts/setup.sh
+
+step engine cargo test --quiet
+step js-tooling node --test tests/server/ tests/support/
+
+# The real test server for the browser suites; its URLs reach the tests at build time.
+server_out="$logdir/server.out"
+node tests/server/server.js > "$server_out" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 100); do grep -q WXSOCKET_TEST_SERVER "$server_out" 2>/dev/null && break; sleep 0.1; done
+line="$(grep -m1 WXSOCKET_TEST_SERVER "$server_out")" || { cat "$server_out"; echo "test server did not start"; exit 1; }
+export WXSOCKET_TEST_SERVER="${line#WXSOCKET_TEST_SERVER=}"; WXSOCKET_TEST_SERVER="${WXSOCKET_TEST_SERVER%% *}"
+export WXSOCKET_CONTROL="${line##*WXSOCKET_CONTROL=}"
+
+step wasm-node wasm-pack test --node -- --test wasm_node
+CHROMEDRIVER="$(command -v chromedriver)" step wasm-chromium wasm-pack test --headless --chrome -- --test wasm_browser
+
+if [ -f scripts/build-pkg.sh ] && [ -d tests/package ]; then
+  step package-build bash scripts/build-pkg.sh
+  step package node --test tests/package/ tests/miniprogram/
+fi
+
+printf '\n%s passed, %s failed\n' "$passed" "$failed"
