@@ -66,7 +66,7 @@ line="$(grep -m1 WXSOCKET_TEST_SERVER "$server_out")" || { cat "$server_out"; ec
 export WXSOCKET_TEST_SERVER="${line#WXSOCKET_TEST_SERVER=}"; WXSOCKET_TEST_SERVER="${WXSOCKET_TEST_SERVER%% *}"
 export WXSOCKET_CONTROL="${line##*WXSOCKET_CONTROL=}"
 
-step wasm-node wasm-pack test --node -- --test wasm_node
+step wasm-node wasm-pack test --node -- --test wasm_node --test wasm_client
 CHROMEDRIVER="$(command -v chromedriver)" step wasm-chromium wasm-pack test --headless --chrome -- --test wasm_browser
 
 if [ -f scripts/build-pkg.sh ] && [ -d tests/package ]; then

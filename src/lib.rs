@@ -15,3 +15,8 @@ pub mod platform;
 mod js_api;
 #[cfg(target_arch = "wasm32")]
 pub use js_api::SocketClient;
+
+#[cfg(target_arch = "wasm32")]
+mod client;
+#[cfg(target_arch = "wasm32")]
+pub use client::{Client, ClientEvent, ClientOptions, Events, HeartbeatOptions};

@@ -151,11 +151,11 @@ struct Io {
 }
 
 /// The driver: an engine running on a platform. Cheap to clone (shared).
-pub struct Driver<H: Host> {
+pub struct Driver<H> {
     inner: Rc<Inner<H>>,
 }
 
-impl<H: Host> Clone for Driver<H> {
+impl<H> Clone for Driver<H> {
     fn clone(&self) -> Self {
         Driver { inner: self.inner.clone() }
     }

@@ -1,0 +1,398 @@
+//! `Client<In, Out>`: the same client for Rust code compiled to wasm32. Frames are JSON: `Out` is
+//! serialised, `In` deserialised (serde-wasm-bindgen); events arrive as a [`Stream`](futures_core::Stream);
+//! `request` is a future.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), wxsocket::core::Error> {
+//! use futures_util::StreamExt;
+//! use wxsocket::{Client, ClientEvent, ClientOptions};
+//! #[derive(serde::Serialize)] struct Hello { hi: u32 }
+//! #[derive(serde::Deserialize, Debug)] struct Reply { id: u64, ok: bool }
+//! let client: Client<serde_json::Value, Hello> = Client::new(ClientOptions::new("wss://chat.example.com/ws"))?;
+//! let mut events = client.events();
+//! client.send(&Hello { hi: 1 })?;
+//! let reply: Reply = client.request(&Hello { hi: 2 }).await?;
+//! while let Some(ev) = events.next().await {
+//!     if let ClientEvent::Message(m) = ev { /* ... */ }
+//! }
+//! # Ok(()) }
+//! ```
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_channel::{mpsc, oneshot};
+use js_sys::Reflect;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::JsValue;
+
+use crate::core::{
+    check_header, check_url, Backoff, Config, Error, ErrorCode, Event, Heartbeat, QueueLimits, RequestHandle, State,
+};
+use crate::platform::{detect_platform, describe, encode_json, id_key, platform_kind, Codec, Driver, Frame, Host, Setup, UrlSource};
+
+/// Heartbeat settings for the Rust client (`heartbeat` option).
+#[derive(Clone, Debug)]
+pub struct HeartbeatOptions {
+    /// Time between pings while nothing arrives.
+    pub interval_ms: u64,
+    /// Time to wait for a pong (or any frame) after a ping.
+    pub timeout_ms: u64,
+    /// The ping text.
+    pub message: String,
+    /// The pong text.
+    pub pong: String,
+}
+
+impl Default for HeartbeatOptions {
+    fn default() -> Self {
+        HeartbeatOptions { interval_ms: 30_000, timeout_ms: 5_000, message: "ping".into(), pong: "pong".into() }
+    }
+}
+
+/// Options of [`Client::new`]; the same names and defaults as the JS options.
+#[derive(Clone, Debug)]
+pub struct ClientOptions {
+    /// `ws://` or `wss://` URL.
+    pub url: String,
+    /// Handshake headers.
+    pub header: Vec<(String, String)>,
+    /// Subprotocols.
+    pub protocols: Vec<String>,
+    /// A platform object (`wx`, …) or WebSocket constructor; `None` finds one among the globals.
+    pub platform: Option<JsValue>,
+    /// `connectTimeoutMs`.
+    pub connect_timeout_ms: u64,
+    /// `reconnect`; `None` disables it.
+    pub reconnect: Option<Backoff>,
+    /// `heartbeat`; `None` disables it.
+    pub heartbeat: Option<HeartbeatOptions>,
+    /// `queue`.
+    pub queue: QueueLimits,
+    /// `maxMessageBytes`.
+    pub max_message_bytes: usize,
+    /// `requestTimeoutMs`.
+    pub request_timeout_ms: u64,
+    /// `requestIdField`.
+    pub request_id_field: String,
+    /// `lifecycle`.
+    pub lifecycle: bool,
+    /// `allowInsecure`.
+    pub allow_insecure: bool,
+    /// `startClosed`.
+    pub start_closed: bool,
+}
+
+impl ClientOptions {
+    /// Defaults for `url`.
+    pub fn new(url: impl Into<String>) -> Self {
+        ClientOptions {
+            url: url.into(),
+            header: Vec::new(),
+            protocols: Vec::new(),
+            platform: None,
+            connect_timeout_ms: 10_000,
+            reconnect: Some(Backoff::default()),
+            heartbeat: None,
+            queue: QueueLimits::default(),
+            max_message_bytes: 1_048_576,
+            request_timeout_ms: 10_000,
+            request_id_field: "id".into(),
+            lifecycle: true,
+            allow_insecure: false,
+            start_closed: false,
+        }
+    }
+}
+
+/// What the event stream yields.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ClientEvent<In> {
+    /// A task opened (after the queue was flushed).
+    Open {
+        /// Retries it took (0: first try).
+        attempt: u32,
+        /// An earlier task had opened before.
+        reconnected: bool,
+    },
+    /// A decoded message.
+    Message(In),
+    /// A binary frame.
+    Binary(Vec<u8>),
+    /// The client left `open`, or entered `closed`.
+    Close {
+        /// Close code.
+        code: u16,
+        /// Close reason.
+        reason: String,
+        /// Another attempt will come by itself.
+        will_reconnect: bool,
+        /// Its delay, when known.
+        delay_ms: Option<u64>,
+    },
+    /// A retry was scheduled.
+    Reconnecting {
+        /// Retry number.
+        attempt: u32,
+        /// Delay before it.
+        delay_ms: u64,
+    },
+    /// Something failed; `DECODE` also when a message did not fit `In`.
+    Error {
+        /// What.
+        code: ErrorCode,
+        /// Explanation.
+        message: String,
+    },
+    /// A state change.
+    State {
+        /// Before.
+        from: State,
+        /// After.
+        to: State,
+    },
+}
+
+type Pending = oneshot::Sender<Result<JsValue, Error>>;
+
+struct RustHost<In> {
+    subscribers: RefCell<Vec<mpsc::UnboundedSender<ClientEvent<In>>>>,
+    requests: RefCell<HashMap<u32, Pending>>,
+}
+
+impl<In: DeserializeOwned + Clone + 'static> RustHost<In> {
+    fn publish(&self, ev: ClientEvent<In>) {
+        self.subscribers.borrow_mut().retain(|s| s.unbounded_send(ev.clone()).is_ok());
+    }
+}
+
+impl<In: DeserializeOwned + Clone + 'static> Host for RustHost<In> {
+    fn event(&self, event: &Event, _extra: &JsValue) {
+        let ev = match event.clone() {
+            Event::State { from, to } => ClientEvent::State { from, to },
+            Event::Open { attempt, reconnected } => ClientEvent::Open { attempt, reconnected },
+            Event::Close { code, reason, will_reconnect, delay_ms } => ClientEvent::Close { code, reason, will_reconnect, delay_ms },
+            Event::Reconnecting { attempt, delay_ms } => ClientEvent::Reconnecting { attempt, delay_ms },
+            Event::Error { code, message, err_msg } => {
+                let message = match err_msg {
+                    Some(m) => format!("{message} ({m})"),
+                    None => message,
+                };
+                ClientEvent::Error { code, message }
+            }
+        };
+        self.publish(ev);
+    }
+
+    fn message(&self, data: JsValue) {
+        if crate::platform::frame_kind(&data) == 1 {
+            let bytes = js_sys::Uint8Array::new(&data).to_vec();
+            self.publish(ClientEvent::Binary(bytes));
+            return;
+        }
+        match serde_wasm_bindgen::from_value::<In>(data) {
+            Ok(m) => self.publish(ClientEvent::Message(m)),
+            Err(e) => self.publish(ClientEvent::Error { code: ErrorCode::Decode, message: format!("a message did not fit the In type: {e}") }),
+        }
+    }
+
+    fn resolve(&self, request: RequestHandle, data: JsValue) {
+        if let Some(tx) = self.requests.borrow_mut().remove(&request.0) {
+            let _ = tx.send(Ok(data));
+        }
+    }
+
+    fn reject(&self, request: RequestHandle, code: ErrorCode) {
+        if let Some(tx) = self.requests.borrow_mut().remove(&request.0) {
+            let _ = tx.send(Err(Error::new(code, "the request failed")));
+        }
+    }
+}
+
+/// The typed client: `Out` goes out as JSON, `In` comes back.
+pub struct Client<In, Out> {
+    driver: Driver<RustHost<In>>,
+    request_timeout_ms: u64,
+    _out: PhantomData<fn(Out)>,
+}
+
+/// The stream of [`ClientEvent`]s, from [`Client::events`].
+pub struct Events<In> {
+    rx: mpsc::UnboundedReceiver<ClientEvent<In>>,
+}
+
+impl<In> futures_core::Stream for Events<In> {
+    type Item = ClientEvent<In>;
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        Pin::new(&mut self.rx).poll_next(cx)
+    }
+}
+
+fn invalid(m: impl Into<String>) -> Error {
+    Error::new(ErrorCode::InvalidOption, m)
+}
+
+impl<In: DeserializeOwned + Clone + 'static, Out: Serialize> Client<In, Out> {
+    /// Checks the options and starts connecting (unless `start_closed`).
+    pub fn new(options: ClientOptions) -> Result<Self, Error> {
+        check_url(&options.url, options.allow_insecure)?;
+        let header = js_sys::Object::new();
+        for (k, v) in &options.header {
+            check_header(k, v)?;
+            let _ = Reflect::set(&header, &JsValue::from_str(k), &JsValue::from_str(v));
+        }
+        let platform = match options.platform {
+            Some(p) if platform_kind(&p) >= 0 => p,
+            Some(_) => return Err(invalid("platform must be an object with connectSocket or a WebSocket constructor")),
+            None => {
+                let p = detect_platform();
+                if p.is_undefined() {
+                    return Err(Error::new(ErrorCode::NoPlatform, "no socket platform found; set ClientOptions::platform"));
+                }
+                p
+            }
+        };
+        if options.request_id_field.is_empty() || options.request_timeout_ms == 0 || options.max_message_bytes == 0 {
+            return Err(invalid("request_id_field must not be empty; request_timeout_ms and max_message_bytes must be positive"));
+        }
+        let protocols = if options.protocols.is_empty() {
+            JsValue::UNDEFINED
+        } else {
+            options.protocols.iter().map(|p| JsValue::from_str(p)).collect::<js_sys::Array>().into()
+        };
+        let (heartbeat, pong) = match &options.heartbeat {
+            Some(h) => (
+                Some(Heartbeat { interval_ms: h.interval_ms, timeout_ms: h.timeout_ms, ping: Frame::text(JsValue::from_str(&h.message)) }),
+                JsValue::from_str(&h.pong),
+            ),
+            None => (None, JsValue::UNDEFINED),
+        };
+        let config = Config {
+            connect_timeout_ms: options.connect_timeout_ms,
+            reconnect: options.reconnect,
+            should_reconnect: None,
+            heartbeat,
+            queue: options.queue,
+            max_message_bytes: options.max_message_bytes,
+            start_closed: options.start_closed,
+        };
+        config.validate()?;
+        let setup = Setup {
+            platform,
+            url: UrlSource::Fixed(options.url),
+            allow_insecure: options.allow_insecure,
+            header: if options.header.is_empty() { JsValue::UNDEFINED } else { header.into() },
+            protocols,
+            codec: Codec::Json,
+            pong,
+            is_pong: None,
+            id_field: JsValue::from_str(&options.request_id_field),
+            lifecycle: options.lifecycle,
+            logger: None,
+        };
+        let host = RustHost { subscribers: RefCell::new(Vec::new()), requests: RefCell::new(HashMap::new()) };
+        let seed = (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
+        Ok(Client { driver: Driver::new(config, setup, host, seed), request_timeout_ms: options.request_timeout_ms, _out: PhantomData })
+    }
+
+    /// A new stream of every event from now on. Each call gives an independent stream.
+    pub fn events(&self) -> Events<In> {
+        let (tx, rx) = mpsc::unbounded();
+        self.driver.host().subscribers.borrow_mut().push(tx);
+        Events { rx }
+    }
+
+    fn encode(value: &impl Serialize) -> Result<(JsValue, Frame), Error> {
+        let js = value
+            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .map_err(|e| Error::new(ErrorCode::Serialize, format!("cannot serialise: {e}")))?;
+        let text = encode_json(&js).map_err(|e| Error::new(ErrorCode::Serialize, format!("cannot encode as JSON: {}", describe(&e))))?;
+        Ok((js, Frame::text(text)))
+    }
+
+    /// Sends `data` as JSON: `Ok(true)` handed to the socket now, `Ok(false)` queued.
+    pub fn send(&self, data: &Out) -> Result<bool, Error> {
+        let (_, frame) = Self::encode(data)?;
+        self.driver.with_engine(|e, now| e.send(now, frame)).map_err(|c| Error::new(c, "send failed"))
+    }
+
+    /// Sends bytes as a binary frame.
+    pub fn send_binary(&self, bytes: &[u8]) -> Result<bool, Error> {
+        let buf = js_sys::Uint8Array::from(bytes).buffer();
+        let frame = Frame { data: buf.into(), bytes: bytes.len() };
+        self.driver.with_engine(|e, now| e.send(now, frame)).map_err(|c| Error::new(c, "send failed"))
+    }
+
+    /// Sends `data` (which must serialise to a JSON object) with a fresh id and waits for the reply
+    /// carrying it, with the default timeout.
+    pub async fn request<R: DeserializeOwned>(&self, data: &Out) -> Result<R, Error> {
+        self.request_with_timeout(data, self.request_timeout_ms).await
+    }
+
+    /// `request` with its own timeout.
+    pub async fn request_with_timeout<R: DeserializeOwned>(&self, data: &Out, timeout_ms: u64) -> Result<R, Error> {
+        let js = data
+            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .map_err(|e| Error::new(ErrorCode::Serialize, format!("cannot serialise: {e}")))?;
+        if !js.is_object() || js_sys::Array::is_array(&js) {
+            return Err(Error::new(ErrorCode::Serialize, "a request must serialise to a JSON object, to carry its id"));
+        }
+        let field = self.driver.id_field();
+        let mut id = Reflect::get(&js, &field).unwrap_or(JsValue::UNDEFINED);
+        if id.is_undefined() || id.is_null() {
+            let n = self.driver.with_engine(|e, _| e.fresh_request_id());
+            id = JsValue::from_f64(n as f64);
+            let _ = Reflect::set(&js, &field, &id);
+        }
+        let key = id_key(&id).ok_or_else(|| Error::new(ErrorCode::Serialize, "a request id must be a number or a string"))?;
+        let text = encode_json(&js).map_err(|e| Error::new(ErrorCode::Serialize, describe(&e)))?;
+        let (tx, rx) = oneshot::channel();
+        let host = self.driver.host();
+        let mut tx = Some(tx);
+        self.driver
+            .with_engine(|e, now| {
+                let r = e.request(now, key, Frame::text(text), timeout_ms);
+                if let (Ok(h), Some(tx)) = (&r, tx.take()) {
+                    host.requests.borrow_mut().insert(h.0, tx);
+                }
+                r
+            })
+            .map_err(|c| Error::new(c, "request failed"))?;
+        let reply = rx.await.map_err(|_| Error::new(ErrorCode::Closed, "the client was dropped"))??;
+        serde_wasm_bindgen::from_value(reply).map_err(|e| Error::new(ErrorCode::Serialize, format!("the reply did not fit the type: {e}")))
+    }
+
+    /// Final and idempotent, as in JS.
+    pub fn close(&self, code: u16, reason: &str) -> Result<(), Error> {
+        self.driver.close(code, reason)
+    }
+
+    /// Closes the current task if any, resets the retry count and connects now.
+    pub fn reconnect(&self) {
+        self.driver.reconnect();
+    }
+
+    /// Current state.
+    pub fn state(&self) -> State {
+        self.driver.read(|e| e.state())
+    }
+
+    /// Retries since the last reset.
+    pub fn retry_count(&self) -> u32 {
+        self.driver.read(|e| e.retry_count())
+    }
+
+    /// Frames queued.
+    pub fn queued_count(&self) -> usize {
+        self.driver.read(|e| e.queued_count())
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> crate::core::Stats {
+        self.driver.read(|e| e.stats())
+    }
+}
