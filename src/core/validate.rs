@@ -58,6 +58,11 @@ pub fn check_url(url: &str, allow_insecure: bool) -> Result<WsUrl<'_>, Error> {
     if host.is_empty() || host == "[]" {
         return bad("has no host");
     }
+    if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        if !inner.contains(':') || !inner.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.') {
+            return bad("has a bracketed host that is not an IPv6 address");
+        }
+    }
     if !host.starts_with('[') && !host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_') || !c.is_ascii()) {
         return bad("has a host with characters a host name cannot have");
     }
@@ -98,9 +103,14 @@ pub fn redact_url(url: &str) -> String {
     let cut = url.find(['?', '#']).unwrap_or(url.len());
     let base = &url[..cut];
     let suffix = if cut < url.len() { "?…" } else { "" };
-    match (base.find("://"), base.find('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => format!("{}{}{}", &base[..scheme_end + 3], &base[at + 1..], suffix),
-        _ => format!("{base}{suffix}"),
+    // Credentials sit in the authority (up to the first '/' after the scheme); like URL parsers, the
+    // last '@' there ends them, so a password with a raw '@' is cut whole and an '@' in the path is kept.
+    let Some(scheme_end) = base.find("://") else { return format!("{base}{suffix}") };
+    let authority_start = scheme_end + 3;
+    let authority_end = base[authority_start..].find(['/', '\\']).map_or(base.len(), |i| authority_start + i);
+    match base[authority_start..authority_end].rfind('@') {
+        Some(at) => format!("{}{}{}", &base[..authority_start], &base[authority_start + at + 1..], suffix),
+        None => format!("{base}{suffix}"),
     }
 }
 
