@@ -505,6 +505,28 @@ fn heartbeat_app_shown_pings_at_once() {
     assert_eq!(error_codes(&h.take()), [ErrorCode::HeartbeatTimeout]);
 }
 
+/// Beyond api.md: when the app comes back to the foreground, a client waiting for a retry (with the
+/// network up) tries at once, as it does when the network comes back: mini-program platforms drop
+/// sockets in the background and a user looking at the page should not wait out a long backoff. The
+/// retry count is not reset (a down server keeps backing off).
+#[test]
+fn app_shown_while_waiting_connects_at_once() {
+    let mut h = Harness::new(config());
+    refused_delays(&mut h, 3);
+    refuse(&mut h); // retry 4 is due in 800 ms
+    h.advance(10);
+    h.app_shown();
+    assert_eq!(h.state(), State::Connecting);
+    assert_eq!(h.open_times().last(), Some(&h.now));
+    assert_eq!(h.engine.retry_count(), 4);
+    // Offline, showing the app does not spend an attempt.
+    refuse(&mut h);
+    h.network(false);
+    h.app_shown();
+    assert_eq!(h.state(), State::Waiting);
+    assert_eq!(h.timer, None);
+}
+
 /// The same clause, heartbeat disabled: showing the app sends nothing, and there are no pings at all.
 #[test]
 fn heartbeat_disabled_sends_nothing() {
@@ -803,6 +825,24 @@ fn request_resent_after_reconnect_before_the_queue() {
     h.take();
     let task = h.open();
     assert_eq!(sent_to(&h.take(), task), Vec::<String>::new());
+}
+
+/// The same clause over several drops: api.md says "sent again once the client is open again"; we read
+/// it as at-least-once, so an unanswered request goes out once on every new connection until it is
+/// answered or times out (as socket.io's buffered emits do), never twice on one connection.
+#[test]
+fn request_resent_on_every_reconnect_until_answered() {
+    let mut h = Harness::new(config());
+    h.open();
+    let a = request(&mut h, "1", 60_000).unwrap();
+    for _ in 0..3 {
+        h.server_close(1006, "");
+        h.advance_to(h.timer.unwrap());
+        h.take();
+        let task = h.open();
+        assert_eq!(sent_to(&h.take(), task), ["req-1"]);
+    }
+    assert_eq!(reply(&mut h, "1"), Some(a));
 }
 
 /// The same clause after `reconnect()`: an unanswered request goes out again on the new task.
