@@ -14,8 +14,12 @@
 //! - no attempt while closed or offline except by `reconnect()`; network back means connect now;
 //! - `close` events only when leaving `open` or entering `closed`, with `willReconnect` right;
 //!   `state` events chain; retry numbers within `maxRetries`; delays within the backoff formula;
-//! - every request settles at most once; `pendingRequests`, `stats.messagesSent` and `stats.connects`
-//!   agree with the outputs; no panic.
+//! - every request settles at most once, and its frame goes out only while it is pending, at most once
+//!   per task; `pendingRequests`, `stats.messagesSent` and `stats.connects` agree with the outputs;
+//! - a timer that fires early changes nothing and is armed again;
+//! - at the end of each run (liveness): a client waiting online makes an attempt within `maxDelayMs`,
+//!   an attempt is abandoned at its connect timeout, every request settles by its deadline;
+//! - no panic.
 //!
 //! 10,000 cases by default; `PROPTEST_CASES` raises it.
 
@@ -590,7 +594,40 @@ fn run(spec: Spec, steps: Vec<Step>) -> Result<(), TestCaseError> {
     for (i, s) in steps.iter().enumerate() {
         m.step(s).map_err(|e| TestCaseError::fail(format!("step {i} ({s:?}) at t={}: {e}", m.h.now)))?;
     }
-    Ok(())
+    m.check_progress().map_err(|e| TestCaseError::fail(format!("after the steps, at t={}: {e}", m.h.now)))
+}
+
+impl Model {
+    /// Liveness at the end of a run: a client waiting with the network up makes an attempt within the
+    /// longest backoff delay; an attempt that never opens is abandoned at its connect timeout; every
+    /// request settles by its deadline.
+    fn check_progress(&mut self) -> Result<(), TestCaseError> {
+        let started = self.issued.len();
+        match self.h.engine.state() {
+            State::Waiting if self.online => {
+                let max_delay = self.spec.backoff().map_or(0.0, |b| b.max_delay_ms).ceil() as u64;
+                self.h.advance(max_delay + 1);
+                let out = self.h.take();
+                self.apply(&out, None, false)?;
+                check!(self.issued.len() > started, "waiting online, but no attempt within {max_delay} ms");
+            }
+            State::Connecting => {
+                let task = self.h.engine.task();
+                self.h.advance(self.spec.connect_timeout_ms);
+                let out = self.h.take();
+                self.apply(&out, None, false)?;
+                check!(self.h.engine.task() != task || self.h.engine.state() != State::Connecting, "an attempt outlived its connect timeout");
+            }
+            _ => {}
+        }
+        self.check_state()?;
+        // Every request settles by its deadline (all are under 4 s), whatever the connection does.
+        self.h.advance(4000);
+        let out = self.h.take();
+        self.apply(&out, None, false)?;
+        check!(self.pending.is_empty(), "requests still pending past their deadlines: {:?}", self.pending);
+        self.check_state()
+    }
 }
 
 fn cases() -> u32 {

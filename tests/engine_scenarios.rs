@@ -1390,6 +1390,23 @@ fn task_errors_close_the_task_and_retry() {
     assert_eq!(h.state(), State::Waiting);
 }
 
+/// A platform error message becomes the reason the engine closes the task with; a close frame carries
+/// at most 123 bytes, so a long message is cut on a character boundary (the platform would throw).
+#[test]
+fn long_error_messages_are_cut_for_the_close_frame() {
+    let mut h = Harness::new(config());
+    h.open();
+    h.take();
+    let long = "错误".repeat(50); // 300 bytes
+    h.error(&long);
+    let out = h.take();
+    let closes = task_closes(&out);
+    assert_eq!(closes.len(), 1);
+    let reason = &closes[0].2;
+    assert!(reason.len() <= 123 && reason.len() > 117 && long.starts_with(reason.as_str()), "{} bytes", reason.len());
+    assert!(matches!(&events(&out)[0], Event::Error { err_msg: Some(m), .. } if *m == long), "the error event keeps it whole");
+}
+
 /// "`SEND_FAILED`": the platform could not send on the open task: error, task closed, reconnect.
 #[test]
 fn send_failed_reconnects() {
