@@ -167,10 +167,19 @@ async fn reconnect_after_kill_and_queued_messages_arrive_in_order() {
             assert!(!rig.client.send(JsValue::from_f64(i as f64)).unwrap(), "{name}: queued during the outage");
         }
         rig.until_count("open", 2, 5000).await;
-        let log = ctl("/log").await;
-        let conns = js_sys::Array::from(&get(&log, "connections"));
-        let last = conns.get(conns.length() - 1);
-        let frames: Vec<String> = js_sys::Array::from(&get(&last, "frames")).iter().map(|f| get(&f, "data").as_string().unwrap_or_default()).collect();
+        // The frames were handed over before `open` was emitted; wait until the server has read them.
+        let start = now_ms();
+        let frames: Vec<String> = loop {
+            let log = ctl("/log").await;
+            let conns = js_sys::Array::from(&get(&log, "connections"));
+            let last = conns.get(conns.length() - 1);
+            let frames: Vec<String> =
+                js_sys::Array::from(&get(&last, "frames")).iter().map(|f| get(&f, "data").as_string().unwrap_or_default()).collect();
+            if frames.len() >= 20 || now_ms() - start > 3000.0 {
+                break frames;
+            }
+            wait(20).await;
+        };
         let want: Vec<String> = (0..20).map(|i| i.to_string()).collect();
         assert_eq!(frames, want, "{name}: every queued message arrived once, in order");
         let close = parse(&events_json(&rig.rec, "close"));
