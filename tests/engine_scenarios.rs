@@ -1124,7 +1124,7 @@ fn check_reconnect_from(h: &mut Harness, from: State) {
     // The new task works.
     let task = h.open();
     assert_eq!(h.state(), State::Open);
-    assert!(live.map_or(true, |old| old != task));
+    assert_ne!(live, Some(task), "a new task");
 }
 
 /// "`reconnect()`: closes the current task (1000, `'reconnect'`) if any, resets `retryCount` to 0, and
