@@ -73,5 +73,10 @@ if [ -f scripts/build-pkg.sh ] && [ -d tests/package ]; then
   step package-build bash scripts/build-pkg.sh
   step package node --test tests/package/ tests/miniprogram/
 fi
+if [ -f pkg/miniprogram_dist/wxsocket_bg.wasm ]; then
+  # The features the shipped wasm uses must be the ones the README's "Supported platforms" lists.
+  step wasm-features cargo run --quiet --example wasm_features -- pkg/miniprogram_dist/wxsocket_bg.wasm \
+    --expect nontrapping-float-to-int,sign-ext,reference-types,bulk-memory
+fi
 
 printf '\n%s passed, %s failed\n' "$passed" "$failed"
