@@ -187,14 +187,20 @@ impl<H> Drop for Inner<H> {
     }
 }
 
-/// Milliseconds now, as the engine counts them.
+thread_local! {
+    static LAST_NOW: Cell<Millis> = const { Cell::new(0) };
+}
+
+/// Milliseconds now, as the engine counts them: `Date.now()` made monotonic (a wall clock can step
+/// back; the engine's deadlines must not).
 pub fn now_ms() -> Millis {
     let t = now();
-    if t.is_finite() && t > 0.0 {
-        t as Millis
-    } else {
-        0
-    }
+    let t = if t.is_finite() && t > 0.0 { t as Millis } else { 0 };
+    LAST_NOW.with(|last| {
+        let m = last.get().max(t);
+        last.set(m);
+        m
+    })
 }
 
 impl<H: Host> Driver<H> {
