@@ -1,0 +1,91 @@
+// What every entry of the package exports, around the wasm-bindgen glue: `init` (idempotent), `connect`,
+// a `SocketClient` that refuses to exist before the WebAssembly module is ready, and `version`.
+//
+// `glue` is the glue module's namespace: `SocketClient`, `__wbg_set_wasm` and `wasmImports()` (the import
+// object the module needs, built by scripts/build-pkg.js from the module's own import list).
+// `load(options, imports)` returns a promise of the instance's exports, or the exports themselves.
+// Plain ES2017.
+
+/* global __WXSOCKET_VERSION__ */
+export var version = __WXSOCKET_VERSION__;
+
+export function wxSocketError(code, message, cause) {
+  var e = new Error(message);
+  e.name = 'WxSocketError';
+  e.code = code;
+  if (cause !== undefined) e.cause = cause;
+  return e;
+}
+
+function describe(err) {
+  if (err && typeof err.errMsg === 'string') return err.errMsg;
+  if (err && typeof err.message === 'string') return err.message;
+  return String(err);
+}
+
+export function createApi(glue, load) {
+  var ready = false;
+  var pending = null;
+
+  function start(exports) {
+    if (ready) return;
+    glue.__wbg_set_wasm(exports);
+    if (typeof exports.__wbindgen_start === 'function') exports.__wbindgen_start();
+    ready = true;
+  }
+
+  function init(options) {
+    if (ready) return Promise.resolve();
+    if (pending === null) {
+      var opts = options === undefined || options === null ? {} : options;
+      pending = new Promise(function (resolve) {
+        resolve(load(opts, glue.wasmImports()));
+      }).then(
+        function (exports) {
+          if (!exports || typeof exports !== 'object' || !exports.memory) {
+            throw new Error('the instance has no exports');
+          }
+          start(exports);
+        },
+        function (err) {
+          pending = null; // a later init() may try again (with other options)
+          if (err && err.name === 'WxSocketError') throw err;
+          throw wxSocketError(
+            'NOT_INITIALIZED',
+            'wxsocket could not load its WebAssembly module: ' + describe(err) +
+              '. Check init({ wasmPath }) (see the README, "Loading the WebAssembly module").',
+            err
+          );
+        }
+      );
+    }
+    return pending;
+  }
+
+  var Base = glue.SocketClient;
+
+  // The glue's class, checked: before init() has finished there is no module to run it on.
+  class SocketClient extends Base {
+    constructor(options) {
+      if (!ready) {
+        throw wxSocketError(
+          'NOT_INITIALIZED',
+          'wxsocket is not initialized yet: await init() before new SocketClient(options), or use connect(options)'
+        );
+      }
+      super(options);
+    }
+  }
+
+  function connect(options) {
+    return init().then(function () {
+      return new SocketClient(options);
+    });
+  }
+
+  return {
+    api: { init: init, connect: connect, SocketClient: SocketClient, version: version },
+    // For entries that load synchronously (Node): start at once with the exports.
+    startSync: start
+  };
+}

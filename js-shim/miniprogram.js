@@ -1,0 +1,13 @@
+// Entry of miniprogram_dist/ (what "Build npm" copies to miniprogram_npm/wxsocket/): the loader.
+// The glue (`wxsocket_bg.js` beside this file, with the TextEncoder/TextDecoder stand-ins in its scope) is
+// required as it is; `init()` instantiates the module through WXWebAssembly (see load-miniprogram.js).
+import * as glue from 'wxsocket-glue';
+import { createApi } from './api.js';
+import { loadMiniprogram } from './load-miniprogram.js';
+
+var made = createApi(glue, loadMiniprogram);
+
+export var init = made.api.init;
+export var connect = made.api.connect;
+export var SocketClient = made.api.SocketClient;
+export var version = made.api.version;

@@ -1,0 +1,28 @@
+/** Where `init()` finds the WebAssembly module. Every field is optional. */
+export interface InitOptions {
+  /**
+   * Mini-programs: the path of the `.wasm` inside the code package, for `WXWebAssembly.instantiate`.
+   * Default `/miniprogram_npm/wxsocket/wxsocket_bg.wasm` (where "Build npm" puts it); from base library
+   * 2.14.0 the `.br` beside it is tried first. A path ending in `.br` is used as given.
+   * Browsers (ESM entry): a URL; default `new URL('./wxsocket_bg.wasm', import.meta.url)`.
+   * Node: ignored (the module beside the entry is loaded synchronously).
+   */
+  wasmPath?: string | { readonly href: string };
+  /** Mini-programs: `false` always loads the plain `.wasm`, `true` tries the `.br` first. Default: by base library version. */
+  brotli?: boolean;
+  /** The module's bytes, where the standard `WebAssembly` exists (never with WXWebAssembly, which takes only a path). */
+  wasm?: ArrayBuffer | ArrayBufferView;
+}
+
+/**
+ * Loads and instantiates the WebAssembly module. Idempotent: later calls return the same promise (their options
+ * are ignored) and resolve at once after success; after a failure the next call tries again. Rejects with a
+ * `WxSocketError` whose code is `NOT_INITIALIZED`. In Node it resolves at once.
+ */
+export function init(options?: InitOptions): Promise<void>;
+
+/** `init()`, then `new SocketClient(options)`. */
+export function connect<In = unknown, Out = unknown>(options: SocketClientOptions<In>): Promise<SocketClient<In, Out>>;
+
+/** The package version. */
+export const version: string;

@@ -1,0 +1,7 @@
+// `import ... from 'wxsocket'` in Node: the CommonJS entry (synchronous load), re-exported.
+import wxsocket from './index.cjs';
+
+export const init = wxsocket.init;
+export const connect = wxsocket.connect;
+export const SocketClient = wxsocket.SocketClient;
+export const version = wxsocket.version;
