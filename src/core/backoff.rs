@@ -42,13 +42,13 @@ impl Default for Backoff {
 }
 
 /// Default `minDelayMs`.
-pub const DEFAULT_MIN_DELAY_MS: f64 = 1000.0;
+pub const DEFAULT_MIN_DELAY_MS: f64 = 3500.0;
 /// Default `maxDelayMs`.
-pub const DEFAULT_MAX_DELAY_MS: f64 = 30000.0;
+pub const DEFAULT_MAX_DELAY_MS: f64 = 10000.0;
 /// Default `factor`.
-pub const DEFAULT_FACTOR: f64 = 2.0;
+pub const DEFAULT_FACTOR: f64 = 2.5;
 /// Default `jitter`.
-pub const DEFAULT_JITTER: f64 = 0.5;
+pub const DEFAULT_JITTER: f64 = 1.0;
 
 impl Backoff {
     /// The delay before retry number `n` (n ≥ 1; 0 is treated as 1), in whole milliseconds.
