@@ -183,9 +183,11 @@ fn parse_reconnect(v: &JsValue) -> Result<(Option<Backoff>, Option<ShouldReconne
     }
     let d = Backoff::default();
     let max_retries = opt_num(v, "maxRetries", "reconnect.maxRetries", f64::INFINITY, 0.0)?;
+    let min_delay_ms = opt_num(v, "minDelayMs", "reconnect.minDelayMs", d.min_delay_ms, 0.0)?;
     let b = Backoff {
-        min_delay_ms: opt_num(v, "minDelayMs", "reconnect.minDelayMs", d.min_delay_ms, 0.0)?,
-        max_delay_ms: opt_num(v, "maxDelayMs", "reconnect.maxDelayMs", d.max_delay_ms, 0.0)?,
+        min_delay_ms,
+        // Without maxDelayMs, a minDelayMs above the default cap raises the cap rather than failing.
+        max_delay_ms: opt_num(v, "maxDelayMs", "reconnect.maxDelayMs", d.max_delay_ms.max(min_delay_ms), 0.0)?,
         factor: opt_num(v, "factor", "reconnect.factor", d.factor, 1.0)?,
         jitter: opt_num(v, "jitter", "reconnect.jitter", d.jitter, 0.0)?,
         max_retries: if max_retries.is_infinite() { None } else { Some(max_retries.min(u32::MAX as f64) as u32) },

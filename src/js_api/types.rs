@@ -49,13 +49,13 @@ export interface SocketPlatform {
 export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => any;
 
 export interface ReconnectOptions {
-  /** Delay before the first retry, before jitter. Default 1000. */
+  /** Delay before the first retry, before jitter. Default 3500. */
   minDelayMs?: number;
-  /** Upper bound of any delay. Default 30000. */
+  /** Upper bound of any delay. Default 10000 (or minDelayMs, when larger). */
   maxDelayMs?: number;
-  /** Growth per retry (≥ 1). Default 2. */
+  /** Growth per retry (≥ 1). Default 2.5. */
   factor?: number;
-  /** Share of each delay randomised away, 0 to 1. Default 0.5. */
+  /** Share of each delay randomised away, 0 to 1. Default 1 (full jitter). */
   jitter?: number;
   /** Retries after the first attempt; then the client closes with RETRIES_EXHAUSTED. Default Infinity. */
   maxRetries?: number;

@@ -104,7 +104,9 @@ WsConn.prototype.send = function (data) {
 };
 WsConn.prototype.close = function (code, reason) {
   var ws = this.ws;
-  ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
+  // Keep no-op handlers rather than none: npm ws emits 'error' when a connecting socket is closed, and
+  // an EventEmitter 'error' without a listener would throw.
+  ws.onopen = ws.onmessage = ws.onclose = ws.onerror = noop;
   ws.close(code, reason);
 };
 
