@@ -528,7 +528,8 @@ impl<P: Payload> Engine<P> {
         if reconnected {
             self.stats.reconnects += 1;
         }
-        if let Some(reconnect) = &self.cfg.reconnect {
+        // Only a count above 0 has anything to reset (a lost connection checks its uptime too).
+        if let (Some(reconnect), true) = (&self.cfg.reconnect, self.retry_count > 0) {
             self.uptime_reset_at = Some(now.saturating_add(reconnect.min_uptime_ms));
         }
         self.arm_next_ping(now);
