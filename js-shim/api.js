@@ -77,6 +77,46 @@ export function createApi(glue, load) {
     }
   }
 
+  // After free() the WebAssembly object is gone: every call gets a typed CLOSED error instead of the
+  // glue's plain "null pointer passed to rust", `state` reads 'closed', and free() is idempotent.
+  function freedError() {
+    return wxSocketError('CLOSED', 'this client was freed with free(); create a new SocketClient');
+  }
+  var proto = SocketClient.prototype;
+  var base = Base.prototype;
+  proto.free = function () {
+    if (this.__wxFreed) return;
+    this.__wxFreed = true;
+    base.free.call(this);
+  };
+  ['send', 'sendRaw', 'close', 'reconnect', 'on', 'once', 'off'].forEach(function (name) {
+    var f = base[name];
+    proto[name] = function (a, b) {
+      if (this.__wxFreed) throw freedError();
+      return f.call(this, a, b);
+    };
+  });
+  var request = base.request;
+  proto.request = function (data, options) {
+    if (this.__wxFreed) return Promise.reject(freedError());
+    return request.call(this, data, options);
+  };
+  ['state', 'retryCount', 'queuedCount', 'bufferedAmount', 'url', 'stats'].forEach(function (name) {
+    var d = Object.getOwnPropertyDescriptor(base, name);
+    if (!d || !d.get) return;
+    Object.defineProperty(proto, name, {
+      configurable: true,
+      enumerable: false,
+      get: function () {
+        if (this.__wxFreed) {
+          if (name === 'state') return 'closed';
+          throw freedError();
+        }
+        return d.get.call(this);
+      }
+    });
+  });
+
   function connect(options) {
     return init().then(function () {
       return new SocketClient(options);

@@ -69,14 +69,12 @@ export WXSOCKET_CONTROL="${line##*WXSOCKET_CONTROL=}"
 step wasm-node wasm-pack test --node -- --test wasm_node --test wasm_client
 CHROMEDRIVER="$(command -v chromedriver)" step wasm-chromium wasm-pack test --headless --chrome -- --test wasm_browser
 
-if [ -f scripts/build-pkg.sh ] && [ -d tests/package ]; then
-  step package-build bash scripts/build-pkg.sh
-  step package node --test tests/package/ tests/miniprogram/
-fi
-if [ -f pkg/miniprogram_dist/wxsocket_bg.wasm ]; then
-  # The features the shipped wasm uses must be the ones the README's "Supported platforms" lists.
-  step wasm-features cargo run --quiet --example wasm_features -- pkg/miniprogram_dist/wxsocket_bg.wasm \
-    --expect nontrapping-float-to-int,sign-ext,reference-types,bulk-memory
-fi
+# The npm package, the mini-program proof, and the end-to-end suites on the built package.
+step package-build bash scripts/build-pkg.sh
+step package node --test tests/package/ tests/miniprogram/
+# The features the shipped wasm uses must be the ones the README's "Supported platforms" lists.
+step wasm-features cargo run --quiet --example wasm_features -- pkg/miniprogram_dist/wxsocket_bg.wasm \
+  --expect nontrapping-float-to-int,sign-ext,reference-types,bulk-memory
+step e2e node --test tests/e2e/
 
 printf '\n%s passed, %s failed\n' "$passed" "$failed"

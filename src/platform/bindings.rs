@@ -60,6 +60,9 @@ extern "C" {
     #[wasm_bindgen(js_name = stopLifecycle)]
     pub fn stop_lifecycle(w: &JsValue);
 
+    #[wasm_bindgen(js_name = whenSettled)]
+    pub fn when_settled(promise: &JsValue, sink: &JsValue, gen: u32);
+
     #[wasm_bindgen(js_name = timerSet)]
     pub fn timer_set(sink: &JsValue, ms: f64) -> JsValue;
     #[wasm_bindgen(js_name = timerClear)]

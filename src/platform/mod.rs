@@ -126,6 +126,8 @@ mod kind {
     pub const SHOW: u32 = 6;
     pub const NETWORK: u32 = 7;
     pub const TIMER: u32 = 8;
+    pub const URL_OK: u32 = 9;
+    pub const URL_FAILED: u32 = 10;
 }
 
 type SinkFn = dyn FnMut(u32, u32, JsValue, JsValue);
@@ -415,26 +417,7 @@ impl<H: Host> Driver<H> {
             Ok(f) => match f.call0(&JsValue::NULL) {
                 Err(e) => self.attempt_failed(task, &format!("the url function threw: {}", describe(&e))),
                 Ok(v) if v.is_string() => self.connect_checked(task, v.as_string().unwrap_or_default()),
-                Ok(v) if is_thenable(&v) => {
-                    let weak = Rc::downgrade(&self.inner);
-                    let promise = js_sys::Promise::resolve(&v);
-                    wasm_bindgen_futures::spawn_local(async move {
-                        let r = wasm_bindgen_futures::JsFuture::from(promise).await;
-                        let Some(inner) = weak.upgrade() else { return };
-                        let d = Driver { inner };
-                        if d.read(|e| e.task()) != Some(task) {
-                            return;
-                        }
-                        match r {
-                            Ok(v) => match v.as_string() {
-                                Some(url) => d.connect_checked(task, url),
-                                None => d.attempt_failed(task, "the url function's promise resolved to a non-string"),
-                            },
-                            Err(e) => d.attempt_failed(task, &format!("the url function's promise rejected: {}", describe(&e))),
-                        }
-                        d.drain();
-                    });
-                }
+                Ok(v) if is_thenable(&v) => when_settled(&v, &self.inner.sink, task.0),
                 Ok(_) => self.attempt_failed(task, "the url function returned neither a string nor a promise"),
             },
         }
@@ -506,6 +489,22 @@ impl<H: Host> Driver<H> {
             kind::HIDE => self.inner.io.borrow_mut().engine.app_hidden(now),
             kind::SHOW => self.inner.io.borrow_mut().engine.app_shown(now),
             kind::NETWORK => self.inner.io.borrow_mut().engine.network_changed(now, a.as_bool().unwrap_or(true)),
+            kind::URL_OK | kind::URL_FAILED => {
+                let waiting = {
+                    let io = self.inner.io.borrow();
+                    io.engine.task() == Some(task) && io.conn.is_none()
+                };
+                if waiting {
+                    match (k, a.as_string()) {
+                        (kind::URL_OK, Some(url)) => self.connect_checked(task, url),
+                        (kind::URL_OK, None) => self.attempt_failed(task, "the url function's promise resolved to a non-string"),
+                        _ => self.attempt_failed(
+                            task,
+                            &format!("the url function's promise rejected: {}", a.as_string().unwrap_or_default()),
+                        ),
+                    }
+                }
+            }
             kind::TIMER => {
                 let mut io = self.inner.io.borrow_mut();
                 io.timer = None;

@@ -6,7 +6,8 @@
 // instead of reaching freed WebAssembly closures.
 
 // Event kinds passed to the sink: keep in step with `Kind` in platform/mod.rs.
-var OPEN = 0, MESSAGE = 1, CLOSE = 2, ERROR = 3, SEND_FAILED = 4, HIDE = 5, SHOW = 6, NETWORK = 7, TIMER = 8;
+var OPEN = 0, MESSAGE = 1, CLOSE = 2, ERROR = 3, SEND_FAILED = 4, HIDE = 5, SHOW = 6, NETWORK = 7, TIMER = 8,
+  URL_OK = 9, URL_FAILED = 10;
 
 export function guard(fn) {
   var f = fn;
@@ -146,6 +147,15 @@ export function watchLifecycle(platform, sink) {
 
 export function stopLifecycle(w) {
   if (w) w.stop();
+}
+
+// A url function's promise, settled into the sink (no futures executor: mini-programs have no global
+// object for one to find).
+export function whenSettled(p, sink, gen) {
+  Promise.resolve(p).then(
+    function (v) { sink(gen, URL_OK, v); },
+    function (e) { sink(gen, URL_FAILED, errText(e)); }
+  );
 }
 
 // One timer per client, on the global setTimeout (mini-programs and Node have no window).

@@ -205,13 +205,23 @@ test('calls after close(): send/sendRaw throw CLOSED, request rejects CLOSED, cl
   c.close();
 });
 
-test('calls after free(): a typed error (WxSocketError), and free() is idempotent', {
-  todo: 'client bug: after free() every method and getter throws a plain Error "null pointer passed to rust" (no name WxSocketError, no code), and a second free() throws too',
-}, () => {
+test('calls after free(): a typed error (WxSocketError), and free() is idempotent', async () => {
   const c = new SocketClient({ url: server.url, platform: WebSocket, startClosed: true });
   c.close();
   c.free();
-  assertTyped(thrown(() => c.send({ a: 1 })), ['CLOSED', 'INVALID_OPTION'], 'send after free');
+  for (const [name, call] of [
+    ['send', () => c.send({ a: 1 })],
+    ['sendRaw', () => c.sendRaw('x')],
+    ['close', () => c.close()],
+    ['reconnect', () => c.reconnect()],
+    ['on', () => c.on('open', () => {})],
+    ['retryCount', () => c.retryCount],
+    ['stats', () => c.stats],
+  ]) {
+    assertTyped(thrown(call), ['CLOSED'], `${name} after free`);
+  }
+  assert.equal(c.state, 'closed', 'state after free');
+  await assert.rejects(c.request({ a: 1 }), (e) => e.name === 'WxSocketError' && e.code === 'CLOSED');
   assert.equal(thrown(() => c.free()), null, 'a second free()');
 });
 
@@ -220,7 +230,7 @@ test('calls after free(): a thrown Error, no crash of later clients', async () =
   await waitEvent(c, 'open');
   c.close();
   c.free();
-  for (const call of [() => c.send({ a: 1 }), () => c.close(), () => c.state, () => c.reconnect()]) {
+  for (const call of [() => c.send({ a: 1 }), () => c.close(), () => c.retryCount, () => c.reconnect()]) {
     const err = thrown(call);
     assert.ok(err instanceof Error, 'an Error is thrown after free()');
   }

@@ -150,7 +150,6 @@ const CRASH_CASES = {
 };
 for (const [name, body] of Object.entries(CRASH_CASES)) {
   test(`platform = npm ws constructor: ${name} does not crash the process`, {
-    todo: 'client bug: WsConn.close nulls onerror before ws.close() on a CONNECTING socket → uncaught "WebSocket was closed before the connection was established"',
   }, () => {
     const { spawnSync } = require('node:child_process');
     const path = require('node:path');

@@ -208,7 +208,6 @@ test('the sixth socket fails with the platform errMsg (5-task limit)', async () 
 });
 
 test('a url function returning a promise works where there is no global object', {
-  todo: 'src bug, reported: js_sys::global() finds no globalThis/self/window/global and the futures queue reads undefined.queueMicrotask',
 }, async () => {
   await openChat();
   const { SocketClient } = mp.require('wxsocket');

@@ -159,7 +159,6 @@ test('npm pack of pkg/ is reproducible: the tarball lists the same files', () =>
 });
 
 test('closing a socket that is still connecting (connect timeout) does not crash Node', {
-  todo: 'src bug, reported: WsConn.close (src/platform/platform.js) sets ws.onerror = null, then npm ws emits an unhandled "error" event',
 }, async () => {
   server.hang(true);
   try {
