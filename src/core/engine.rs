@@ -21,6 +21,7 @@ use std::collections::VecDeque;
 use super::backoff::{Backoff, Rng};
 use super::error::{Error, ErrorCode};
 use super::queue::{Pushed, Queue, QueueLimits, Queued};
+use super::text::{cat, num};
 use super::validate::check_close;
 
 /// Milliseconds on a monotonic clock chosen by the caller.
@@ -570,7 +571,7 @@ impl<P: Payload> Engine<P> {
             self.stats.dropped += 1;
             self.emit_error(
                 ErrorCode::MessageTooLarge,
-                format!("dropped an inbound frame of {len} bytes; maxMessageBytes is {}", self.cfg.max_message_bytes),
+                cat(&["dropped an inbound frame of ", &num(len as u64), " bytes; maxMessageBytes is ", &num(self.cfg.max_message_bytes as u64)]),
                 None,
             );
             Inbound::TooLarge
@@ -611,7 +612,7 @@ impl<P: Payload> Engine<P> {
             return;
         }
         if self.state == State::Connecting {
-            self.emit_error(ErrorCode::ConnectFailed, format!("the socket closed before it opened (code {code})"), non_empty(reason));
+            self.emit_error(ErrorCode::ConnectFailed, cat(&["the socket closed before it opened (code ", &num(u64::from(code)), ")"]), non_empty(reason));
         }
         self.lose_task(Loss { code, reason: reason.to_owned(), by_server: true, close_task: false });
     }
@@ -700,13 +701,13 @@ impl<P: Payload> Engine<P> {
         if self.connect_deadline.is_some_and(|t| t <= now) {
             self.connect_deadline = None;
             let ms = self.cfg.connect_timeout_ms;
-            self.emit_error(ErrorCode::ConnectTimeout, format!("the socket did not open within {ms} ms"), None);
+            self.emit_error(ErrorCode::ConnectTimeout, cat(&["the socket did not open within ", &num(ms), " ms"]), None);
             self.lose_task(Loss { code: 1006, reason: "connect timeout".into(), by_server: false, close_task: true });
         }
         if self.pong_deadline.is_some_and(|t| t <= now) {
             self.pong_deadline = None;
             let ms = self.cfg.heartbeat.as_ref().map_or(0, |h| h.timeout_ms);
-            self.emit_error(ErrorCode::HeartbeatTimeout, format!("no pong within {ms} ms of a ping; the connection is dead"), None);
+            self.emit_error(ErrorCode::HeartbeatTimeout, cat(&["no pong within ", &num(ms), " ms of a ping; the connection is dead"]), None);
             self.lose_task(Loss { code: 1006, reason: "heartbeat timeout".into(), by_server: false, close_task: true });
         }
         if self.ping_at.is_some_and(|t| t <= now) && self.state == State::Open {
@@ -826,7 +827,7 @@ impl<P: Payload> Engine<P> {
             Some(_) if !self.online => Next::Offline,
             Some(b) if b.max_retries.is_some_and(|max| self.retry_count >= max) => {
                 let n = self.retry_count;
-                self.emit_error(ErrorCode::RetriesExhausted, format!("gave up after {n} retries; call reconnect() to try again"), None);
+                self.emit_error(ErrorCode::RetriesExhausted, cat(&["gave up after ", &num(u64::from(n)), " retries; call reconnect() to try again"]), None);
                 Next::Closed
             }
             Some(b) => {

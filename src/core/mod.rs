@@ -8,6 +8,7 @@ mod backoff;
 mod engine;
 mod error;
 mod queue;
+pub(crate) mod text;
 mod validate;
 
 pub use backoff::{Backoff, Rng, DEFAULT_FACTOR, DEFAULT_JITTER, DEFAULT_MAX_DELAY_MS, DEFAULT_MIN_DELAY_MS};

@@ -2,6 +2,7 @@
 //! Pure functions, shared by the JS class and the Rust client.
 
 use super::error::{Error, ErrorCode};
+use super::text::{cat, num};
 
 /// The parts of a WebSocket URL that the checks need.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,7 +19,7 @@ pub struct WsUrl<'a> {
 /// no whitespace or control characters. `ws://` is refused (`INSECURE_URL`) unless the host is
 /// loopback (`localhost`, `127.0.0.0/8`, `[::1]`) or `allow_insecure` is set.
 pub fn check_url(url: &str, allow_insecure: bool) -> Result<WsUrl<'_>, Error> {
-    let bad = |why: &str| Err(Error::new(ErrorCode::InvalidUrl, format!("url {why}; expected ws://host[:port]/path or wss://…")));
+    let bad = |why: &str| Err(Error::new(ErrorCode::InvalidUrl, cat(&["url ", why, "; expected ws://host[:port]/path or wss://…"])));
     if url.is_empty() {
         return bad("is empty");
     }
@@ -105,12 +106,12 @@ pub fn redact_url(url: &str) -> String {
     let suffix = if cut < url.len() { "?…" } else { "" };
     // Credentials sit in the authority (up to the first '/' after the scheme); like URL parsers, the
     // last '@' there ends them, so a password with a raw '@' is cut whole and an '@' in the path is kept.
-    let Some(scheme_end) = base.find("://") else { return format!("{base}{suffix}") };
+    let Some(scheme_end) = base.find("://") else { return cat(&[base, suffix]) };
     let authority_start = scheme_end + 3;
     let authority_end = base[authority_start..].find(['/', '\\']).map_or(base.len(), |i| authority_start + i);
     match base[authority_start..authority_end].rfind('@') {
-        Some(at) => format!("{}{}{}", &base[..authority_start], &base[authority_start + at + 1..], suffix),
-        None => format!("{base}{suffix}"),
+        Some(at) => cat(&[&base[..authority_start], &base[authority_start + at + 1..], suffix]),
+        None => cat(&[base, suffix]),
     }
 }
 
@@ -121,10 +122,10 @@ pub fn check_header(name: &str, value: &str) -> Result<(), Error> {
         return invalid("header names must not be empty".into());
     }
     if name.chars().chain(value.chars()).any(|c| matches!(c, '\r' | '\n' | '\0')) {
-        return invalid(format!("header {:?} contains CR, LF or NUL; remove them (they would split the handshake)", printable_name(name)));
+        return invalid(cat(&["header \"", &printable_name(name), "\" contains CR, LF or NUL; remove them (they would split the handshake)"]));
     }
     if !name.bytes().all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b)) {
-        return invalid(format!("header name {:?} is not a valid HTTP token", printable_name(name)));
+        return invalid(cat(&["header name \"", &printable_name(name), "\" is not a valid HTTP token"]));
     }
     if name.eq_ignore_ascii_case("referer") {
         return invalid("the Referer header cannot be set: the platform forbids it".into());
@@ -141,13 +142,13 @@ pub fn check_close(code: u32, reason: &str) -> Result<(), Error> {
     if !(code == 1000 || (3000..=4999).contains(&code)) {
         return Err(Error::new(
             ErrorCode::InvalidCloseCode,
-            format!("close code {code} is not allowed; use 1000 or an application code from 3000 to 4999"),
+            cat(&["close code ", &num(u64::from(code)), " is not allowed; use 1000 or an application code from 3000 to 4999"]),
         ));
     }
     if reason.len() > MAX_REASON_BYTES {
         return Err(Error::new(
             ErrorCode::ReasonTooLong,
-            format!("close reason is {} UTF-8 bytes; the limit is {MAX_REASON_BYTES}", reason.len()),
+            cat(&["close reason is ", &num(reason.len() as u64), " UTF-8 bytes; the limit is 123"]),
         ));
     }
     Ok(())

@@ -6,11 +6,11 @@ mod options;
 mod types;
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 
+use crate::core::text::cat;
 use crate::core::{Error, ErrorCode, Event, RequestHandle};
 use crate::platform::{describe, encode_json, id_key, make_error, new_emitter, object, Codec, Driver, Emitter, Frame, Host};
 
@@ -26,7 +26,8 @@ const EVENTS: &[&str] = &["open", "message", "close", "reconnecting", "error", "
 
 struct JsHost {
     emitter: Emitter,
-    requests: RefCell<HashMap<u32, (Function, Function)>>,
+    /// Pending requests: handle, resolve, reject. Few at a time, so a list beats a hash map in size.
+    requests: RefCell<Vec<(u32, Function, Function)>>,
 }
 
 impl Host for JsHost {
@@ -68,14 +69,14 @@ impl Host for JsHost {
     }
 
     fn resolve(&self, request: RequestHandle, data: JsValue) {
-        let entry = self.requests.borrow_mut().remove(&request.0);
+        let entry = take_request(&self.requests, request.0);
         if let Some((resolve, _)) = entry {
             let _ = resolve.call1(&JsValue::NULL, &data);
         }
     }
 
     fn reject(&self, request: RequestHandle, code: ErrorCode) {
-        let entry = self.requests.borrow_mut().remove(&request.0);
+        let entry = take_request(&self.requests, request.0);
         if let Some((_, reject)) = entry {
             let message = match code {
                 ErrorCode::Timeout => "no reply within the request's timeout",
@@ -113,7 +114,7 @@ impl SocketClient {
             }
             None => JsValue::UNDEFINED,
         };
-        let host = JsHost { emitter: new_emitter(&on_listener_error), requests: RefCell::new(HashMap::new()) };
+        let host = JsHost { emitter: new_emitter(&on_listener_error), requests: RefCell::new(Vec::new()) };
         let seed = (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
         let unknown = parsed.unknown;
         let driver = Driver::new(parsed.config, parsed.setup, host, seed);
@@ -253,7 +254,7 @@ impl SocketClient {
         match self.driver.codec() {
             Codec::Json => match encode_json(data) {
                 Ok(text) => Ok(Frame::text(text)),
-                Err(e) => Err(js_code(ErrorCode::Serialize, &format!("cannot encode as JSON: {}", describe(&e)))),
+                Err(e) => Err(js_code(ErrorCode::Serialize, &cat(&["cannot encode as JSON: ", &describe(&e)]))),
             },
             Codec::Text => {
                 if data.is_string() {
@@ -299,7 +300,7 @@ impl SocketClient {
             .with_engine(|e, now| {
                 let r = e.request(now, key, frame, timeout);
                 if let (Ok(h), Some(s)) = (&r, slot.take()) {
-                    host.requests.borrow_mut().insert(h.0, s);
+                    host.requests.borrow_mut().push((h.0, s.0, s.1));
                 }
                 r
             })
@@ -307,6 +308,13 @@ impl SocketClient {
             .map_err(|code| js_code(code, send_error_message(code)))
     }
 }
+fn take_request(list: &RefCell<Vec<(u32, Function, Function)>>, handle: u32) -> Option<(Function, Function)> {
+    let mut list = list.borrow_mut();
+    let at = list.iter().position(|r| r.0 == handle)?;
+    let (_, resolve, reject) = list.swap_remove(at);
+    Some((resolve, reject))
+}
+
 fn binary_frame(data: &JsValue) -> Option<Frame> {
     if data.is_string() {
         return None;
@@ -329,6 +337,6 @@ fn check_event(event: &str) -> Result<(), JsValue> {
     if EVENTS.contains(&event) {
         Ok(())
     } else {
-        Err(js_code(ErrorCode::InvalidOption, &format!("unknown event {event:?}; events are {}", EVENTS.join(", "))))
+        Err(js_code(ErrorCode::InvalidOption, &cat(&["unknown event \"", event, "\"; events are open, message, close, reconnecting, error, state"])))
     }
 }

@@ -4,6 +4,7 @@
 use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
+use crate::core::text::cat;
 use crate::core::{
     check_header, check_url, Backoff, Config, Error, ErrorCode, Heartbeat, Overflow, QueueLimits, ShouldReconnect,
 };
@@ -50,7 +51,7 @@ fn opt_bool(obj: &JsValue, key: &str, path: &str, default: bool) -> Result<bool,
     if v.is_undefined() {
         return Ok(default);
     }
-    v.as_bool().ok_or_else(|| invalid(format!("{path} must be true or false")))
+    v.as_bool().ok_or_else(|| invalid(cat(&[path, " must be true or false"])))
 }
 
 /// A number of milliseconds (or a count): finite, ≥ `min`, at most 2^53.
@@ -62,7 +63,7 @@ fn opt_num(obj: &JsValue, key: &str, path: &str, default: f64, min: f64) -> Resu
     match v.as_f64() {
         Some(n) if n.is_finite() && n >= min && n <= 9_007_199_254_740_991.0 => Ok(n),
         Some(n) if n == f64::INFINITY && key == "maxRetries" => Ok(n),
-        _ => Err(invalid(format!("{path} must be a finite number ≥ {min}"))),
+        _ => Err(invalid(cat(&[path, if min >= 1.0 { " must be a finite number ≥ 1" } else { " must be a finite number ≥ 0" }]))),
     }
 }
 
@@ -71,7 +72,7 @@ fn opt_fn(obj: &JsValue, key: &str, path: &str) -> Result<Option<Function>, Erro
     if v.is_undefined() || v.is_null() {
         return Ok(None);
     }
-    v.dyn_into::<Function>().map(Some).map_err(|_| invalid(format!("{path} must be a function")))
+    v.dyn_into::<Function>().map(Some).map_err(|_| invalid(cat(&[path, " must be a function"])))
 }
 
 /// Reads `options`. `seed_url_check` is false only in tests that want to reach the platform.
@@ -105,7 +106,7 @@ pub fn parse(options: &JsValue) -> Result<Parsed, Error> {
             let pair: Array = entry.unchecked_into();
             let name = pair.get(0).as_string().unwrap_or_default();
             let Some(value) = pair.get(1).as_string() else {
-                return Err(invalid(format!("header {name:?} must be a string")));
+                return Err(invalid(cat(&["header \"", &name, "\" must be a string"])));
             };
             check_header(&name, &value)?;
         }

@@ -84,6 +84,9 @@ extern "C" {
     #[wasm_bindgen(catch, js_name = decodeJson)]
     pub fn decode_json(s: &JsValue) -> Result<JsValue, JsValue>;
 
+    #[wasm_bindgen(js_name = requestKey)]
+    pub fn request_key(id: &JsValue) -> JsValue;
+
     #[wasm_bindgen(js_name = makeError)]
     pub fn make_error(code: &str, message: &str) -> JsValue;
 

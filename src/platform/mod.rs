@@ -19,6 +19,7 @@ use js_sys::{Function, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
+use crate::core::text::cat;
 use crate::core::{check_url, redact_url, Config, Engine, ErrorCode, Event, Inbound, Millis, Output, Payload, RequestHandle, TaskId};
 
 pub(crate) use bindings::*;
@@ -415,7 +416,7 @@ impl<H: Host> Driver<H> {
         match func {
             Err(url) => self.connect(task, url),
             Ok(f) => match f.call0(&JsValue::NULL) {
-                Err(e) => self.attempt_failed(task, &format!("the url function threw: {}", describe(&e))),
+                Err(e) => self.attempt_failed(task, &cat(&["the url function threw: ", &describe(&e)])),
                 Ok(v) if v.is_string() => self.connect_checked(task, v.as_string().unwrap_or_default()),
                 Ok(v) if is_thenable(&v) => when_settled(&v, &self.inner.sink, task.0),
                 Ok(_) => self.attempt_failed(task, "the url function returned neither a string nor a promise"),
@@ -431,7 +432,7 @@ impl<H: Host> Driver<H> {
         let allow = self.inner.io.borrow().setup.allow_insecure;
         match check_url(&url, allow) {
             Ok(_) => self.connect(task, url),
-            Err(e) => self.attempt_failed(task, &format!("{}: {}", e.code.as_str(), e.message)),
+            Err(e) => self.attempt_failed(task, &cat(&[e.code.as_str(), ": ", &e.message])),
         }
     }
 
@@ -500,7 +501,7 @@ impl<H: Host> Driver<H> {
                         (kind::URL_OK, None) => self.attempt_failed(task, "the url function's promise resolved to a non-string"),
                         _ => self.attempt_failed(
                             task,
-                            &format!("the url function's promise rejected: {}", a.as_string().unwrap_or_default()),
+                            &cat(&["the url function's promise rejected: ", &a.as_string().unwrap_or_default()]),
                         ),
                     }
                 }
@@ -547,7 +548,7 @@ impl<H: Host> Driver<H> {
             Codec::Json => match decode_json(&data) {
                 Ok(v) => v,
                 Err(e) => {
-                    let message = format!("a text frame was not valid JSON ({}); it was not delivered", describe(&e));
+                    let message = cat(&["a text frame was not valid JSON (", &describe(&e), "); it was not delivered"]);
                     let ev = Event::Error { code: ErrorCode::Decode, message, err_msg: None };
                     self.log_event(&ev);
                     // The raw text travels as the event's extra value (`raw` in the payload).
@@ -604,10 +605,7 @@ impl<H: Host> Driver<H> {
 
 /// The key a request id is matched by: numbers and strings, kept apart (`7` is not `"7"`).
 pub fn id_key(id: &JsValue) -> Option<String> {
-    if let Some(n) = id.as_f64() {
-        return Some(format!("n:{n}"));
-    }
-    id.as_string().map(|s| format!("s:{s}"))
+    request_key(id).as_string()
 }
 
 fn is_thenable(v: &JsValue) -> bool {

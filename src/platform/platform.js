@@ -222,6 +222,13 @@ export function decodeJson(s) {
   return JSON.parse(s);
 }
 
+// The key a request id is matched by: numbers and strings kept apart; undefined for anything else.
+export function requestKey(id) {
+  if (typeof id === 'number') return 'n:' + id;
+  if (typeof id === 'string') return 's:' + id;
+  return undefined;
+}
+
 export function makeError(code, message) {
   var e = new Error(message);
   e.name = 'WxSocketError';
