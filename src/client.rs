@@ -109,52 +109,16 @@ impl ClientOptions {
     }
 }
 
-/// What the event stream yields.
+/// What the event stream yields: the engine's events, and the messages decoded as `In`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ClientEvent<In> {
-    /// A task opened (after the queue was flushed).
-    Open {
-        /// Retries it took (0: first try).
-        attempt: u32,
-        /// An earlier task had opened before.
-        reconnected: bool,
-    },
+    /// State changes, open, close, reconnecting and errors, exactly as the engine reports them.
+    /// A message that does not fit `In` arrives as an `Event::Error` with code `DECODE`.
+    Event(Event),
     /// A decoded message.
     Message(In),
     /// A binary frame.
     Binary(Vec<u8>),
-    /// The client left `open`, or entered `closed`.
-    Close {
-        /// Close code.
-        code: u16,
-        /// Close reason.
-        reason: String,
-        /// Another attempt will come by itself.
-        will_reconnect: bool,
-        /// Its delay, when known.
-        delay_ms: Option<u64>,
-    },
-    /// A retry was scheduled.
-    Reconnecting {
-        /// Retry number.
-        attempt: u32,
-        /// Delay before it.
-        delay_ms: u64,
-    },
-    /// Something failed; `DECODE` also when a message did not fit `In`.
-    Error {
-        /// What.
-        code: ErrorCode,
-        /// Explanation.
-        message: String,
-    },
-    /// A state change.
-    State {
-        /// Before.
-        from: State,
-        /// After.
-        to: State,
-    },
 }
 
 type Pending = oneshot::Sender<Result<JsValue, Error>>;
@@ -172,20 +136,7 @@ impl<In: DeserializeOwned + Clone + 'static> RustHost<In> {
 
 impl<In: DeserializeOwned + Clone + 'static> Host for RustHost<In> {
     fn event(&self, event: &Event, _extra: &JsValue) {
-        let ev = match event.clone() {
-            Event::State { from, to } => ClientEvent::State { from, to },
-            Event::Open { attempt, reconnected } => ClientEvent::Open { attempt, reconnected },
-            Event::Close { code, reason, will_reconnect, delay_ms } => ClientEvent::Close { code, reason, will_reconnect, delay_ms },
-            Event::Reconnecting { attempt, delay_ms } => ClientEvent::Reconnecting { attempt, delay_ms },
-            Event::Error { code, message, err_msg } => {
-                let message = match err_msg {
-                    Some(m) => format!("{message} ({m})"),
-                    None => message,
-                };
-                ClientEvent::Error { code, message }
-            }
-        };
-        self.publish(ev);
+        self.publish(ClientEvent::Event(event.clone()));
     }
 
     fn message(&self, data: JsValue) {
@@ -196,7 +147,11 @@ impl<In: DeserializeOwned + Clone + 'static> Host for RustHost<In> {
         }
         match serde_wasm_bindgen::from_value::<In>(data) {
             Ok(m) => self.publish(ClientEvent::Message(m)),
-            Err(e) => self.publish(ClientEvent::Error { code: ErrorCode::Decode, message: format!("a message did not fit the In type: {e}") }),
+            Err(e) => self.publish(ClientEvent::Event(Event::Error {
+                code: ErrorCode::Decode,
+                message: format!("a message did not fit the In type: {e}"),
+                err_msg: None,
+            })),
         }
     }
 

@@ -9,7 +9,7 @@ use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
-use wxsocket::core::{ErrorCode, State};
+use wxsocket::core::{ErrorCode, Event, State};
 use wxsocket::{Client, ClientEvent, ClientOptions};
 
 #[wasm_bindgen(module = "/tests/support/fake_wx.js")]
@@ -81,10 +81,10 @@ async fn typed_send_and_typed_receive() {
             break;
         }
     }
-    assert!(seen.contains(&ClientEvent::State { from: State::Connecting, to: State::Open }));
-    assert!(seen.contains(&ClientEvent::Open { attempt: 0, reconnected: false }));
+    assert!(seen.contains(&ClientEvent::Event(Event::State { from: State::Connecting, to: State::Open })));
+    assert!(seen.contains(&ClientEvent::Event(Event::Open { attempt: 0, reconnected: false })));
     assert!(seen.contains(&ClientEvent::Message(Heard { text: "back".into(), n: 3 })));
-    assert!(seen.iter().any(|e| matches!(e, ClientEvent::Error { code: ErrorCode::Decode, .. })), "{seen:?}");
+    assert!(seen.iter().any(|e| matches!(e, ClientEvent::Event(Event::Error { code: ErrorCode::Decode, .. }))), "{seen:?}");
     assert_eq!(seen.last(), Some(&ClientEvent::Binary(vec![1, 2])));
     assert!(c.send_binary(&[7, 7]).unwrap());
     assert_eq!(buffer_bytes(&sent(&last_task(&ctrl)).get(2)), "7,7");
