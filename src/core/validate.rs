@@ -60,12 +60,20 @@ pub fn check_url(url: &str, allow_insecure: bool) -> Result<WsUrl<'_>, Error> {
         return bad("has no host");
     }
     if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-        if !inner.contains(':') || !inner.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.') {
+        if !is_ipv6(inner) {
             return bad("has a bracketed host that is not an IPv6 address");
         }
-    }
-    if !host.starts_with('[') && !host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_') || !c.is_ascii()) {
-        return bad("has a host with characters a host name cannot have");
+    } else {
+        // Non-ASCII letters and digits are fine (IDNA turns them into punycode); anything else outside
+        // ASCII (U+FFFD, zero-width spaces) is no name a resolver can look up.
+        if !host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_') || (!c.is_ascii() && c.is_alphanumeric())) {
+            return bad("has a host with characters a host name cannot have");
+        }
+        // WHATWG URL parsers read a host whose last label is a number as an IPv4 address.
+        let last = host.trim_end_matches('.').rsplit('.').next().unwrap_or("");
+        if !last.is_empty() && ipv4_number(last).is_some() && !is_ipv4(host) {
+            return bad("has a numeric host that is not an IPv4 address");
+        }
     }
     let port = match port_text {
         None => None,
@@ -81,6 +89,77 @@ pub fn check_url(url: &str, allow_insecure: bool) -> Result<WsUrl<'_>, Error> {
         ));
     }
     Ok(WsUrl { secure, host, port })
+}
+
+/// One part of an IPv4 address as WHATWG URL parsers read it: decimal, `0x` hex or `0`-prefixed octal.
+fn ipv4_number(part: &str) -> Option<u64> {
+    let (digits, radix) = if let Some(h) = part.strip_prefix("0x").or_else(|| part.strip_prefix("0X")) {
+        (h, 16)
+    } else if part.len() > 1 && part.starts_with('0') {
+        (&part[1..], 8)
+    } else {
+        (part, 10)
+    };
+    if digits.is_empty() {
+        return (radix == 16).then_some(0);
+    }
+    if digits.len() > 12 || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    u64::from_str_radix(digits, radix).ok()
+}
+
+/// True for an IPv4 address in any form a WHATWG parser accepts (1 to 4 parts; the last fills the rest).
+fn is_ipv4(host: &str) -> bool {
+    let host = host.strip_suffix('.').unwrap_or(host);
+    let parts: Vec<&str> = host.split('.').collect();
+    if parts.is_empty() || parts.len() > 4 {
+        return false;
+    }
+    let Some(nums) = parts.iter().map(|p| ipv4_number(p)).collect::<Option<Vec<u64>>>() else { return false };
+    let (last, init) = match nums.split_last() {
+        Some(x) => x,
+        None => return false,
+    };
+    init.iter().all(|&n| n <= 255) && *last < 1u64 << (8 * (5 - nums.len()))
+}
+
+/// True for a textual IPv6 address (inside the brackets): 8 groups, or fewer with one `::`, the last
+/// two optionally written as a dotted IPv4 address.
+fn is_ipv6(s: &str) -> bool {
+    let count = |part: &str| -> Option<usize> {
+        if part.is_empty() {
+            return Some(0);
+        }
+        let groups: Vec<&str> = part.split(':').collect();
+        let mut n = 0;
+        for (i, g) in groups.iter().enumerate() {
+            if i == groups.len() - 1 && g.contains('.') {
+                let octets: Vec<&str> = g.split('.').collect();
+                let ok = octets.len() == 4
+                    && octets.iter().all(|o| !o.is_empty() && o.len() <= 3 && o.bytes().all(|b| b.is_ascii_digit()) && o.parse::<u16>().is_ok_and(|v| v <= 255));
+                if !ok {
+                    return None;
+                }
+                n += 2;
+            } else if (1..=4).contains(&g.len()) && g.chars().all(|c| c.is_ascii_hexdigit()) {
+                n += 1;
+            } else {
+                return None;
+            }
+        }
+        Some(n)
+    };
+    match s.find("::") {
+        Some(at) => {
+            let (head, tail) = (&s[..at], &s[at + 2..]);
+            if tail.contains("::") || head.contains('.') {
+                return false;
+            }
+            matches!((count(head), count(tail)), (Some(h), Some(t)) if h + t <= 7)
+        }
+        None => count(s) == Some(8),
+    }
 }
 
 fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
