@@ -1,0 +1,86 @@
+// Boundary crossings per message: how many times one `client.send(obj)` and one inbound frame cross between
+// JavaScript and WebAssembly, by name. The Node entry's instance is made with every import (wasm → JS) and
+// every export (JS → wasm) wrapped in a counter; counts are per message over `N` messages on the fake wx
+// (so one-off work such as growing a buffer averages out). Names lose wasm-bindgen's hash suffix.
+import { createBenchWx } from '../lib/fakes.mjs';
+import { makeMessage } from '../lib/payload.mjs';
+import { loadPackage, output, log } from './common.mjs';
+
+const N = 1000;
+const counts = { imports: new Map(), exports: new Map() };
+let counting = false;
+
+function clean(name) {
+  return name.replace(/^__wbg_/, '').replace(/_[0-9a-f]{16}$/, '');
+}
+
+function bump(map, name) {
+  if (counting) map.set(name, (map.get(name) || 0) + 1);
+}
+
+const { pkg } = loadPackage({
+  capture: {
+    wrap(module, imports, Real) {
+      const wrapped = {};
+      for (const [mod, fns] of Object.entries(imports)) {
+        wrapped[mod] = {};
+        for (const [name, f] of Object.entries(fns)) {
+          const label = clean(name);
+          wrapped[mod][name] = typeof f === 'function'
+            ? function (...args) {
+                bump(counts.imports, label);
+                return f.apply(this, args);
+              }
+            : f;
+        }
+      }
+      const inst = new Real(module, wrapped);
+      const exports = {};
+      for (const [name, v] of Object.entries(inst.exports)) {
+        exports[name] = typeof v === 'function'
+          ? function (...args) {
+              bump(counts.exports, name);
+              return v.apply(this, args);
+            }
+          : v;
+      }
+      return { exports };
+    },
+  },
+});
+await pkg.init();
+
+function measure(label, fn) {
+  counts.imports.clear();
+  counts.exports.clear();
+  counting = true;
+  for (let i = 0; i < N; i++) fn();
+  counting = false;
+  const per = (map) => Object.fromEntries([...map.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, v / N]));
+  const imports = per(counts.imports);
+  const exports = per(counts.exports);
+  const total = (o) => Object.values(o).reduce((a, b) => a + b, 0);
+  const r = { imports, exports, importCalls: total(imports), exportCalls: total(exports) };
+  log(`  ${label}: ${r.exportCalls} JS->wasm + ${r.importCalls} wasm->JS calls per message`);
+  return r;
+}
+
+const wx = createBenchWx();
+const client = new pkg.SocketClient({ url: 'wss://bench.example/ws', platform: wx.wx, lifecycle: false });
+const task = wx.last;
+task.open();
+let acc = 0;
+client.on('message', (v) => {
+  acc += v.seq;
+});
+const obj = makeMessage(1024);
+const frame = JSON.stringify(obj);
+for (let i = 0; i < 100; i++) {
+  client.send(obj);
+  task.message(frame);
+}
+const send = measure('send', () => client.send(obj));
+const receive = measure('receive', () => task.message(frame));
+client.close();
+client.free();
+output({ messages: N, bytes: 1024, send, receive, checksum: acc });
