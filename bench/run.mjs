@@ -306,7 +306,7 @@ const mdText = [
   '',
   '**Size** (raw bytes; gzip level 9; brotli quality 11)',
   '',
-  md(sizeHeaders, sizeRows.map((r) => [r[0], '`' + r[1] + '`', ...r.slice(2)]), 'll'),
+  md(sizeHeaders, sizeRows.map((r) => [r[0], r[1].replace(/([\w.-]+\/[\w./-]+|[\w-]+\.(?:m?js|wasm(?:\.br)?))/g, '`$1`'), ...r.slice(2)]), 'll'),
   '',
   '**Send and receive overhead**: throughput ratios, medians of paired rounds in one process. `ours/raw`: `client.send(obj)` and a `message` listener against `task.send({ data: JSON.stringify(obj) })` and `JSON.parse` in `onMessage` on the same fake SocketTask; `ours/rws`: both clients over the same fake WebSocket class, the app doing `JSON.stringify`/`JSON.parse` around reconnecting-websocket; `rws/raw ws`: reconnecting-websocket against that raw WebSocket',
   '',
