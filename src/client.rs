@@ -243,6 +243,7 @@ impl<In: DeserializeOwned + Clone + 'static, Out: Serialize> Client<In, Out> {
             header: if options.header.is_empty() { JsValue::UNDEFINED } else { header.into() },
             protocols,
             codec: Codec::Json,
+            pong_len: options.heartbeat.as_ref().map(|h| h.pong.encode_utf16().count()),
             pong,
             is_pong: None,
             id_field: JsValue::from_str(&options.request_id_field),
@@ -278,7 +279,7 @@ impl<In: DeserializeOwned + Clone + 'static, Out: Serialize> Client<In, Out> {
     /// Sends bytes as a binary frame.
     pub fn send_binary(&self, bytes: &[u8]) -> Result<bool, Error> {
         let buf = js_sys::Uint8Array::from(bytes).buffer();
-        let frame = Frame { data: buf.into(), bytes: bytes.len() };
+        let frame = Frame::binary(buf.into(), bytes.len());
         self.driver.with_engine(|e, now| e.send(now, frame)).map_err(|c| Error::new(c, "send failed"))
     }
 

@@ -823,3 +823,19 @@ fn ten_thousand_connect_close_cycles_do_not_grow_memory() {
 fn web_sys_log(s: &str) {
     wasm_bindgen_test::console_log!("{}", s);
 }
+
+/// "bufferedAmount (UTF-8 bytes queued)" and "maxMessageBytes" are exact for non-ASCII text, although
+/// the hot path counts text by its length.
+#[wasm_bindgen_test]
+fn byte_bounds_are_exact_utf8_for_non_ascii_text() {
+    let rig = Rig::new(r#"{"codec":"text","maxMessageBytes":8}"#);
+    rig.client.send(JsValue::from_str("世界")).unwrap();
+    rig.client.send(JsValue::from_str("🌏a")).unwrap();
+    assert_eq!(rig.client.buffered_amount(), 6.0 + 5.0);
+    rig.open();
+    server_message(&rig.task(), &JsValue::from_str("世界世")); // 3 units, 9 bytes: over 8
+    server_message(&rig.task(), &JsValue::from_str("世界")); // 6 bytes: fits
+    server_message(&rig.task(), &JsValue::from_str("123456789")); // 9 bytes: over 8
+    assert_eq!(events_json(&rig.rec, "message"), r#"["世界"]"#);
+    assert_eq!(event_count(&rig.rec, "error"), 2);
+}

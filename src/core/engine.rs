@@ -30,8 +30,14 @@ pub type Millis = u64;
 /// A frame as the engine sees it: something with a size. The platform layer picks the type
 /// (a JS string or buffer in the browser, `String`/`Vec<u8>` natively).
 pub trait Payload: Clone {
-    /// Size in bytes (UTF-8 bytes for text).
+    /// Size in bytes (UTF-8 bytes for text): what the queue's byte bound and `bufferedAmount` count.
     fn byte_len(&self) -> usize;
+
+    /// Size for the `Stats` byte counters. By default `byte_len`; a payload whose exact size costs a
+    /// scan on every frame may give a cheaper measure here.
+    fn counted_len(&self) -> usize {
+        self.byte_len()
+    }
 }
 
 /// A text payload for native use and tests.
@@ -765,7 +771,7 @@ impl<P: Payload> Engine<P> {
 
     fn push_send(&mut self, task: TaskId, payload: P) {
         self.stats.messages_sent += 1;
-        self.stats.bytes_sent += payload.byte_len() as u64;
+        self.stats.bytes_sent += payload.counted_len() as u64;
         self.out.push_back(Output::Send { task, payload });
     }
 

@@ -12,7 +12,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::core::text::cat;
 use crate::core::{Error, ErrorCode, Event, RequestHandle};
-use crate::platform::{describe, encode_json, id_key, make_error, new_emitter, object, Codec, Driver, Emitter, Frame, Host};
+use crate::platform::{describe, encode_frame, id_key, make_error, new_emitter, object, Codec, Driver, Emitter, Frame, Host};
 
 fn js_error(e: &Error) -> JsValue {
     make_error(e.code.as_str(), &e.message)
@@ -26,6 +26,8 @@ const EVENTS: &[&str] = &["open", "message", "close", "reconnecting", "error", "
 
 struct JsHost {
     emitter: Emitter,
+    /// "message" as a JS string, made once: the event of every inbound frame.
+    message_event: JsValue,
     /// Pending requests: handle, resolve, reject. Few at a time, so a list beats a hash map in size.
     requests: RefCell<Vec<(u32, Function, Function)>>,
 }
@@ -65,7 +67,7 @@ impl Host for JsHost {
     }
 
     fn message(&self, data: JsValue) {
-        self.emitter.emit("message", &data);
+        self.emitter.emit_named(&self.message_event, &data);
     }
 
     fn resolve(&self, request: RequestHandle, data: JsValue) {
@@ -114,7 +116,10 @@ impl SocketClient {
             }
             None => JsValue::UNDEFINED,
         };
-        let host = JsHost { emitter: new_emitter(&on_listener_error), requests: RefCell::new(Vec::new()) };
+        let host = JsHost {
+            emitter: new_emitter(&on_listener_error),
+            message_event: JsValue::from_str("message"),
+            requests: RefCell::new(Vec::new()) };
         let seed = (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
         let unknown = parsed.unknown;
         let driver = Driver::new(parsed.config, parsed.setup, host, seed);
@@ -248,22 +253,8 @@ impl SocketClient {
 
 impl SocketClient {
     fn encode(&self, data: &JsValue) -> Result<Frame, JsValue> {
-        if let Some(f) = binary_frame(data) {
-            return Ok(f);
-        }
-        match self.driver.codec() {
-            Codec::Json => match encode_json(data) {
-                Ok(text) => Ok(Frame::text(text)),
-                Err(e) => Err(js_code(ErrorCode::Serialize, &cat(&["cannot encode as JSON: ", &describe(&e)]))),
-            },
-            Codec::Text => {
-                if data.is_string() {
-                    Ok(Frame::text(data.clone()))
-                } else {
-                    Err(js_code(ErrorCode::Serialize, "the text codec sends strings (or ArrayBuffers); use codec: 'json' for objects"))
-                }
-            }
-        }
+        // One crossing: binary as is, text by the codec, or a thrown WxSocketError (SERIALIZE).
+        encode_frame(data, self.driver.codec() == Codec::Text).map(Frame::encoded)
     }
 
     fn start_request(&self, data: &JsValue, options: &JsValue) -> Result<Promise, JsValue> {
@@ -313,16 +304,6 @@ fn take_request(list: &RefCell<Vec<(u32, Function, Function)>>, handle: u32) -> 
     let at = list.iter().position(|r| r.0 == handle)?;
     let (_, resolve, reject) = list.swap_remove(at);
     Some((resolve, reject))
-}
-
-fn binary_frame(data: &JsValue) -> Option<Frame> {
-    if data.is_string() {
-        return None;
-    }
-    match crate::platform::frame_kind(data) {
-        1 | 2 => Frame::raw(data),
-        _ => None,
-    }
 }
 
 fn send_error_message(code: ErrorCode) -> &'static str {

@@ -168,7 +168,8 @@ pub fn parse(options: &JsValue) -> Result<Parsed, Error> {
 
     let config = Config { connect_timeout_ms, reconnect, should_reconnect, heartbeat, queue, max_message_bytes, start_closed };
     config.validate()?;
-    let setup = Setup { platform, url, allow_insecure, header, protocols, codec, pong, is_pong, id_field, lifecycle, logger };
+    let pong_len = pong.as_string().map(|p| p.encode_utf16().count());
+    let setup = Setup { platform, url, allow_insecure, header, protocols, codec, pong, pong_len, is_pong, id_field, lifecycle, logger };
     Ok(Parsed { config, setup, request_timeout_ms, unknown })
 }
 

@@ -30,6 +30,10 @@ extern "C" {
     #[wasm_bindgen(method)]
     pub fn emit(this: &Emitter, event: &str, payload: &JsValue);
 
+    /// `emit` with the event name already a JS string (no copy out of wasm memory per call).
+    #[wasm_bindgen(method, js_name = emit)]
+    pub fn emit_named(this: &Emitter, event: &JsValue, payload: &JsValue);
+
     #[wasm_bindgen(method)]
     pub fn has(this: &Emitter, event: &str) -> bool;
 
@@ -74,6 +78,10 @@ extern "C" {
     pub fn utf8_length(s: &JsValue) -> u32;
     #[wasm_bindgen(js_name = frameKind)]
     pub fn frame_kind(x: &JsValue) -> u32;
+    #[wasm_bindgen(js_name = frameLength)]
+    pub fn frame_length(x: &JsValue) -> f64;
+    #[wasm_bindgen(catch, js_name = encodeFrame)]
+    pub fn encode_frame(v: &JsValue, text_codec: bool) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = ownBytes)]
     pub fn own_bytes(view: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = byteLength)]

@@ -24,37 +24,57 @@ use crate::core::{check_url, redact_url, Config, Engine, ErrorCode, Event, Inbou
 
 pub(crate) use bindings::*;
 
-/// A frame on the JS side: a JS string or `ArrayBuffer`, with its size in bytes.
+/// A frame on the JS side: a JS string or `ArrayBuffer`, with its length.
+///
+/// The UTF-8 size of a string costs a scan of the whole string, so it is measured only where it must
+/// be exact (the queue's byte bound and `bufferedAmount`); `stats` counts a text frame by its length in
+/// UTF-16 units (its UTF-8 size for ASCII text).
 #[derive(Clone, Debug)]
 pub struct Frame {
     /// The string or `ArrayBuffer` handed to the platform.
     pub data: JsValue,
-    /// UTF-8 bytes of a string, length of a buffer.
-    pub bytes: usize,
+    /// UTF-16 units of a string, bytes of a buffer.
+    len: usize,
+    text: bool,
 }
 
 impl Payload for Frame {
     fn byte_len(&self) -> usize {
-        self.bytes
+        if self.text && self.len > 0 {
+            utf8_length(&self.data) as usize
+        } else {
+            self.len
+        }
+    }
+
+    fn counted_len(&self) -> usize {
+        self.len
     }
 }
 
 impl Frame {
+    /// A frame from what `encodeFrame` returned (a string or an `ArrayBuffer`).
+    pub fn encoded(data: JsValue) -> Frame {
+        let n = frame_length(&data);
+        let n = if n < 0.0 { 0.0 } else { n };
+        Frame { data, len: (n / 2.0) as usize, text: n % 2.0 == 0.0 }
+    }
+
     /// A text frame.
     pub fn text(s: JsValue) -> Frame {
-        let bytes = utf8_length(&s) as usize;
-        Frame { data: s, bytes }
+        Frame::encoded(s)
+    }
+
+    /// A binary frame of `len` bytes.
+    pub fn binary(buf: JsValue, len: usize) -> Frame {
+        Frame { data: buf, len, text: false }
     }
 
     /// A frame from a string, `ArrayBuffer` or typed array (copied as its own bytes); `None` otherwise.
     pub fn raw(data: &JsValue) -> Option<Frame> {
         match frame_kind(data) {
-            0 => Some(Frame::text(data.clone())),
-            1 => Some(Frame { bytes: byte_length(data) as usize, data: data.clone() }),
-            2 => {
-                let copy = own_bytes(data);
-                Some(Frame { bytes: byte_length(&copy) as usize, data: copy })
-            }
+            0 | 1 => Some(Frame::encoded(data.clone())),
+            2 => Some(Frame::encoded(own_bytes(data))),
             _ => None,
         }
     }
@@ -93,6 +113,8 @@ pub struct Setup {
     pub codec: Codec,
     /// Pong text (a string), or undefined.
     pub pong: JsValue,
+    /// Its length in UTF-16 units, when there is one: frames of another length are no pong.
+    pub pong_len: Option<usize>,
     /// `heartbeat.isPong`.
     pub is_pong: Option<Function>,
     /// `requestIdField` as a JS string.
@@ -469,7 +491,7 @@ impl<H: Host> Driver<H> {
                 }
                 io.engine.task_opened(now, task);
             }
-            kind::MESSAGE => self.on_message(task, a),
+            kind::MESSAGE => self.on_message(now, task, a),
             kind::CLOSE => {
                 let code = a.as_f64().filter(|c| c.is_finite() && *c >= 0.0 && *c <= 65535.0).map_or(1006, |c| c as u16);
                 let reason = b.as_string().unwrap_or_default();
@@ -516,30 +538,34 @@ impl<H: Host> Driver<H> {
         self.drain();
     }
 
-    fn on_message(&self, task: TaskId, data: JsValue) {
-        let now = now_ms();
-        let fk = frame_kind(&data);
-        let len = match fk {
-            0 => utf8_length(&data) as usize,
-            1 => byte_length(&data) as usize,
-            _ => 0,
+    fn on_message(&self, now: Millis, task: TaskId, data: JsValue) {
+        // One crossing tells string (even) from ArrayBuffer (odd) and gives the length.
+        let n = frame_length(&data);
+        let text = n >= 0.0 && n % 2.0 == 0.0;
+        let len = if n < 0.0 { 0 } else { (n / 2.0) as usize };
+        let verdict = {
+            let mut io = self.inner.io.borrow_mut();
+            let max = io.engine.config().max_message_bytes;
+            // UTF-8 size is between 1 and 3 bytes per UTF-16 unit: scan only when the bound decides nothing.
+            let size = if text && len <= max && len.saturating_mul(3) > max { utf8_length(&data) as usize } else { len };
+            io.engine.frame_received(now, task, size)
         };
-        let verdict = self.inner.io.borrow_mut().engine.frame_received(now, task, len);
         if verdict != Inbound::Decode {
             return;
         }
-        if fk != 0 {
+        if !text {
             // Binary frames are always delivered as ArrayBuffer (views from odd platforms are copied).
-            let data = if fk == 1 { data } else if fk == 2 { own_bytes(&data) } else { data };
+            let data = if n < 0.0 && frame_kind(&data) == 2 { own_bytes(&data) } else { data };
             self.deliver(data);
             return;
         }
         let (codec, pong, is_pong, id_field, pending) = {
             let io = self.inner.io.borrow();
             let s = &io.setup;
-            (s.codec, s.pong.clone(), s.is_pong.clone(), s.id_field.clone(), io.engine.pending_requests() > 0)
+            let pong = if s.pong_len == Some(len) { Some(s.pong.clone()) } else { None };
+            (s.codec, pong, s.is_pong.clone(), s.id_field.clone(), io.engine.pending_requests() > 0)
         };
-        if !pong.is_undefined() && data == pong {
+        if pong.is_some_and(|p| data == p) {
             self.inner.io.borrow_mut().engine.pong_received(now);
             return;
         }

@@ -202,6 +202,35 @@ export function frameKind(x) {
   return 3;
 }
 
+// One call for what a frame is and how long: a string's length × 2, an ArrayBuffer's byteLength × 2 + 1,
+// or -1 for anything else.
+export function frameLength(x) {
+  if (typeof x === 'string') return x.length * 2;
+  if (x && typeof x.byteLength === 'number' && Object.prototype.toString.call(x) === '[object ArrayBuffer]') {
+    return x.byteLength * 2 + 1;
+  }
+  return -1;
+}
+
+// What send() hands to the socket: an ArrayBuffer as is, a typed array's own bytes, and otherwise the
+// codec's text (JSON, or the string itself under the text codec). Throws a WxSocketError SERIALIZE.
+export function encodeFrame(v, textCodec) {
+  if (typeof v === 'object' && v !== null && typeof v.byteLength === 'number') {
+    var k = frameKind(v);
+    if (k === 1) return v;
+    if (k === 2) return ownBytes(v);
+  }
+  if (textCodec) {
+    if (typeof v === 'string') return v;
+    throw makeError('SERIALIZE', "the text codec sends strings (or ArrayBuffers); use codec: 'json' for objects");
+  }
+  try {
+    return encodeJson(v);
+  } catch (e) {
+    throw makeError('SERIALIZE', 'cannot encode as JSON: ' + errText(e));
+  }
+}
+
 // A typed array's own bytes in a fresh ArrayBuffer (never the whole backing buffer).
 export function ownBytes(view) {
   return view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength);
