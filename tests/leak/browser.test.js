@@ -1,0 +1,147 @@
+'use strict';
+// Leak check in headless Chromium: 10,000 clients of the ESM entry (pkg/index.mjs, which fetches the .wasm)
+// created, used and freed in a page, against the real test server (tests/server/server.js) through the
+// browser's WebSocket: each one queues a frame before open, opens, sends and receives an echo, gets a
+// reply to a request, closes and is freed, eight at a time (on eight servers: Chromium opens sockets to
+// one host:port about 10 ms apart). The page (tests/leak/page.mjs) takes the same
+// readings as the Node check (tests/leak/measure.mjs) after 1,000 warm-up clients and every 1,000 after,
+// with window.gc() (--js-flags=--expose-gc) first, and posts them back. Asserts that the wasm memory, the
+// bytes the module holds, the externrefs and the live closures do not grow after the warm-up and that
+// the JS heap (performance.memory, precise) stays flat; prints the figures.
+//
+// Everything runs on 127.0.0.1: a small HTTP server for the page, the package and the results, and the
+// test server. Chromium: /usr/bin/chromium (or $CHROMIUM), headless, a fresh profile in a temp directory.
+
+const test = require('node:test');
+const assert = require('node:assert');
+const path = require('node:path');
+const fs = require('node:fs');
+const os = require('node:os');
+const http = require('node:http');
+const { spawn, execFileSync } = require('node:child_process');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const TOTAL = Number(process.env.LEAK_CLIENTS || 10000);
+const WARMUP = 1000;
+const { startServer } = require(path.join(ROOT, 'tests', 'server', 'server.js'));
+
+function chromiumPath() {
+  for (const p of [process.env.CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser']) {
+    if (p && fs.existsSync(p)) return p;
+  }
+  return null;
+}
+
+const TYPES = { '.html': 'text/html', '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm' };
+
+// Serves /pkg/* from pkg/ and /leak/* from tests/leak/; takes the page's POST /result.
+function startPageServer(onResult) {
+  const roots = { pkg: path.join(ROOT, 'pkg'), leak: __dirname };
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://127.0.0.1');
+    if (req.method === 'POST' && url.pathname === '/result') {
+      let body = '';
+      req.on('data', (c) => { body += c; });
+      req.on('end', () => {
+        res.end('ok');
+        onResult(JSON.parse(body));
+      });
+      return;
+    }
+    const [, top, ...rest] = url.pathname.split('/');
+    const base = roots[top];
+    const file = base && path.join(base, ...rest);
+    if (!file || !file.startsWith(base + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      res.statusCode = 404;
+      res.end('not found');
+      return;
+    }
+    res.setHeader('content-type', TYPES[path.extname(file)] || 'application/octet-stream');
+    res.setHeader('cache-control', 'no-store');
+    fs.createReadStream(file).pipe(res);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+function fmt(row) {
+  const kb = (n) => (n / 1024).toFixed(1) + ' KiB';
+  return `${String(row.cycles).padStart(6)} clients: wasm memory ${row.wasmMemory} B, held ${row.wasmHeld === null ? '-' : kb(row.wasmHeld)}, ` +
+    `externrefs ${row.liveRefs} (table ${row.tableSize}), live closures ${row.liveClosures} of ${row.closuresMade} made, JS heap ${kb(row.jsHeap)}`;
+}
+
+const chromium = chromiumPath();
+
+test(`${TOTAL} clients created, used and freed in headless Chromium leave nothing behind`, { timeout: 600000 }, async () => {
+  assert.ok(chromium, 'no Chromium: scripts/setup.sh installs it (apt-get install chromium)');
+  if (!fs.existsSync(path.join(ROOT, 'pkg', 'index.mjs'))) {
+    execFileSync('bash', [path.join(ROOT, 'scripts', 'build-pkg.sh')], { cwd: ROOT, stdio: 'inherit' });
+  }
+  // Eight test servers, one per concurrent client (see page.mjs).
+  const servers = [];
+  for (let k = 0; k < 8; k++) servers.push(await startServer({ port: 0 }));
+  let resolveResult;
+  const result = new Promise((r) => { resolveResult = r; });
+  const pages = await startPageServer((r) => resolveResult(r));
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'wxsocket-leak-'));
+  const pageUrl = `http://127.0.0.1:${pages.address().port}/leak/page.html?` +
+    new URLSearchParams([
+      ...servers.map((s) => ['ws', s.url]),
+      ...servers.map((s) => ['control', s.controlUrl]),
+      ['total', String(TOTAL)],
+      ['warmup', String(WARMUP)],
+    ]);
+  const browser = spawn(chromium, [
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    '--disable-background-timer-throttling', '--disable-renderer-backgrounding',
+    '--js-flags=--expose-gc', '--enable-precise-memory-info',
+    `--user-data-dir=${profile}`, '--remote-debugging-port=0', pageUrl,
+  ], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  let stderr = '';
+  browser.stderr.on('data', (d) => { stderr = (stderr + d).slice(-4000); });
+  const exited = new Promise((r) => browser.on('exit', (code) => r(code)));
+  const died = exited.then((code) => Promise.reject(new Error(`chromium exited (${code}) before the page reported:\n${stderr}`)));
+  died.catch(() => {});
+  let out;
+  let timer = null;
+  try {
+    out = await Promise.race([
+      result,
+      died,
+      new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('no result from the page within 540 s')), 540000); }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    try { process.kill(-browser.pid, 'SIGKILL'); } catch (_) { /* already gone */ }
+    await exited;
+    pages.closeAllConnections();
+    pages.close();
+    for (const s of servers) await s.stop();
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+  assert.ok(out.ok, `the page failed: ${out.error}`);
+  const rows = out.rows;
+  console.log(`leak (Chromium ${(/Chrome\/([\d.]+)/.exec(out.userAgent) || [])[1]}, real server): ${TOTAL} clients in ${out.ms} ms (${(out.ms / TOTAL).toFixed(2)} ms each); ${out.received} echoes, ${out.answered} replies`);
+  const phases = Object.entries(out.phases || {}).map(([k, v]) => `${k} ${(v / TOTAL).toFixed(2)}`).join(', ');
+  console.log(`mean ms per client in each phase: ${phases}`);
+  for (const row of rows) console.log(fmt(row));
+
+  const base = rows[0];
+  const last = rows[rows.length - 1];
+  assert.strictEqual(out.received, TOTAL, 'every client got its echo');
+  assert.strictEqual(out.answered, TOTAL, 'every request was answered');
+  assert.strictEqual(last.wasmMemory, base.wasmMemoryAfter, 'wasm memory grew after the warm-up');
+  assert.ok(last.wasmHeld <= base.wasmHeld + 4096, `the module holds ${last.wasmHeld - base.wasmHeld} more bytes than after the warm-up`);
+  assert.ok(last.liveRefs <= base.liveRefs, `externrefs ${base.liveRefs} → ${last.liveRefs}`);
+  assert.strictEqual(last.tableSize, base.tableSize, 'the externref table grew');
+  assert.ok(last.liveClosures <= base.liveClosures, `live closures ${base.liveClosures} → ${last.liveClosures}`);
+  // As in Node: the lowest reading around the middle against the lowest of the last four.
+  const mid = rows.filter((r) => r.cycles >= TOTAL * 0.4 && r.cycles <= TOTAL * 0.6);
+  const low = (rs) => Math.min(...rs.map((r) => r.jsHeap));
+  const midHeap = low(mid.length ? mid : [base]);
+  const lastHeap = low(rows.slice(-4));
+  const span = last.cycles - (mid.length ? mid[0].cycles : base.cycles);
+  const perClient = (lastHeap - midHeap) / span;
+  console.log(`JS heap: ${(midHeap / 1024).toFixed(1)} KiB at mid-run, ${(lastHeap / 1024).toFixed(1)} KiB at the end: ${perClient.toFixed(2)} bytes per client`);
+  assert.ok(perClient < 16, `JS heap grows ${perClient.toFixed(1)} bytes per client`);
+});
