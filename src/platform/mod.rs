@@ -212,6 +212,9 @@ impl<H> Drop for Inner<H> {
     }
 }
 
+/// The longest delay setTimeout honours.
+const MAX_TIMER_MS: Millis = 2_147_483_647;
+
 thread_local! {
     static LAST_NOW: Cell<Millis> = const { Cell::new(0) };
 }
@@ -620,7 +623,9 @@ impl<H: Host> Driver<H> {
                 if let Some(t) = io.timer.take() {
                     timer_clear(&t.handle);
                 }
-                let delay = at.saturating_sub(now_ms()) as f64;
+                // setTimeout fires at once for delays over 2^31 − 1 ms; a far deadline is reached in steps
+                // (an early wake-up finds nothing due and arms the timer again).
+                let delay = at.saturating_sub(now_ms()).min(MAX_TIMER_MS) as f64;
                 let handle = timer_set(&self.inner.sink, delay);
                 io.timer = Some(Timer { handle, at });
             }
