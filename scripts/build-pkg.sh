@@ -3,9 +3,10 @@
 #
 #   bash scripts/build-pkg.sh
 #
-# Steps: cargo (wasm32, release) → wasm-bindgen --target bundler → wasm-opt -Oz (npm binaryen) →
-# scripts/build-pkg.js (esbuild entries from js-shim/, pkg/ from pkg-template/, .wasm.br, a smoke test) →
-# npm pack. Idempotent: pkg/ and target/wxsocket-pkg/ are rebuilt from scratch every time. Any failure stops
+# Steps: cargo (wasm32, release) → wasm-bindgen --target bundler → wasm-opt -Oz (npm binaryen); the same
+# again for the MVP variant (nightly, -Zbuild-std, target-cpu=mvp: no WebAssembly feature after the 2017 MVP,
+# for iOS below 15) → scripts/build-pkg.js (esbuild entries from js-shim/, pkg/ from pkg-template/, .wasm.br,
+# a smoke test) → npm pack. Idempotent: pkg/ and target/wxsocket-pkg/ are rebuilt from scratch every time. Any failure stops
 # the build with a message.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,9 @@ die() { printf '[build-pkg] error: %s\n' "$*" >&2; exit 1; }
 
 WORK=target/wxsocket-pkg
 WASM_IN=target/wasm32-unknown-unknown/release/wxsocket.wasm
+# The MVP variant is built apart (its own target dir: std is rebuilt with target-cpu=mvp).
+MVP_TARGET_DIR=target/mvp
+MVP_IN=$MVP_TARGET_DIR/wasm32-unknown-unknown/release/wxsocket.wasm
 BIN=node_modules/.bin
 
 # Features the module uses (Rust 1.95's wasm32 defaults, as far as the code really uses them). wasm-opt is
@@ -51,6 +55,31 @@ say "wasm-opt -Oz ($("$BIN/wasm-opt" --version | awk '{ print $3 }'))"
 "$BIN/wasm-opt" -Oz "${WASM_FEATURES[@]}" --strip-debug --strip-producers \
   "$WORK/bindgen/wxsocket_bg.wasm" -o "$WORK/wxsocket_bg.wasm" \
   || die "wasm-opt failed: if it reports a feature that is not allowed, see WASM_FEATURES in this script"
+
+# The MVP variant: WXWebAssembly on iOS runs on the system JavaScriptCore, which has reference types,
+# bulk memory and non-trapping float-to-int only from iOS 15 (sign extension from 14.1). The stable std is
+# prebuilt with Rust's default wasm32 features, so std is rebuilt (nightly -Zbuild-std) with
+# target-cpu=mvp; wasm-bindgen then keeps JS values in a JS array instead of an externref table (its
+# glue differs, so it ships as a second glue file), and wasm-opt with --mvp-features fails if any feature
+# beyond the MVP is left.
+cargo +nightly --version >/dev/null 2>&1 || die "the MVP variant needs the nightly toolchain (rustup toolchain install nightly)"
+if ! rustup component list --toolchain nightly --installed 2>/dev/null | grep -q '^rust-src'; then
+  say "rustup component add rust-src --toolchain nightly"
+  rustup component add rust-src --toolchain nightly >/dev/null || die "cannot add rust-src to the nightly toolchain (needed by -Zbuild-std)"
+fi
+say "cargo +nightly build --release -Zbuild-std=std,panic_abort (target-cpu=mvp)"
+RUSTFLAGS="${RUSTFLAGS:-} -C target-cpu=mvp" cargo +nightly build --release --target wasm32-unknown-unknown \
+  -Zbuild-std=std,panic_abort --target-dir "$MVP_TARGET_DIR"
+[ -f "$MVP_IN" ] || die "$MVP_IN was not produced"
+say "wasm-bindgen $have_bindgen --target bundler (MVP)"
+wasm-bindgen --target bundler --out-dir "$WORK/bindgen-mvp" "$MVP_IN"
+if grep -q '__wbindgen_externrefs' "$WORK/bindgen-mvp/wxsocket_bg.js"; then
+  die "wasm-bindgen used an externref table for the MVP module (reference types): the MVP variant would not run on iOS below 15"
+fi
+say "wasm-opt -Oz --mvp-features (MVP)"
+"$BIN/wasm-opt" -Oz --mvp-features --strip-debug --strip-producers \
+  "$WORK/bindgen-mvp/wxsocket_bg.wasm" -o "$WORK/wxsocket_bg.mvp.wasm" \
+  || die "wasm-opt --mvp-features failed: the MVP build uses a WebAssembly feature beyond the MVP"
 
 say "assembling pkg/"
 node scripts/build-pkg.js "$WORK"
