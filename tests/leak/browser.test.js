@@ -1,5 +1,5 @@
 'use strict';
-// Leak check in headless Chromium: 10,000 clients of the ESM entry (pkg/index.mjs, which fetches the .wasm)
+// Leak check in headless Chromium (modern build): 10,000 clients of the ESM entry (pkg/index.mjs, which fetches the .wasm)
 // created, used and freed in a page, against the real test server (tests/server/server.js) through the
 // browser's WebSocket: each one queues a frame before open, opens, sends and receives an echo, gets a
 // reply to a request, closes and is freed, eight at a time (on eight servers: Chromium opens sockets to

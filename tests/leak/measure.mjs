@@ -9,28 +9,19 @@ export function capture() {
   var probe = { exports: null, closures: [], made: 0 };
   var WA = WebAssembly;
 
-  // Import functions that return a wasm-bindgen closure (a function with `_wbg_cb_unref`) are wrapped so
-  // every closure made for Rust is remembered weakly.
+  // Every closure wasm-bindgen makes for Rust (a function with `_wbg_cb_unref`) is registered with the
+  // glue's FinalizationRegistry (both glues do, whether JS values live in an externref table or an array):
+  // remembered weakly here.
+  var register = FinalizationRegistry.prototype.register;
+  FinalizationRegistry.prototype.register = function (target) {
+    if (typeof target === 'function' && typeof target._wbg_cb_unref === 'function') {
+      probe.made += 1;
+      probe.closures.push(new WeakRef(target));
+    }
+    return register.apply(this, arguments);
+  };
   function wrapImports(imports) {
-    if (!imports || typeof imports !== 'object') return imports;
-    var out = {};
-    Object.keys(imports).forEach(function (ns) {
-      var mod = imports[ns];
-      var copy = {};
-      Object.keys(mod).forEach(function (name) {
-        var f = mod[name];
-        copy[name] = typeof f !== 'function' ? f : function () {
-          var r = f.apply(this, arguments);
-          if (typeof r === 'function' && typeof r._wbg_cb_unref === 'function') {
-            probe.made += 1;
-            probe.closures.push(new WeakRef(r));
-          }
-          return r;
-        };
-      });
-      out[ns] = copy;
-    });
-    return out;
+    return imports;
   }
 
   var Instance = WA.Instance;
@@ -85,10 +76,11 @@ export function capture() {
   // runs only at the first and last reading; `wasmMemory` is read before it, `wasmMemoryAfter` after).
   probe.stats = function (deep) {
     var e = probe.exports;
-    var table = e.__wbindgen_externrefs;
-    var refs = 0;
+    // A module built without reference types has no externref table (its glue keeps JS values in an array).
+    var table = e.__wbindgen_externrefs || null;
+    var refs = table === null ? null : 0;
     // Slots below 1028 are wasm-bindgen's reserved ones and its stack for borrowed values.
-    for (var i = 1028; i < table.length; i++) {
+    for (var i = 1028; table !== null && i < table.length; i++) {
       var v = table.get(i);
       if (v !== undefined && v !== null) refs += 1;
     }
@@ -101,7 +93,7 @@ export function capture() {
       wasmMemory: memory,
       wasmMemoryAfter: e.memory.buffer.byteLength,
       wasmHeld: f === null ? null : f.memory - f.free,
-      tableSize: table.length,
+      tableSize: table === null ? null : table.length,
       liveRefs: refs,
       liveClosures: closures,
       closuresMade: probe.made,
