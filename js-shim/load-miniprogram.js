@@ -10,7 +10,8 @@
 // - Two builds ship side by side: the modern module (`wxsocket_bg.wasm`: reference types, bulk memory,
 //   sign extension, non-trapping float-to-int) and the MVP one (`wxsocket_bg.mvp.wasm`, no feature after
 //   the 2017 MVP), each with its own glue. iOS runs WXWebAssembly on the system JavaScriptCore, which has
-//   those features only from iOS 15: there the MVP build is taken. Elsewhere the modern one is, and if
+//   reference types, bulk memory and non-trapping float-to-int only from iOS 15.1 (sign extension from
+//   14.5; MDN's compatibility data): below 15.1 the MVP build is taken. Elsewhere the modern one is, and if
 //   instantiating it fails the MVP one is tried. `init({ variant: 'mvp' | 'modern' })` forces one (no
 //   fallback); the MVP file's path is the modern one's with `.mvp` before `.wasm` (`init({ mvpWasmPath })`
 //   overrides it). The choice reaches the glue through the import object (`__wxsocketVariants`, made by
@@ -20,7 +21,7 @@
 export var DEFAULT_WASM_PATH = '/miniprogram_npm/wxsocket/wxsocket_bg.wasm';
 export var BROTLI_SINCE = '2.14.0';
 // The first iOS whose JavaScriptCore has reference types, bulk memory and non-trapping float-to-int.
-export var IOS_MODERN_SINCE = 15;
+export var IOS_MODERN_SINCE = '15.1';
 
 // The platform object (wx and the ones with the same API), or undefined.
 export function platformApi() {
@@ -47,9 +48,9 @@ export function sdkVersion(api) {
   return '';
 }
 
-// The device's system: { platform, name, major } from getDeviceInfo (base library 2.20.1+) or
-// getSystemInfoSync, e.g. { platform: 'ios', name: 'iOS', major: 14 } for system 'iOS 14.8'. Fields it
-// cannot tell are '' (or NaN for `major`).
+// The device's system: { platform, name, version } from getDeviceInfo (base library 2.20.1+) or
+// getSystemInfoSync, e.g. { platform: 'ios', name: 'iOS', version: '14.8' } for system 'iOS 14.8'.
+// Fields it cannot tell are ''.
 export function deviceSystem(api) {
   var getters = ['getDeviceInfo', 'getSystemInfoSync'];
   for (var i = 0; i < getters.length; i++) {
@@ -57,11 +58,11 @@ export function deviceSystem(api) {
       if (api && typeof api[getters[i]] === 'function') {
         var info = api[getters[i]]();
         if (info && typeof info.system === 'string' && info.system) {
-          var m = /^\s*([A-Za-z]+)\s*(\d+)?/.exec(info.system);
+          var m = /^\s*([A-Za-z]+)\s*(\d+(?:\.\d+)*)?/.exec(info.system);
           return {
             platform: typeof info.platform === 'string' ? info.platform.toLowerCase() : '',
             name: m ? m[1] : '',
-            major: m && m[2] ? parseInt(m[2], 10) : NaN,
+            version: m && m[2] ? m[2] : '',
           };
         }
       }
@@ -69,18 +70,18 @@ export function deviceSystem(api) {
       // an API that throws tells nothing; try the next one
     }
   }
-  return { platform: '', name: '', major: NaN };
+  return { platform: '', name: '', version: '' };
 }
 
 // Which build to load first: { variant: 'modern' | 'mvp', forced }. `options.variant` forces one; else
-// iOS (iPadOS) below 15 takes the MVP build. The developer tools report a simulated iOS version but run
+// iOS (iPadOS) below 15.1 takes the MVP build. The developer tools report a simulated iOS version but run
 // on a desktop engine: the modern build there. Without `api` (bytes given) the modern one comes first.
 export function pickVariant(options, api) {
   if (options.variant === 'mvp' || options.variant === 'modern') return { variant: options.variant, forced: true };
   if (options.variant !== undefined) throw new Error("init({ variant }) takes 'mvp' or 'modern', not " + String(options.variant));
   var sys = deviceSystem(api);
   var ios = sys.platform === 'ios' || (sys.platform === '' && /^(ios|ipados)$/i.test(sys.name));
-  if (ios && sys.major < IOS_MODERN_SINCE) return { variant: 'mvp', forced: false };
+  if (ios && sys.version !== '' && compareVersions(sys.version, IOS_MODERN_SINCE) < 0) return { variant: 'mvp', forced: false };
   return { variant: 'modern', forced: false };
 }
 

@@ -2,7 +2,7 @@
 // The mini-program loader (miniprogram_npm/wxsocket/index.js) in the harness: which file it instantiates on
 // which base library, the overrides, the WebAssembly fallback, init() idempotence and errors, the
 // NOT_INITIALIZED guard, and the text stand-ins inside the glue. The two builds: which one the loader
-// picks by device (iOS below 15: MVP; the developer tools, Android, iOS 15+: modern), `init({ variant })`,
+// picks by device (iOS below 15.1: MVP; the developer tools, Android, iOS 15.1+: modern), `init({ variant })`,
 // the fall back to the MVP build when the modern one cannot be instantiated (on a simulated old engine that
 // refuses reference types and bulk memory, as JavaScriptCore before iOS 15 does), and the MVP build end to
 // end against the test server.
@@ -340,7 +340,8 @@ for (const [name, dev, sdk, expected] of [
   ['iOS 14.8 (getDeviceInfo): the MVP build, .br', { system: 'iOS 14.8', platform: 'ios' }, '3.7.0', [MVP + '.br']],
   ['iOS 12.5 (getSystemInfoSync only, base library 2.13.0): the plain MVP build', { system: 'iOS 12.5.7', platform: 'ios', deviceInfo: false }, '2.13.0', [MVP]],
   ['iPadOS 14 without a platform field: the MVP build', { system: 'iPadOS 14.2', platform: undefined }, '3.7.0', [MVP + '.br']],
-  ['iOS 15.0: the modern build', { system: 'iOS 15.0', platform: 'ios' }, '3.7.0', [DEFAULT + '.br']],
+  ['iOS 15.0 (reference types and bulk memory came with 15.1): the MVP build', { system: 'iOS 15.0.2', platform: 'ios' }, '3.7.0', [MVP + '.br']],
+  ['iOS 15.1: the modern build', { system: 'iOS 15.1', platform: 'ios' }, '3.7.0', [DEFAULT + '.br']],
   ['iOS 17.4: the modern build', { system: 'iOS 17.4.1', platform: 'ios' }, '3.7.0', [DEFAULT + '.br']],
   ['Android 8: the modern build', { system: 'Android 8.1.0', platform: 'android' }, '3.7.0', [DEFAULT + '.br']],
   ['the developer tools (simulated iOS 10): the modern build', { system: 'iOS 10.0.1', platform: 'devtools' }, '3.7.0', [DEFAULT + '.br']],
