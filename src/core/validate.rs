@@ -71,8 +71,11 @@ pub fn check_url(url: &str, allow_insecure: bool) -> Result<WsUrl<'_>, Error> {
         }
         // WHATWG URL parsers read a host whose last label is a number as an IPv4 address.
         let last = host.trim_end_matches('.').rsplit('.').next().unwrap_or("");
-        if !last.is_empty() && ipv4_number(last).is_some() && !is_ipv4(host) {
+        if ends_in_number(last) && !is_ipv4(host) {
             return bad("has a numeric host that is not an IPv4 address");
+        }
+        if !host.is_ascii() && host.split('.').any(|label| !idna_label_plausible(label)) {
+            return bad("has an international host name that IDNA refuses");
         }
     }
     let port = match port_text {
@@ -89,6 +92,36 @@ pub fn check_url(url: &str, allow_insecure: bool) -> Result<WsUrl<'_>, Error> {
         ));
     }
     Ok(WsUrl { secure, host, port })
+}
+
+/// "Ends in a number" as WHATWG URL parsers decide it: all ASCII digits, or `0x` and hex digits.
+fn ends_in_number(label: &str) -> bool {
+    if label.is_empty() {
+        return false;
+    }
+    if let Some(h) = label.strip_prefix("0x").or_else(|| label.strip_prefix("0X")) {
+        return h.chars().all(|c| c.is_ascii_hexdigit());
+    }
+    label.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The two IDNA (UTS 46) rules a hand-typed host most often breaks, checked without Unicode tables:
+/// a label must not start with a combining mark, and a label with right-to-left letters must not also
+/// hold left-to-right (Latin) letters. Hosts that pass may still be refused by the resolver; none that
+/// IDNA accepts is refused here.
+fn idna_label_plausible(label: &str) -> bool {
+    let is_mark = |c: char| {
+        matches!(c as u32,
+            0x0300..=0x036F | 0x0483..=0x0489 | 0x0591..=0x05BD | 0x05BF | 0x05C1..=0x05C2 | 0x05C4..=0x05C5 | 0x05C7
+            | 0x0610..=0x061A | 0x064B..=0x065F | 0x0670 | 0x06D6..=0x06DC | 0x06DF..=0x06E4 | 0x06E7..=0x06E8
+            | 0x06EA..=0x06ED | 0x0900..=0x0903 | 0x093A..=0x094F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF
+            | 0x20D0..=0x20FF | 0x302A..=0x302F | 0x3099..=0x309A | 0xFE20..=0xFE2F)
+    };
+    let is_rtl = |c: char| matches!(c as u32, 0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF);
+    if label.chars().next().is_some_and(is_mark) {
+        return false;
+    }
+    !(label.chars().any(is_rtl) && label.chars().any(|c| c.is_ascii_alphabetic()))
 }
 
 /// One part of an IPv4 address as WHATWG URL parsers read it: decimal, `0x` hex or `0`-prefixed octal.
