@@ -76,5 +76,9 @@ step package node --test tests/package/ tests/miniprogram/
 step wasm-features cargo run --quiet --example wasm_features -- pkg/miniprogram_dist/wxsocket_bg.wasm \
   --expect nontrapping-float-to-int,sign-ext,reference-types,bulk-memory
 step e2e node --test tests/e2e/
+# 10,000 clients created, used and freed in Node and Chromium: memory and closures back to their level.
+step leak node --test tests/leak/
+# A short fuzzing run of every target (nightly cargo-fuzz); `bash scripts/fuzz.sh 1800` is the long one.
+step fuzz bash scripts/fuzz.sh "${WXSOCKET_FUZZ_SECONDS:-10}"
 
 printf '\n%s passed, %s failed\n' "$passed" "$failed"
