@@ -216,7 +216,14 @@ test('text through the glue uses the stand-ins: CJK, emoji, lone surrogates and 
   assert.deepEqual(got, expected);
   const onWire = server.log().connections.at(-1).frames.map((f) => f.data);
   assert.deepEqual(onWire, expected);
-  assert.equal(client.stats.bytesSent, expected.reduce((n, s) => n + Buffer.byteLength(s), 0), 'UTF-8 byte counts');
+  // stats counts text frames by their length in UTF-16 units (the README says why); the queue's
+  // bufferedAmount is exact UTF-8, measured by the module's own counting, no TextEncoder involved.
+  assert.equal(client.stats.bytesSent, samples.reduce((n, s) => n + s.length, 0), 'UTF-16 units counted');
+  const idle = new w.SocketClient({ url: server.url, codec: 'text', startClosed: true });
+  for (const s of samples) idle.sendRaw(s);
+  assert.equal(idle.bufferedAmount, samples.reduce((n, s) => n + Buffer.byteLength(s), 0), 'UTF-8 bytes queued');
+  idle.close();
+  idle.free();
   client.close();
   client.free();
 });
