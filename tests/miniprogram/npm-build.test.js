@@ -10,7 +10,9 @@ const vm = require('node:vm');
 const zlib = require('node:zlib');
 const { prepareExample, pkgDir } = require('./setup.js');
 
-const SHIPPED = ['index.js', 'wxsocket_bg.js', 'wxsocket_bg.wasm', 'wxsocket_bg.wasm.br'];
+// The modern build and the MVP build for iOS below 15.1, each with its glue and a brotli copy.
+const SHIPPED = ['index.js', 'wxsocket_bg.js', 'wxsocket_bg.wasm', 'wxsocket_bg.wasm.br',
+  'wxsocket_bg.mvp.js', 'wxsocket_bg.mvp.wasm', 'wxsocket_bg.mvp.wasm.br'];
 
 let ex;
 test.before(async () => {

@@ -60,7 +60,8 @@ test('scripts/sizes.js reports every shipped file with its real size, and the mi
   }
   const mp = out.files.filter((f) => f.file.startsWith('miniprogram_dist/'));
   assert.equal(out.miniprogram.raw, mp.reduce((n, f) => n + f.raw, 0));
-  assert.deepEqual(out.miniprogram.files.sort(), ['index.js', 'wxsocket_bg.js', 'wxsocket_bg.wasm', 'wxsocket_bg.wasm.br']);
+  assert.deepEqual(out.miniprogram.files.sort(), ['index.js', 'wxsocket_bg.js', 'wxsocket_bg.mvp.js', 'wxsocket_bg.mvp.wasm',
+    'wxsocket_bg.mvp.wasm.br', 'wxsocket_bg.wasm', 'wxsocket_bg.wasm.br']);
   assert.ok(out.miniprogram.raw < 2 * 1024 * 1024, 'fits the 2 MB main package with room to spare');
   const br = out.files.find((f) => f.file === 'miniprogram_dist/wxsocket_bg.wasm.br');
   const wasm = out.files.find((f) => f.file === 'miniprogram_dist/wxsocket_bg.wasm');
