@@ -75,6 +75,7 @@ step package node --test tests/package/ tests/miniprogram/
 # The features the shipped wasm uses must be the ones the README's "Supported platforms" lists.
 step wasm-features cargo run --quiet --example wasm_features -- pkg/miniprogram_dist/wxsocket_bg.wasm \
   --expect nontrapping-float-to-int,sign-ext,reference-types,bulk-memory
+step wasm-features-mvp cargo run --quiet --example wasm_features -- pkg/miniprogram_dist/wxsocket_bg.mvp.wasm --expect ''
 step e2e node --test tests/e2e/
 # 10,000 clients created, used and freed in Node and Chromium: memory and closures back to their level.
 step leak node --test tests/leak/

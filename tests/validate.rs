@@ -411,3 +411,11 @@ fn close_reasons() {
     let e = check_close(1000, &"é".repeat(62)).unwrap_err();
     assert!(e.message.contains("124") && e.message.contains("123"), "{}", e.message);
 }
+
+/// Real punycode hosts pass (bücher, 中国, 公司.cn); the Unicode form of the same hosts passes too.
+#[test]
+fn punycode_and_unicode_hosts_that_exist_pass() {
+    for url in ["wss://xn--bcher-kva.example/", "wss://xn--fiqs8s/", "wss://www.xn--55qx5d.cn/ws", "wss://bücher.example/", "wss://公司.cn/"] {
+        assert!(check_url(url, false).is_ok(), "{url}");
+    }
+}

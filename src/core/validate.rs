@@ -77,6 +77,12 @@ pub fn check_url(url: &str, allow_insecure: bool) -> Result<WsUrl<'_>, Error> {
         if !host.is_ascii() && host.split('.').any(|label| !idna_label_plausible(label)) {
             return bad("has an international host name that IDNA refuses");
         }
+        if !host.is_ascii() && ends_in_mapped_number(last) {
+            return bad("has an international host name that ends in a number");
+        }
+        if host.split('.').any(|label| label.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("xn--")) && !punycode_label_valid(&label[4..])) {
+            return bad("has an xn-- label that is not valid punycode");
+        }
     }
     let port = match port_text {
         None => None,
@@ -103,6 +109,81 @@ fn ends_in_number(label: &str) -> bool {
         return h.chars().all(|c| c.is_ascii_hexdigit());
     }
     label.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A last label that IDNA maps to digits (fullwidth `１`, superscript `³`): WHATWG parsers then read the
+/// host as an IPv4 address and refuse it. Refused here whenever such a label holds only digits of any kind.
+fn ends_in_mapped_number(label: &str) -> bool {
+    !label.is_empty() && !label.is_ascii() && label.chars().all(|c| c.is_ascii_digit() || (!c.is_ascii() && c.is_numeric()))
+}
+
+/// RFC 3492 decoding of the part after `xn--`: true when it decodes, to a label with at least one
+/// non-ASCII character (IDNA refuses an `xn--` label that says nothing an ASCII label could not).
+fn punycode_label_valid(encoded: &str) -> bool {
+    const BASE: u32 = 36;
+    const T_MIN: u32 = 1;
+    const T_MAX: u32 = 26;
+    if encoded.is_empty() || !encoded.is_ascii() {
+        return false;
+    }
+    let (basic, rest) = match encoded.rfind('-') {
+        Some(i) => (&encoded[..i], &encoded[i + 1..]),
+        None => ("", encoded),
+    };
+    let mut out: Vec<char> = basic.chars().collect();
+    let (mut n, mut i, mut bias) = (128u32, 0u32, 72u32);
+    let mut input = rest.bytes().peekable();
+    let mut decoded_any = false;
+    while input.peek().is_some() {
+        let old_i = i;
+        let mut w = 1u32;
+        let mut k = BASE;
+        loop {
+            let Some(b) = input.next() else { return false };
+            let digit = match b {
+                b'a'..=b'z' => u32::from(b - b'a'),
+                b'A'..=b'Z' => u32::from(b - b'A'),
+                b'0'..=b'9' => u32::from(b - b'0') + 26,
+                _ => return false,
+            };
+            let Some(step) = digit.checked_mul(w) else { return false };
+            let Some(next) = i.checked_add(step) else { return false };
+            i = next;
+            let t = if k <= bias { T_MIN } else if k >= bias + T_MAX { T_MAX } else { k - bias };
+            if digit < t {
+                break;
+            }
+            let Some(nw) = w.checked_mul(BASE - t) else { return false };
+            w = nw;
+            k += BASE;
+        }
+        let len = out.len() as u32 + 1;
+        // Bias adaptation (RFC 3492, section 6.1).
+        let mut delta = if old_i == 0 && !decoded_any { (i - old_i) / 700 } else { (i - old_i) / 2 };
+        delta += delta / len;
+        let mut kk = 0;
+        while delta > ((BASE - T_MIN) * T_MAX) / 2 {
+            delta /= BASE - T_MIN;
+            kk += BASE;
+        }
+        bias = kk + (BASE * delta) / (delta + 38);
+        let Some(nn) = n.checked_add(i / len) else { return false };
+        n = nn;
+        i %= len;
+        let Some(c) = char::from_u32(n) else { return false };
+        if c.is_ascii() {
+            return false;
+        }
+        out.insert(i as usize, c);
+        i += 1;
+        decoded_any = true;
+    }
+    // What it decodes to must itself be a plausible international label: letters and digits outside
+    // ASCII (a control character or a symbol is disallowed by IDNA).
+    decoded_any
+        && out.iter().any(|c| !c.is_ascii())
+        && out.iter().all(|c| c.is_ascii_alphanumeric() || *c == '-' || (!c.is_ascii() && c.is_alphanumeric()))
+        && idna_label_plausible(&out.iter().collect::<String>())
 }
 
 /// The two IDNA (UTS 46) rules a hand-typed host most often breaks, checked without Unicode tables:
