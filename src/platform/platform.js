@@ -236,10 +236,6 @@ export function ownBytes(view) {
   return view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength);
 }
 
-export function byteLength(buf) {
-  return buf.byteLength;
-}
-
 // JSON encode for `send`: the text, or a thrown description. Top-level values JSON cannot encode
 // (undefined, functions, symbols) are refused here; BigInt and cycles throw inside stringify.
 export function encodeJson(v) {
