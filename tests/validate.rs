@@ -419,3 +419,11 @@ fn punycode_and_unicode_hosts_that_exist_pass() {
         assert!(check_url(url, false).is_ok(), "{url}");
     }
 }
+
+/// Found by the `url` fuzz target: an IPv4 tail inside IPv6 brackets with a leading zero
+/// (`[::127.0.02.1]`) is no IPv6 address to a WHATWG parser; `[::127.0.2.1]` is.
+#[test]
+fn ipv6_with_an_ipv4_tail_takes_no_leading_zeros() {
+    assert_eq!(check_url("ws://[::127.0.02.1]", true).map_err(|e| e.code).err(), Some(ErrorCode::InvalidUrl));
+    assert!(check_url("ws://[::127.0.2.1]", true).is_ok());
+}

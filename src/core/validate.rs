@@ -238,42 +238,10 @@ fn is_ipv4(host: &str) -> bool {
     init.iter().all(|&n| n <= 255) && *last < 1u64 << (8 * (5 - nums.len()))
 }
 
-/// True for a textual IPv6 address (inside the brackets): 8 groups, or fewer with one `::`, the last
-/// two optionally written as a dotted IPv4 address.
+/// True for a textual IPv6 address (inside the brackets), as the standard library parses it: 8 groups,
+/// or fewer with one `::`, the last two optionally a dotted IPv4 address without leading zeros.
 fn is_ipv6(s: &str) -> bool {
-    let count = |part: &str| -> Option<usize> {
-        if part.is_empty() {
-            return Some(0);
-        }
-        let groups: Vec<&str> = part.split(':').collect();
-        let mut n = 0;
-        for (i, g) in groups.iter().enumerate() {
-            if i == groups.len() - 1 && g.contains('.') {
-                let octets: Vec<&str> = g.split('.').collect();
-                let ok = octets.len() == 4
-                    && octets.iter().all(|o| !o.is_empty() && o.len() <= 3 && o.bytes().all(|b| b.is_ascii_digit()) && o.parse::<u16>().is_ok_and(|v| v <= 255));
-                if !ok {
-                    return None;
-                }
-                n += 2;
-            } else if (1..=4).contains(&g.len()) && g.chars().all(|c| c.is_ascii_hexdigit()) {
-                n += 1;
-            } else {
-                return None;
-            }
-        }
-        Some(n)
-    };
-    match s.find("::") {
-        Some(at) => {
-            let (head, tail) = (&s[..at], &s[at + 2..]);
-            if tail.contains("::") || head.contains('.') {
-                return false;
-            }
-            matches!((count(head), count(tail)), (Some(h), Some(t)) if h + t <= 7)
-        }
-        None => count(s) == Some(8),
-    }
+    s.parse::<core::net::Ipv6Addr>().is_ok()
 }
 
 fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
