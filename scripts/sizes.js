@@ -79,7 +79,7 @@ function text(m) {
   ].join('\n');
 }
 
-module.exports = { measure, markdown, text };
+module.exports = { measure, markdown, text, sizesOf };
 
 if (require.main === module) {
   const args = process.argv.slice(2);

@@ -4,18 +4,10 @@
 // here the same way: raw bytes, gzip level 9, brotli quality 11 (Node's zlib).
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import zlib from 'node:zlib';
 import { ROOT, require, output, log } from './common.mjs';
 
-function sizesOf(bytes) {
-  return {
-    raw: bytes.length,
-    gzip: zlib.gzipSync(bytes, { level: 9 }).length,
-    brotli: zlib.brotliCompressSync(bytes, {
-      params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
-    }).length,
-  };
-}
+// One way of measuring for the package README and the benchmark: scripts/sizes.js.
+const { sizesOf } = require('./scripts/sizes.js');
 
 function sum(list) {
   return list.reduce((a, f) => ({ raw: a.raw + f.raw, gzip: a.gzip + f.gzip, brotli: a.brotli + f.brotli }), { raw: 0, gzip: 0, brotli: 0 });
