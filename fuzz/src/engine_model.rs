@@ -1,7 +1,8 @@
-//! The engine driven by an arbitrary byte string, with the invariants of `tests/engine_properties.rs`
-//! checked after every step. Used by the `engine` fuzz target and, through `#[path]`, by
-//! `tests/fuzz_regressions.rs` (so a crash file replays natively with `cargo test`). Depends on nothing
-//! but `wxsocket::core` and std.
+//! The engine driven by a sequence of steps, with its invariants checked after every step: the one
+//! model and checker of the engine's invariants. Used by the `engine` fuzz target (steps decoded from
+//! the fuzzer's bytes by `run`) and, through `#[path]`, by `tests/fuzz_regressions.rs` (so a crash file
+//! replays natively with `cargo test`) and `tests/engine_properties.rs` (proptest builds the `Spec` and
+//! the `Step`s and calls `run_steps`). Depends on nothing but `wxsocket::core` and std.
 //!
 //! The bytes decode into a config (small queues under each overflow policy, heartbeat on and off,
 //! `reconnect: false`, `maxRetries`, `shouldReconnect`, `startClosed`, and now and then a number as
@@ -11,16 +12,24 @@
 //! out; timers firing in order as time moves forward, a timer firing early, a frozen timer firing late
 //! after a long pause (app in the background); network up/down; app hidden/shown.
 //!
-//! After every step: never two live tasks; never a `Send` to a task that is not open; the queue within
-//! its bounds and empty while open; every `close()` on a client not closed by `close()` gives exactly
-//! one `close` event and state `closed`, a second one nothing, a refused one nothing; a timer armed
-//! whenever waiting online or connecting, and the platform's timer equal to `next_deadline()`; no
-//! attempt while closed or offline except by `reconnect()`, network back while waiting connects now;
-//! `close` events only when leaving `open` or entering `closed`; `state` events chain; retry numbers
-//! within `maxRetries`, delays within the backoff formula; every request settles at most once and goes
-//! out only while pending, once per task; counters agree with the outputs. At the end (liveness): a
-//! client waiting online makes an attempt within `maxDelayMs`, an attempt is abandoned at its connect
-//! timeout, every request settles by its deadline. A panic anywhere is a failure too.
+//! After every step:
+//! - never two live tasks, and the engine's live task is the one the outputs say is live;
+//! - never a `Send` to a task that is not open (opened by the platform and not closed since);
+//! - the queue within its bounds, and empty while open;
+//! - every `close()` on a client not closed by `close()` gives exactly one `close` event and state
+//!   `closed`; on a client closed by `close()` nothing; a refused `close()` changes nothing;
+//! - a timer is armed whenever the state is `waiting` with the network up, and whenever `connecting`;
+//!   the platform's timer always matches `next_deadline()`;
+//! - no attempt while closed or offline except by `reconnect()`; network back means connect now;
+//! - `close` events only when leaving `open` or entering `closed`, with `willReconnect` right;
+//!   `state` events chain; retry numbers within `maxRetries`; delays within the backoff formula;
+//! - every request settles at most once, and its frame goes out only while it is pending, at most once
+//!   per task; `pendingRequests`, `stats.messagesSent` and `stats.connects` agree with the outputs;
+//! - a timer that fires early changes nothing and is armed again.
+//!
+//! At the end of each run (liveness): a client waiting online makes an attempt within `maxDelayMs`, an
+//! attempt is abandoned at its connect timeout, every request settles by its deadline. A panic
+//! anywhere is a failure too.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -32,9 +41,11 @@ use wxsocket::core::{
 /// Largest number page code can pass for a time or a size (JS options are checked against 2^53 − 1).
 pub const MAX_SAFE: u64 = 9_007_199_254_740_991;
 
-/// Most timer firings in order within one step; past it the remaining time passes like a frozen timer
-/// (one late firing), so tiny timeouts and delays cannot make a run endless.
-const MAX_FIRINGS_PER_STEP: usize = 500;
+/// Most timer firings in order within one step for the fuzz target; past it the remaining time passes
+/// like a frozen timer (one late firing), so tiny timeouts and delays cannot make a run endless.
+/// (`run_steps` takes the cap as an argument: the property tests, whose timers are all 50 ms or more,
+/// fire every timer in order.)
+pub const MAX_FIRINGS_PER_STEP: usize = 500;
 
 // ------------------------------------------------------------------------------------------------
 // Reading the bytes
@@ -272,6 +283,14 @@ impl Step {
     }
 }
 
+macro_rules! check {
+    ($cond:expr, $($msg:tt)+) => {
+        if !$cond {
+            return Err(format!($($msg)+));
+        }
+    };
+}
+
 // ------------------------------------------------------------------------------------------------
 // The platform: a hand-moved clock and a one-shot timer
 // ------------------------------------------------------------------------------------------------
@@ -283,6 +302,8 @@ struct Platform {
     timer: Option<Millis>,
     /// Outputs not yet judged.
     fresh: Vec<Output<Text>>,
+    /// Most timer firings in order within one step (see `MAX_FIRINGS_PER_STEP`).
+    max_firings: usize,
 }
 
 impl Platform {
@@ -305,9 +326,10 @@ impl Platform {
 
     /// Fires the timer at each armed deadline up to `t`, in order, then sets the clock to `t`.
     fn advance_to(&mut self, t: Millis) -> Result<(), String> {
+        check!(t >= self.now, "the clock moved back from {} to {t}", self.now);
         let mut firings = 0;
         while let Some(at) = self.timer {
-            if at > t || firings == MAX_FIRINGS_PER_STEP {
+            if at > t || firings == self.max_firings {
                 break;
             }
             firings += 1;
@@ -366,26 +388,30 @@ pub struct Model {
     open_events: u64,
 }
 
-macro_rules! check {
-    ($cond:expr, $($msg:tt)+) => {
-        if !$cond {
-            return Err(format!($($msg)+));
-        }
-    };
-}
-
-/// Runs the engine on `data`; `Err` names the broken invariant, the step and the time.
+/// Runs the engine on `data` (a config the engine refuses is skipped); `Err` names the broken
+/// invariant, the step and the time.
 pub fn run(data: &[u8]) -> Result<(), String> {
     let mut b = Bytes::new(data);
     let spec = Spec::decode(&mut b);
-    let config = spec.config();
-    if config.validate().is_err() {
+    if spec.config().validate().is_err() {
         return Ok(());
     }
-    let mut m = Model::new(spec.clone(), config).map_err(|e| format!("{spec:?}: at creation: {e}"))?;
+    let steps = std::iter::from_fn(move || (!b.is_empty()).then(|| Step::decode(&mut b)));
+    run_steps(&spec, steps, MAX_FIRINGS_PER_STEP)
+}
+
+/// Runs the engine with the config of `spec` through `steps`, checking every invariant after each
+/// step and liveness at the end; at most `max_firings_per_step` timer firings in order per step (see
+/// `MAX_FIRINGS_PER_STEP`; `usize::MAX` fires every one). A config the engine refuses is an `Err`.
+/// `Err` names the broken invariant, the step and the time.
+pub fn run_steps(spec: &Spec, steps: impl IntoIterator<Item = Step>, max_firings_per_step: usize) -> Result<(), String> {
+    let config = spec.config();
+    if let Err(e) = config.validate() {
+        return Err(format!("{spec:?}: the engine refuses the config: {e}"));
+    }
+    let mut m = Model::new(spec.clone(), config, max_firings_per_step).map_err(|e| format!("{spec:?}: at creation: {e}"))?;
     let mut i = 0usize;
-    while !b.is_empty() {
-        let s = Step::decode(&mut b);
+    for s in steps {
         m.step(&s).map_err(|e| format!("{spec:?}: step {i} ({s:?}) at t={}: {e}", m.p.now))?;
         i += 1;
     }
@@ -404,9 +430,9 @@ pub fn describe(data: &[u8]) -> String {
 }
 
 impl Model {
-    fn new(spec: Spec, config: Config<Text>) -> Result<Self, String> {
+    fn new(spec: Spec, config: Config<Text>, max_firings: usize) -> Result<Self, String> {
         let engine = Engine::new(config, spec.seed, 0);
-        let p = Platform { engine, now: 0, timer: None, fresh: Vec::new() };
+        let p = Platform { engine, now: 0, timer: None, fresh: Vec::new(), max_firings };
         let state = if spec.start_closed { State::Closed } else { State::Connecting };
         let mut m = Model {
             spec,
