@@ -7,21 +7,17 @@
 //   always tries `.br` first. A `wasmPath` ending in `.br` is used as given.
 // - Where only the standard `WebAssembly` exists: `init({ wasm })` bytes if given, else the plain file read
 //   with the platform's file system manager.
-// - Two builds ship side by side: the modern module (`wxsocket_bg.wasm`: reference types, bulk memory,
-//   sign extension, non-trapping float-to-int) and the MVP one (`wxsocket_bg.mvp.wasm`, no feature after
-//   the 2017 MVP), each with its own glue. iOS runs WXWebAssembly on the system JavaScriptCore, which has
-//   reference types, bulk memory and non-trapping float-to-int only from iOS 15.1 (sign extension from
-//   14.5; MDN's compatibility data): below 15.1 the MVP build is taken. Elsewhere the modern one is, and if
-//   instantiating it fails the MVP one is tried. `init({ variant: 'mvp' | 'modern' })` forces one (no
-//   fallback); the MVP file's path is the modern one's with `.mvp` before `.wasm` (`init({ mvpWasmPath })`
-//   overrides it). The choice reaches the glue through the import object (`__wxsocketVariants`, made by
-//   the mini-program build); without it (the ESM entry) only the one module is loaded.
+// - One module runs everywhere: it is built for the WebAssembly MVP (no later feature), so iOS below 15.1,
+//   whose JavaScriptCore lacks reference types and bulk memory, runs it too. Only the `.br` file ships in
+//   miniprogram_dist/ (it is a third of the plain one, and the code package has a size limit); below base
+//   library 2.14.0, or where only `WebAssembly` exists, copy the package's plain `wxsocket_bg.wasm` into the
+//   project and pass its path as `init({ wasmPath })`, or pass the bytes as `init({ wasm })`.
 // No eval, no new Function, no fetch, no URL, no global object needed. Plain ES2017.
 
 export var DEFAULT_WASM_PATH = '/miniprogram_npm/wxsocket/wxsocket_bg.wasm';
+// What miniprogram_dist/ ships: only the brotli file.
+export var SHIPPED = DEFAULT_WASM_PATH + '.br';
 export var BROTLI_SINCE = '2.14.0';
-// The first iOS whose JavaScriptCore has reference types, bulk memory and non-trapping float-to-int.
-export var IOS_MODERN_SINCE = '15.1';
 
 // The platform object (wx and the ones with the same API), or undefined.
 export function platformApi() {
@@ -48,82 +44,6 @@ export function sdkVersion(api) {
   return '';
 }
 
-// The device's system: { platform, name, version } from getDeviceInfo (base library 2.20.1+) or
-// getSystemInfoSync, e.g. { platform: 'ios', name: 'iOS', version: '14.8' } for system 'iOS 14.8'.
-// Fields it cannot tell are ''.
-export function deviceSystem(api) {
-  var getters = ['getDeviceInfo', 'getSystemInfoSync'];
-  for (var i = 0; i < getters.length; i++) {
-    try {
-      if (api && typeof api[getters[i]] === 'function') {
-        var info = api[getters[i]]();
-        if (info && typeof info.system === 'string' && info.system) {
-          var m = /^\s*([A-Za-z]+)\s*(\d+(?:\.\d+)*)?/.exec(info.system);
-          return {
-            platform: typeof info.platform === 'string' ? info.platform.toLowerCase() : '',
-            name: m ? m[1] : '',
-            version: m && m[2] ? m[2] : '',
-          };
-        }
-      }
-    } catch (ignored) {
-      // an API that throws tells nothing; try the next one
-    }
-  }
-  return { platform: '', name: '', version: '' };
-}
-
-// Which build to load first: { variant: 'modern' | 'mvp', forced }. `options.variant` forces one; else
-// iOS (iPadOS) below 15.1 takes the MVP build. The developer tools report a simulated iOS version but run
-// on a desktop engine: the modern build there. Without `api` (bytes given) the modern one comes first.
-export function pickVariant(options, api) {
-  if (options.variant === 'mvp' || options.variant === 'modern') return { variant: options.variant, forced: true };
-  if (options.variant !== undefined) throw new Error("init({ variant }) takes 'mvp' or 'modern', not " + String(options.variant));
-  var sys = deviceSystem(api);
-  var ios = sys.platform === 'ios' || (sys.platform === '' && /^(ios|ipados)$/i.test(sys.name));
-  if (ios && sys.version !== '' && compareVersions(sys.version, IOS_MODERN_SINCE) < 0) return { variant: 'mvp', forced: false };
-  return { variant: 'modern', forced: false };
-}
-
-// The MVP build's path beside a modern one: 'x/wxsocket_bg.wasm' → 'x/wxsocket_bg.mvp.wasm' (also for '.wasm.br').
-export function mvpPath(path) {
-  var m = /^(.*)\.wasm(\.br)?$/.exec(path);
-  return m ? m[1] + '.mvp.wasm' + (m[2] || '') : path + '.mvp.wasm';
-}
-
-// The options for one variant: its wasmPath.
-function forVariant(options, variant) {
-  if (variant !== 'mvp') return options;
-  var out = {};
-  for (var k in options) out[k] = options[k];
-  var base = typeof options.wasmPath === 'string' && options.wasmPath ? options.wasmPath : DEFAULT_WASM_PATH;
-  out.wasmPath = typeof options.mvpWasmPath === 'string' && options.mvpWasmPath ? options.mvpWasmPath : mvpPath(base);
-  return out;
-}
-
-// Loads with `attempt(variant, options)`; with a glue of two variants, the picked one first and, unless
-// forced, the MVP one after a failed modern one.
-function withVariants(options, imports, api, attempt) {
-  var control = imports && imports.__wxsocketVariants;
-  if (!control) return attempt(options);
-  var pick;
-  try {
-    pick = pickVariant(options, api);
-  } catch (err) {
-    return Promise.reject(err);
-  }
-  var run = function (variant) {
-    control.use(variant);
-    return new Promise(function (resolve) { resolve(attempt(forVariant(options, variant))); });
-  };
-  return run(pick.variant).then(null, function (err) {
-    if (pick.forced || pick.variant === 'mvp') throw err;
-    return run('mvp').then(null, function (again) {
-      throw new Error(describe(err) + '; then the MVP build: ' + describe(again));
-    });
-  });
-}
-
 // -1, 0 or 1; missing parts count as 0, so '2.14' equals '2.14.0'.
 export function compareVersions(a, b) {
   var x = String(a).split('.');
@@ -142,8 +62,17 @@ function endsWith(s, suffix) {
 }
 
 // The files to try with WXWebAssembly, in order.
+// The package's own file is only the .br one: without a wasmPath it is the one candidate.
 export function wasmCandidates(options, version) {
-  var path = typeof options.wasmPath === 'string' && options.wasmPath ? options.wasmPath : DEFAULT_WASM_PATH;
+  var given = typeof options.wasmPath === 'string' && options.wasmPath;
+  if (!given) {
+    if (options.brotli === false || (version !== '' && compareVersions(version, BROTLI_SINCE) < 0)) {
+      throw new Error('base library ' + (version || '(unknown)') + ' cannot read the package\'s ' + SHIPPED +
+        ' (brotli needs ' + BROTLI_SINCE + '+): copy the package\'s plain wxsocket_bg.wasm into the project and pass init({ wasmPath })');
+    }
+    return [SHIPPED];
+  }
+  var path = options.wasmPath;
   if (endsWith(path, '.br')) return [path];
   var brotli = options.brotli === undefined ? version !== '' && compareVersions(version, BROTLI_SINCE) >= 0 : !!options.brotli;
   return brotli ? [path + '.br', path] : [path];
@@ -207,7 +136,7 @@ function viaWebAssembly(bytes, imports) {
   });
 }
 
-// `options`: { wasmPath?, brotli?, wasm?, variant?, mvpWasmPath? }. Returns a promise of the instance's exports.
+// `options`: { wasmPath?, brotli?, wasm? }. Returns a promise of the instance's exports.
 export function loadMiniprogram(options, imports) {
   var hasWX = typeof WXWebAssembly !== 'undefined' && WXWebAssembly && typeof WXWebAssembly.instantiate === 'function';
   var hasWA = typeof WebAssembly !== 'undefined' && WebAssembly && typeof WebAssembly.instantiate === 'function';
@@ -216,23 +145,21 @@ export function loadMiniprogram(options, imports) {
     if (!hasWA) {
       return Promise.reject(new Error('init({ wasm }) needs the standard WebAssembly, which this runtime lacks (WXWebAssembly takes only a path: use wasmPath)'));
     }
-    // Bytes: the glue of the variant given, else the modern one's and then the MVP one's (the bytes, not
-    // the device, decide which fits).
-    return withVariants(options, imports, null, function () { return viaWebAssembly(options.wasm, imports); });
+    return viaWebAssembly(options.wasm, imports);
   }
   var api = platformApi();
-  if (hasWX) {
-    var version = sdkVersion(api);
-    return withVariants(options, imports, api, function (o) { return viaWX(wasmCandidates(o, version), imports); });
-  }
-  if (hasWA) {
-    return withVariants(options, imports, api, function (o) {
-      var path = wasmCandidates({ wasmPath: o.wasmPath, brotli: false }, '')[0];
-      if (endsWith(path, '.br')) {
-        throw new Error('a .br file needs WXWebAssembly; this runtime has only WebAssembly: give the plain .wasm path');
+  return new Promise(function (resolve) {
+    if (hasWX) {
+      resolve(viaWX(wasmCandidates(options, sdkVersion(api)), imports));
+    } else if (hasWA) {
+      var path = typeof options.wasmPath === 'string' && options.wasmPath ? options.wasmPath : '';
+      if (path === '' || endsWith(path, '.br')) {
+        throw new Error('this runtime has only WebAssembly, which cannot read ' + (path || SHIPPED) +
+          ': copy the package\'s plain wxsocket_bg.wasm into the project and pass init({ wasmPath }), or pass init({ wasm: bytes })');
       }
-      return viaWebAssembly(readPackageFile(api, path), imports);
-    });
-  }
-  return Promise.reject(new Error('this runtime has neither WXWebAssembly (base library 2.13.0+) nor WebAssembly'));
+      resolve(viaWebAssembly(readPackageFile(api, path), imports));
+    } else {
+      throw new Error('this runtime has neither WXWebAssembly (base library 2.13.0+) nor WebAssembly');
+    }
+  });
 }
