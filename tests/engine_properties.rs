@@ -21,7 +21,9 @@ mod engine_model;
 use engine_model::{Spec, Step, Who};
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, RngAlgorithm, TestCaseError};
-use wxsocket::core::{Backoff, Overflow, QueueLimits};
+use std::collections::HashMap;
+
+use wxsocket::core::{Backoff, Config, Engine, ErrorCode, Millis, Output, Overflow, QueueLimits, RequestHandle, State, Text};
 
 // ------------------------------------------------------------------------------------------------
 // What is generated
@@ -134,5 +136,210 @@ fn long_random_run() {
         if let Err(e) = run(spec.clone(), steps) {
             panic!("{spec:?}: {e}");
         }
+    }
+}
+
+// ------------------------------------------------------------------------------------------------
+// The requests' earliest deadline (kept by the engine, not scanned for on every call)
+// ------------------------------------------------------------------------------------------------
+
+/// splitmix64, for the request sequences below.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// An engine with many pending requests, and what the test knows of them: every request's deadline
+/// and reply key, so the earliest deadline is computed by brute force and compared with the engine's.
+struct Requests {
+    engine: Engine<Text>,
+    now: Millis,
+    /// Pending requests (by the outputs and the answers): handle → (key, deadline).
+    pending: HashMap<RequestHandle, (String, Millis)>,
+    /// Every request accepted: (handle, key).
+    made: Vec<(RequestHandle, String)>,
+    /// The connect deadline while connecting (the only other deadline here).
+    connect_deadline: Option<Millis>,
+    timed_out: usize,
+    evicted: usize,
+}
+
+impl Requests {
+    /// `open`: requests go out on an open task; otherwise they wait in a drop-oldest queue of
+    /// `queue_max` frames while connecting (so the oldest are evicted now and then).
+    fn new(seed: u64, open: bool, queue_max: usize) -> Self {
+        let config = Config {
+            connect_timeout_ms: engine_model::MAX_SAFE,
+            reconnect: None,
+            should_reconnect: None,
+            heartbeat: None,
+            queue: QueueLimits { max_messages: queue_max, max_bytes: 1 << 20, overflow: Overflow::DropOldest },
+            max_message_bytes: 1 << 20,
+            start_closed: false,
+        };
+        let mut engine = Engine::new(config, seed, 0);
+        while engine.poll().is_some() {}
+        let task = engine.task().expect("a task");
+        let mut connect_deadline = Some(engine_model::MAX_SAFE);
+        if open {
+            engine.task_opened(0, task);
+            while engine.poll().is_some() {}
+            assert_eq!(engine.state(), State::Open);
+            connect_deadline = None;
+        }
+        Requests { engine, now: 0, pending: HashMap::new(), made: Vec::new(), connect_deadline, timed_out: 0, evicted: 0 }
+    }
+
+    /// Follows the outputs (requests rejected) and compares the engine's next deadline with the true
+    /// minimum.
+    fn check(&mut self, what: &str) {
+        while let Some(out) = self.engine.poll() {
+            if let Output::Reject { request, code } = out {
+                let settled = self.pending.remove(&request);
+                assert!(settled.is_some(), "{what}: Reject of {request:?}, which is not pending");
+                match code {
+                    ErrorCode::QueueFull => self.evicted += 1,
+                    ErrorCode::Timeout => {
+                        let deadline = settled.unwrap().1;
+                        assert_eq!(deadline, self.now, "{what}: {request:?} timed out at {}, its deadline is {deadline}", self.now);
+                        self.timed_out += 1;
+                    }
+                    other => panic!("{what}: Reject with {other:?}"),
+                }
+            }
+        }
+        let earliest = self.pending.values().map(|(_, d)| *d).chain(self.connect_deadline).min();
+        assert_eq!(self.engine.next_deadline(), earliest, "{what} at t={}: next deadline against the true minimum", self.now);
+        assert_eq!(self.engine.pending_requests(), self.pending.len(), "{what}: pending requests");
+    }
+
+    fn request(&mut self, timeout_ms: u64) {
+        let key = format!("k{}", self.made.len());
+        let handle = self.engine.request(self.now, key.clone(), Text::from("req"), timeout_ms).expect("request accepted");
+        self.pending.insert(handle, (key.clone(), self.now + timeout_ms));
+        self.made.push((handle, key));
+        self.check("request");
+    }
+
+    /// Answers the request made with this key (pending or not).
+    fn answer(&mut self, handle: RequestHandle, key: &str) {
+        let settled = self.engine.reply_received(self.now, key);
+        let expected = self.pending.remove(&handle).map(|_| handle);
+        assert_eq!(settled, expected, "the reply {key}");
+        self.check("reply");
+    }
+
+    /// The pending request with the earliest deadline (the one the engine's cache holds).
+    fn earliest(&self) -> Option<(RequestHandle, String)> {
+        self.pending.iter().min_by_key(|(h, (_, d))| (*d, h.0)).map(|(h, (k, _))| (*h, k.clone()))
+    }
+}
+
+/// Moves the clock `dt` forward, firing the timer at each deadline on the way, in order.
+fn advance(r: &mut Requests, dt: Millis) {
+    let until = r.now + dt;
+    while let Some(at) = r.engine.next_deadline().filter(|at| *at <= until) {
+        assert!(at >= r.now, "a deadline {at} in the past at t={}", r.now);
+        r.now = at;
+        r.engine.handle_timeout(at);
+        r.check("timeout");
+    }
+    r.now = until;
+}
+
+/// `count` requests made over time, with answers at random (to any request made, often to the
+/// earliest pending one), and timeouts either random from 1 ms to 5 s (many equal) or `increasing`
+/// (then the oldest pending request holds the earliest deadline, so each drop-oldest eviction removes
+/// it). While not `open` they wait in a drop-oldest queue of `queue_max` frames. The engine's next
+/// deadline is the brute-force minimum after every call; the timer fires in order as time moves, and
+/// every request not answered or evicted times out exactly at its deadline, so in deadline order.
+fn request_deadlines(seed: u64, open: bool, count: usize, queue_max: usize, increasing: bool) {
+    let mut rng = Rng(seed);
+    let mut r = Requests::new(seed, open, queue_max);
+    for i in 0..count as u64 {
+        let dt = rng.below(3);
+        advance(&mut r, dt);
+        let timeout = if increasing {
+            1 + 3 * i + rng.below(3)
+        } else {
+            match rng.below(4) {
+                0 => [1, 100, 1000, 2500][rng.below(4) as usize],
+                _ => 1 + rng.below(5000),
+            }
+        };
+        r.request(timeout);
+        match rng.below(20) {
+            0..=1 => {
+                let (h, k) = r.made[rng.below(r.made.len() as u64) as usize].clone();
+                r.answer(h, &k);
+            }
+            2 => {
+                if let Some((h, k)) = r.earliest() {
+                    r.answer(h, &k);
+                }
+            }
+            _ => {}
+        }
+    }
+    let left = r.pending.len();
+    let timed_out = r.timed_out;
+    while !r.pending.is_empty() {
+        let at = r.engine.next_deadline().expect("a deadline while requests are pending");
+        let dt = at - r.now;
+        advance(&mut r, dt);
+        // Now and then an answer between firings, to the earliest pending request.
+        if rng.below(10) == 0 {
+            if let Some((h, k)) = r.earliest() {
+                r.answer(h, &k);
+            }
+        }
+    }
+    assert!(r.timed_out > timed_out || left == 0, "none of the {left} requests left timed out");
+    assert!(r.timed_out + r.evicted <= r.made.len());
+}
+
+/// 1000 requests pending at once on an open task, and in the queue while connecting; and in small
+/// drop-oldest queues, where evictions remove the earliest deadline.
+#[test]
+fn many_requests_time_out_in_deadline_order() {
+    for seed in 0..4 {
+        for increasing in [false, true] {
+            request_deadlines(seed, true, 1000, 1000, increasing);
+            request_deadlines(seed, false, 1000, 1000, increasing);
+            request_deadlines(seed, false, 1000, 50 + 100 * seed as usize, increasing);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 64,
+        failure_persistence: None,
+        rng_algorithm: RngAlgorithm::XorShift,
+        ..ProptestConfig::default()
+    })]
+
+    /// The engine's next deadline equals the brute-force minimum over pending requests, whatever the
+    /// answers, evictions and timeouts.
+    #[test]
+    fn next_deadline_is_the_earliest_request_deadline(
+        seed in any::<u64>(),
+        open in any::<bool>(),
+        count in 8usize..1200,
+        queue_max in 1usize..1200,
+        increasing in any::<bool>(),
+    ) {
+        request_deadlines(seed, open, count, queue_max, increasing);
     }
 }

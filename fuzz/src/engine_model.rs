@@ -19,7 +19,8 @@
 //! - every `close()` on a client not closed by `close()` gives exactly one `close` event and state
 //!   `closed`; on a client closed by `close()` nothing; a refused `close()` changes nothing;
 //! - a timer is armed whenever the state is `waiting` with the network up, and whenever `connecting`;
-//!   the platform's timer always matches `next_deadline()`;
+//!   the platform's timer always matches `next_deadline()`, which is never later than the deadline of
+//!   a pending request; a timer firing that does nothing is not armed again for a time already passed;
 //! - no attempt while closed or offline except by `reconnect()`; network back means connect now;
 //! - `close` events only when leaving `open` or entering `closed`, with `willReconnect` right;
 //!   `state` events chain; retry numbers within `maxRetries`; delays within the backoff formula;
@@ -324,6 +325,22 @@ impl Platform {
         std::mem::take(&mut self.fresh)
     }
 
+    /// The armed timer fires at `now` (at or after its deadline). Every deadline due is handled then, so
+    /// a firing that does nothing but arm the timer again arms it for later (no timer left spinning).
+    fn fire(&mut self) -> Result<(), String> {
+        let now = self.now;
+        self.timer = None;
+        let before = self.fresh.len();
+        self.engine.handle_timeout(now);
+        self.drain()?;
+        if self.fresh[before..].iter().all(|o| matches!(o, Output::Timer { .. })) {
+            if let Some(at) = self.timer.filter(|at| *at <= now) {
+                return Err(format!("the timer fired at {now}, nothing was done, and it is armed again for {at}"));
+            }
+        }
+        Ok(())
+    }
+
     /// Fires the timer at each armed deadline up to `t`, in order, then sets the clock to `t`.
     fn advance_to(&mut self, t: Millis) -> Result<(), String> {
         check!(t >= self.now, "the clock moved back from {} to {t}", self.now);
@@ -334,16 +351,12 @@ impl Platform {
             }
             firings += 1;
             self.now = self.now.max(at);
-            self.timer = None;
-            self.engine.handle_timeout(self.now);
-            self.drain()?;
+            self.fire()?;
         }
         self.now = t;
         // What is left fires once, late (a timer that was frozen).
         if self.timer.is_some_and(|at| at <= t) {
-            self.timer = None;
-            self.engine.handle_timeout(t);
-            self.drain()?;
+            self.fire()?;
         }
         Ok(())
     }
@@ -375,8 +388,8 @@ pub struct Model {
     /// Closed by `close()` and not revived by `reconnect()` since.
     closed_by_user: bool,
     online: bool,
-    /// Requests not settled yet, with their reply keys.
-    pending: HashMap<RequestHandle, String>,
+    /// Requests not settled yet, with their reply keys and deadlines.
+    pending: HashMap<RequestHandle, (String, Millis)>,
     /// Every request `request()` accepted, by its number (the number is in its payload: `q<n>:…`).
     requests: HashMap<u32, RequestHandle>,
     /// The tasks each request was sent on.
@@ -592,6 +605,14 @@ impl Model {
             check!(state == State::Closed && e.next_deadline().is_none(), "closed by close() but {state:?}, timer {:?}", e.next_deadline());
         }
         check!(e.pending_requests() == self.pending.len(), "{} pending requests, the outputs say {}", e.pending_requests(), self.pending.len());
+        // The timer is armed no later than the earliest deadline of a pending request.
+        if let Some(earliest) = self.pending.values().map(|(_, d)| *d).min() {
+            check!(
+                e.next_deadline().is_some_and(|d| d <= earliest),
+                "next deadline {:?}, but a pending request is due at {earliest}",
+                e.next_deadline()
+            );
+        }
         let stats = e.stats();
         check!(stats.messages_sent == self.sends, "messagesSent {} for {} Send outputs", stats.messages_sent, self.sends);
         check!(stats.connects == self.open_events, "connects {} for {} open events", stats.connects, self.open_events);
@@ -632,7 +653,7 @@ impl Model {
                     Ok(handle) => {
                         check!(!self.closed_by_user, "request accepted after close()");
                         check!(!self.pending.contains_key(&handle), "request handle reused");
-                        self.pending.insert(handle, key);
+                        self.pending.insert(handle, (key, now.saturating_add(u64::from(*timeout_ms))));
                         self.requests.insert(number, handle);
                         self.last_request_deadline = self.last_request_deadline.max(now + u64::from(*timeout_ms));
                         new_request = Some(handle);
@@ -647,7 +668,7 @@ impl Model {
                     if self.p.engine.frame_received(now, task, 8) == Inbound::Decode {
                         if let Some(handle) = self.p.engine.reply_received(now, &key) {
                             let expected = self.pending.remove(&handle);
-                            check!(expected.as_deref() == Some(key.as_str()), "reply {key} settled {handle:?} ({expected:?})");
+                            check!(expected.as_ref().map(|(k, _)| k) == Some(&key), "reply {key} settled {handle:?} ({expected:?})");
                         }
                     }
                     self.p.drain()?;
@@ -776,9 +797,7 @@ impl Model {
                 let t = now.saturating_add(*dt);
                 self.p.now = t;
                 if self.p.timer.is_some_and(|at| at <= t) {
-                    self.p.timer = None;
-                    self.p.engine.handle_timeout(t);
-                    self.p.drain()?;
+                    self.p.fire()?;
                 }
             }
         }
@@ -817,9 +836,7 @@ impl Model {
                 // Fire in order until the attempt comes (requests may time out on the way).
                 while let Some(at) = self.p.timer.filter(|at| *at <= until) {
                     self.p.now = self.p.now.max(at);
-                    self.p.timer = None;
-                    self.p.engine.handle_timeout(self.p.now);
-                    self.p.drain()?;
+                    self.p.fire()?;
                     let out = self.p.take();
                     self.apply(&out, None, false)?;
                     if out.iter().any(|o| matches!(o, Output::Open { .. })) {
@@ -834,9 +851,7 @@ impl Model {
                 let until = self.p.now.saturating_add(self.spec.connect_timeout_ms);
                 while let Some(at) = self.p.timer.filter(|at| *at <= until) {
                     self.p.now = self.p.now.max(at);
-                    self.p.timer = None;
-                    self.p.engine.handle_timeout(self.p.now);
-                    self.p.drain()?;
+                    self.p.fire()?;
                     let out = self.p.take();
                     self.apply(&out, None, false)?;
                     if self.p.engine.task() != task {

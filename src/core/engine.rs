@@ -324,6 +324,10 @@ pub struct Engine<P: Payload> {
     uptime_reset_at: Option<Millis>,
     queue: Queue<P>,
     pending: Vec<Pending<P>>,
+    /// The earliest deadline in `pending` (`None` when it is empty), so `next_deadline` (called after
+    /// every send) does not scan the requests: lowered on insert, recomputed only when the request
+    /// holding it leaves (see `request_left`), cleared when they all go.
+    request_deadline: Option<Millis>,
     next_request: u32,
     next_request_id: u64,
     stats: Stats,
@@ -354,6 +358,7 @@ impl<P: Payload> Engine<P> {
             uptime_reset_at: None,
             queue,
             pending: Vec::new(),
+            request_deadline: None,
             next_request: 0,
             next_request_id: 0,
             stats: Stats::default(),
@@ -375,12 +380,11 @@ impl<P: Payload> Engine<P> {
         self.out.pop_front()
     }
 
-    /// The earliest deadline, if any.
+    /// The earliest deadline, if any. O(1): the requests' earliest deadline is kept up to date.
     pub fn next_deadline(&self) -> Option<Millis> {
-        [self.connect_deadline, self.retry_at, self.ping_at, self.pong_deadline, self.uptime_reset_at]
+        [self.connect_deadline, self.retry_at, self.ping_at, self.pong_deadline, self.uptime_reset_at, self.request_deadline]
             .into_iter()
             .flatten()
-            .chain(self.pending.iter().map(|p| p.deadline))
             .min()
     }
 
@@ -466,7 +470,9 @@ impl<P: Payload> Engine<P> {
             // drop-newest dropped it: it can never be answered.
             self.out.push_back(Output::Reject { request: handle, code: ErrorCode::QueueFull });
         } else {
-            self.pending.push(Pending { handle, key, payload, deadline: now.saturating_add(timeout_ms), sent_on });
+            let deadline = now.saturating_add(timeout_ms);
+            self.request_deadline = Some(self.request_deadline.map_or(deadline, |d| d.min(deadline)));
+            self.pending.push(Pending { handle, key, payload, deadline, sent_on });
         }
         self.rearm();
         Ok(handle)
@@ -486,6 +492,7 @@ impl<P: Payload> Engine<P> {
         }
         self.clear_connection_deadlines();
         self.retry_at = None;
+        self.request_deadline = None;
         for p in std::mem::take(&mut self.pending) {
             self.queue.remove_request(p.handle);
             self.out.push_back(Output::Reject { request: p.handle, code: ErrorCode::Closed });
@@ -602,6 +609,7 @@ impl<P: Payload> Engine<P> {
         self.tick(now);
         let at = self.pending.iter().position(|p| p.key == key)?;
         let p = self.pending.remove(at);
+        self.request_left(p.deadline);
         self.rearm();
         Some(p.handle)
     }
@@ -690,15 +698,21 @@ impl<P: Payload> Engine<P> {
         // early and nothing is due yet, `rearm` below arms it again for the same deadline.
         self.armed = None;
         // Requests first: their deadlines do not depend on the connection.
-        let mut i = 0;
-        while i < self.pending.len() {
-            if self.pending[i].deadline <= now {
-                let p = self.pending.remove(i);
-                self.queue.remove_request(p.handle);
-                self.out.push_back(Output::Reject { request: p.handle, code: ErrorCode::Timeout });
-            } else {
-                i += 1;
-            }
+        // Only when one is due (the earliest deadline says so); one pass, in the order they were made.
+        if self.request_deadline.is_some_and(|d| d <= now) {
+            let (queue, out) = (&mut self.queue, &mut self.out);
+            let mut earliest: Option<Millis> = None;
+            self.pending.retain(|p| {
+                if p.deadline <= now {
+                    queue.remove_request(p.handle);
+                    out.push_back(Output::Reject { request: p.handle, code: ErrorCode::Timeout });
+                    false
+                } else {
+                    earliest = Some(earliest.map_or(p.deadline, |d| d.min(p.deadline)));
+                    true
+                }
+            });
+            self.request_deadline = earliest;
         }
         if self.uptime_reset_at.is_some_and(|t| t <= now) {
             self.uptime_reset_at = None;
@@ -758,7 +772,8 @@ impl<P: Payload> Engine<P> {
                     self.stats.dropped += 1;
                     if let Some(h) = old.request {
                         if let Some(at) = self.pending.iter().position(|p| p.handle == h) {
-                            self.pending.remove(at);
+                            let p = self.pending.remove(at);
+                            self.request_left(p.deadline);
                             self.out.push_back(Output::Reject { request: h, code: ErrorCode::QueueFull });
                         }
                     }
@@ -767,6 +782,14 @@ impl<P: Payload> Engine<P> {
             Pushed::DroppedNew => self.stats.dropped += 1,
         }
         Ok(false)
+    }
+
+    /// A request with this deadline has left `pending` (answered, or evicted from the queue): the
+    /// earliest deadline is recomputed only when it was that request's.
+    fn request_left(&mut self, deadline: Millis) {
+        if self.request_deadline.is_some_and(|d| deadline <= d) {
+            self.request_deadline = self.pending.iter().map(|p| p.deadline).min();
+        }
     }
 
     fn push_send(&mut self, task: TaskId, payload: P) {
