@@ -81,6 +81,8 @@ function writeGlueEntry(wasmBytes, bindgen, needs) {
       if (!exported) fail(`${name} does not export ${f}, which the module imports`);
     }
     lines.push(`import * as m${i} from ${JSON.stringify(name)};`);
+    // The package's JS encodes what send() is given before calling in (js-shim/api.js).
+    if (name.endsWith('/src/platform/platform.js')) lines.push(`export { encodeFrame, frameLength } from ${JSON.stringify(name)};`);
     entries.push(`    ${JSON.stringify(name)}: {\n` + fields.map((f) => `      ${JSON.stringify(f)}: m${i}[${JSON.stringify(f)}]`).join(',\n') + '\n    }');
     i += 1;
   }

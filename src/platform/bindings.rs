@@ -34,6 +34,10 @@ extern "C" {
     #[wasm_bindgen(method, js_name = emit)]
     pub fn emit_named(this: &Emitter, event: &JsValue, payload: &JsValue);
 
+    /// `JSON.parse(text)` delivered to the `event` listeners; false (nothing delivered) if not JSON.
+    #[wasm_bindgen(method, js_name = emitJson)]
+    pub fn emit_json(this: &Emitter, event: &JsValue, text: &JsValue) -> bool;
+
     #[wasm_bindgen(method)]
     pub fn has(this: &Emitter, event: &str) -> bool;
 

@@ -56,7 +56,12 @@ impl Frame {
     /// A frame from what `encodeFrame` returned (a string or an `ArrayBuffer`).
     pub fn encoded(data: JsValue) -> Frame {
         let n = frame_length(&data);
-        let n = if n < 0.0 { 0.0 } else { n };
+        Frame::measured(data, n)
+    }
+
+    /// A frame whose `frameLength` the caller already has.
+    pub fn measured(data: JsValue, n: f64) -> Frame {
+        let n = if n >= 0.0 && n.is_finite() { n } else { 0.0 };
         Frame { data, len: (n / 2.0) as usize, text: n % 2.0 == 0.0 }
     }
 
@@ -132,6 +137,17 @@ pub trait Host: 'static {
     fn event(&self, event: &Event, extra: &JsValue);
     /// A decoded message for `message` listeners.
     fn message(&self, data: JsValue);
+    /// A text frame to decode as JSON and deliver as [`Host::message`]; false (and nothing delivered)
+    /// when it is not JSON. The JS class does both in one call out of the module.
+    fn message_json(&self, text: &JsValue) -> bool {
+        match decode_json(text) {
+            Ok(v) => {
+                self.message(v);
+                true
+            }
+            Err(_) => false,
+        }
+    }
     /// A reply settles a request.
     fn resolve(&self, request: RequestHandle, data: JsValue);
     /// A request failed.
@@ -153,11 +169,13 @@ mod kind {
     pub const URL_FAILED: u32 = 10;
 }
 
-type SinkFn = dyn FnMut(u32, u32, JsValue, JsValue);
+type SinkFn = dyn FnMut(u32, u32, JsValue, JsValue, f64, f64);
 
 struct Conn {
     task: TaskId,
-    handle: Connection,
+    /// In an `Rc`: sending clones the handle out of the borrow (the platform may call back into the
+    /// driver from inside `send`), and an `Rc` clone stays inside the module.
+    handle: Rc<Connection>,
 }
 
 struct Timer {
@@ -222,7 +240,12 @@ thread_local! {
 /// Milliseconds now, as the engine counts them: `Date.now()` made monotonic (a wall clock can step
 /// back; the engine's deadlines must not).
 pub fn now_ms() -> Millis {
-    let t = now();
+    now_from(now())
+}
+
+/// [`now_ms`] for a `Date.now()` the caller already read (the sink and the fast send path pass it in,
+/// which saves a call out of the module).
+pub fn now_from(t: f64) -> Millis {
     let t = if t.is_finite() && t > 0.0 { t as Millis } else { 0 };
     LAST_NOW.with(|last| {
         let m = last.get().max(t);
@@ -237,9 +260,9 @@ impl<H: Host> Driver<H> {
         let lifecycle = setup.lifecycle;
         let inner = Rc::new_cyclic(|weak: &Weak<Inner<H>>| {
             let weak = weak.clone();
-            let closure = Closure::<SinkFn>::new(move |gen: u32, k: u32, a: JsValue, b: JsValue| {
+            let closure = Closure::<SinkFn>::new(move |gen: u32, k: u32, a: JsValue, b: JsValue, t: f64, n: f64| {
                 if let Some(inner) = weak.upgrade() {
-                    Driver { inner }.on_sink(gen, k, a, b);
+                    Driver { inner }.on_sink(gen, k, a, b, t, n);
                 }
             });
             let sink = guard(closure.as_ref());
@@ -274,9 +297,14 @@ impl<H: Host> Driver<H> {
 
     /// Runs `f` on the engine, then performs what it asked for.
     pub fn with_engine<R>(&self, f: impl FnOnce(&mut Engine<Frame>, Millis) -> R) -> R {
+        self.with_engine_at(now_ms(), f)
+    }
+
+    /// [`Driver::with_engine`] at a time the caller read (`now_from`).
+    pub fn with_engine_at<R>(&self, now: Millis, f: impl FnOnce(&mut Engine<Frame>, Millis) -> R) -> R {
         let r = {
             let mut io = self.inner.io.borrow_mut();
-            f(&mut io.engine, now_ms())
+            f(&mut io.engine, now)
         };
         self.drain();
         r
@@ -398,7 +426,7 @@ impl<H: Host> Driver<H> {
         }
     }
 
-    fn conn_of(&self, task: TaskId) -> Option<Connection> {
+    fn conn_of(&self, task: TaskId) -> Option<Rc<Connection>> {
         let io = self.inner.io.borrow();
         match &io.conn {
             Some(c) if c.task == task => Some(c.handle.clone()),
@@ -472,7 +500,7 @@ impl<H: Host> Driver<H> {
             Ok(handle) => {
                 let mut io = self.inner.io.borrow_mut();
                 if io.engine.task() == Some(task) {
-                    io.conn = Some(Conn { task, handle });
+                    io.conn = Some(Conn { task, handle: Rc::new(handle) });
                 } else {
                     // The attempt already failed (a platform that calls back synchronously): do not keep a socket.
                     drop(io);
@@ -483,8 +511,8 @@ impl<H: Host> Driver<H> {
         }
     }
 
-    fn on_sink(&self, gen: u32, k: u32, a: JsValue, b: JsValue) {
-        let now = now_ms();
+    fn on_sink(&self, gen: u32, k: u32, a: JsValue, b: JsValue, t: f64, n: f64) {
+        let now = now_from(t);
         let task = TaskId(gen);
         match k {
             kind::OPEN => {
@@ -494,7 +522,7 @@ impl<H: Host> Driver<H> {
                 }
                 io.engine.task_opened(now, task);
             }
-            kind::MESSAGE => self.on_message(now, task, a),
+            kind::MESSAGE => self.on_message(now, task, a, n),
             kind::CLOSE => {
                 let code = a.as_f64().filter(|c| c.is_finite() && *c >= 0.0 && *c <= 65535.0).map_or(1006, |c| c as u16);
                 let reason = b.as_string().unwrap_or_default();
@@ -541,9 +569,10 @@ impl<H: Host> Driver<H> {
         self.drain();
     }
 
-    fn on_message(&self, now: Millis, task: TaskId, data: JsValue) {
-        // One crossing tells string (even) from ArrayBuffer (odd) and gives the length.
-        let n = frame_length(&data);
+    /// `n`: the frame's `frameLength`, which the platform code passes along with a message (NaN if not).
+    fn on_message(&self, now: Millis, task: TaskId, data: JsValue, n: f64) {
+        // frameLength tells string (even) from ArrayBuffer (odd) and gives the length.
+        let n = if n.is_nan() { frame_length(&data) } else { n };
         let text = n >= 0.0 && n % 2.0 == 0.0;
         let len = if n < 0.0 { 0 } else { (n / 2.0) as usize };
         let verdict = {
@@ -562,26 +591,29 @@ impl<H: Host> Driver<H> {
             self.deliver(data);
             return;
         }
-        let (codec, pong, is_pong, id_field, pending) = {
+        let (codec, pong, is_pong, pending) = {
             let io = self.inner.io.borrow();
             let s = &io.setup;
             let pong = if s.pong_len == Some(len) { Some(s.pong.clone()) } else { None };
-            (s.codec, pong, s.is_pong.clone(), s.id_field.clone(), io.engine.pending_requests() > 0)
+            (s.codec, pong, s.is_pong.clone(), io.engine.pending_requests() > 0)
         };
         if pong.is_some_and(|p| data == p) {
             self.inner.io.borrow_mut().engine.pong_received(now);
+            return;
+        }
+        if codec == Codec::Json && is_pong.is_none() && !pending {
+            // The common case: decoded and delivered on the JS side in one call.
+            if !self.inner.host.message_json(&data) {
+                self.decode_failed(&data);
+            }
             return;
         }
         let decoded = match codec {
             Codec::Text => data,
             Codec::Json => match decode_json(&data) {
                 Ok(v) => v,
-                Err(e) => {
-                    let message = cat(&["a text frame was not valid JSON (", &describe(&e), "); it was not delivered"]);
-                    let ev = Event::Error { code: ErrorCode::Decode, message, err_msg: None };
-                    self.log_event(&ev);
-                    // The raw text travels as the event's extra value (`raw` in the payload).
-                    self.inner.host.event(&ev, &data);
+                Err(_) => {
+                    self.decode_failed(&data);
                     return;
                 }
             },
@@ -593,6 +625,8 @@ impl<H: Host> Driver<H> {
             }
         }
         if pending && decoded.is_object() {
+            // Cloned only here: a JsValue clone is a call out of the module.
+            let id_field = self.inner.io.borrow().setup.id_field.clone();
             if let Ok(id) = Reflect::get(&decoded, &id_field) {
                 if let Some(key) = id_key(&id) {
                     let hit = self.inner.io.borrow_mut().engine.reply_received(now, &key);
@@ -604,6 +638,16 @@ impl<H: Host> Driver<H> {
             }
         }
         self.deliver(decoded);
+    }
+
+    /// A text frame that is not JSON: a `DECODE` error event, nothing delivered.
+    fn decode_failed(&self, data: &JsValue) {
+        let why = decode_json(data).err().map(|e| describe(&e)).unwrap_or_default();
+        let message = cat(&["a text frame was not valid JSON (", &why, "); it was not delivered"]);
+        let ev = Event::Error { code: ErrorCode::Decode, message, err_msg: None };
+        self.log_event(&ev);
+        // The raw text travels as the event's extra value (`raw` in the payload).
+        self.inner.host.event(&ev, data);
     }
 
     fn deliver(&self, data: JsValue) {

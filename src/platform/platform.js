@@ -11,8 +11,10 @@ var OPEN = 0, MESSAGE = 1, CLOSE = 2, ERROR = 3, SEND_FAILED = 4, HIDE = 5, SHOW
 
 export function guard(fn) {
   var f = fn;
-  var g = function (a, b, c, d) {
-    if (f !== null) return f(a, b, c, d);
+  // The clock is read here and passed in: one call out of the module less per event.
+  // A message's frameLength comes as `e` (NaN elsewhere).
+  var g = function (a, b, c, d, e) {
+    if (f !== null) return f(a, b, c, d, Date.now(), e);
   };
   g.release = function () { f = null; };
   return g;
@@ -70,7 +72,7 @@ function TaskConn(platform, url, header, protocols, timeoutMs, sink, gen) {
     }
     self.t = t;
     t.onOpen(function (ev) { sink(gen, OPEN, ev && ev.header); });
-    t.onMessage(function (ev) { sink(gen, MESSAGE, ev ? ev.data : undefined); });
+    t.onMessage(function (ev) { var d = ev ? ev.data : undefined; sink(gen, MESSAGE, d, undefined, frameLength(d)); });
     t.onClose(function (ev) { sink(gen, CLOSE, ev ? ev.code : undefined, ev ? ev.reason : undefined); });
     t.onError(function (ev) { sink(gen, ERROR, errText(ev)); });
     if (self.pendingClose) self.close(self.pendingClose[0], self.pendingClose[1]);
@@ -95,7 +97,7 @@ function WsConn(Ctor, url, header, protocols, sink, gen) {
   var ws = protocols !== undefined && protocols.length ? new Ctor(url, protocols) : new Ctor(url);
   ws.binaryType = 'arraybuffer';
   ws.onopen = function () { sink(gen, OPEN, undefined); };
-  ws.onmessage = function (ev) { sink(gen, MESSAGE, ev.data); };
+  ws.onmessage = function (ev) { sink(gen, MESSAGE, ev.data, undefined, frameLength(ev.data)); };
   ws.onclose = function (ev) { sink(gen, CLOSE, ev.code, ev.reason); };
   ws.onerror = function (ev) { sink(gen, ERROR, ev && ev.message ? ev.message : 'WebSocket error'); };
   this.ws = ws;
@@ -309,6 +311,17 @@ Emitter.prototype.emit = function (ev, payload) {
       try { this.e(ev, err); } catch (ignored) { /* a failing error reporter must not break delivery */ }
     }
   }
+};
+// A text frame decoded and delivered in one call; false (nothing delivered) if it is not JSON.
+Emitter.prototype.emitJson = function (ev, text) {
+  var v;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    return false;
+  }
+  this.emit(ev, v);
+  return true;
 };
 Emitter.prototype.has = function (ev) {
   var list = this.l[ev];
