@@ -20,6 +20,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const zlib = require('node:zlib');
 const { execFileSync } = require('node:child_process');
+const { minifyNames, renameInGlue } = require('./wasm-names.js');
 
 const root = path.resolve(__dirname, '..');
 const esbuild = require(path.join(root, 'node_modules', 'esbuild'));
@@ -51,13 +52,18 @@ function bindgenVersion() {
 // ('./wxsocket_bg.js' and the snippets), each listing exactly the names the module imports.
 // `needs`: exports the loaders rely on (the MVP module has no __wbindgen_start: it only fills the
 // externref table, which that module does not have).
-function writeGlueEntry(wasmBytes, bindgen, needs) {
+// `names`: what scripts/wasm-names.js did to the module's names (the import object is keyed by the short
+// names, under the one module 'a', and wired to the glue's functions by their original names).
+function writeGlueEntry(wasmBytes, bindgen, needs, names) {
   const mod = new WebAssembly.Module(wasmBytes);
+  const original = new Map(names.imports.map((i) => [i.short, i]));
   const byModule = new Map();
   for (const imp of WebAssembly.Module.imports(mod)) {
     if (imp.kind !== 'function') fail(`unexpected ${imp.kind} import ${imp.module}.${imp.name}`);
-    if (!byModule.has(imp.module)) byModule.set(imp.module, []);
-    byModule.get(imp.module).push(imp.name);
+    const orig = imp.module === 'a' && original.get(imp.name);
+    if (!orig) fail(`the module imports ${imp.module}.${imp.name}, which the renaming did not make`);
+    if (!byModule.has(orig.module)) byModule.set(orig.module, []);
+    byModule.get(orig.module).push([orig.name, imp.name]);
   }
   const exportsList = WebAssembly.Module.exports(mod).map((e) => e.name);
   for (const need of needs) {
@@ -75,7 +81,7 @@ function writeGlueEntry(wasmBytes, bindgen, needs) {
     const file = path.join(bindgen, name);
     if (!fs.existsSync(file)) fail(`the module imports from ${name}, which wasm-bindgen did not emit`);
     const source = fs.readFileSync(file, 'utf8');
-    for (const f of fields) {
+    for (const [f] of fields) {
       const exported = new RegExp(`export\\s+(function|const|let|var|class)\\s+${f.replace(/\$/g, '\\$')}\\b`).test(source) ||
         new RegExp(`export\\s*\\{[^}]*\\b${f}\\b`).test(source);
       if (!exported) fail(`${name} does not export ${f}, which the module imports`);
@@ -83,13 +89,13 @@ function writeGlueEntry(wasmBytes, bindgen, needs) {
     lines.push(`import * as m${i} from ${JSON.stringify(name)};`);
     // The package's JS encodes what send() is given before calling in (js-shim/api.js).
     if (name.endsWith('/src/platform/platform.js')) lines.push(`export { encodeFrame, frameLength } from ${JSON.stringify(name)};`);
-    entries.push(`    ${JSON.stringify(name)}: {\n` + fields.map((f) => `      ${JSON.stringify(f)}: m${i}[${JSON.stringify(f)}]`).join(',\n') + '\n    }');
+    for (const [f, short] of fields) entries.push(`      ${short}: m${i}[${JSON.stringify(f)}]`);
     i += 1;
   }
-  lines.push('export function wasmImports() {', '  return {', entries.join(',\n'), '  };', '}', '');
+  lines.push('export function wasmImports() {', '  return {', '    a: {', entries.join(',\n'), '    }', '  };', '}', '');
   const entry = path.join(bindgen, 'wxsocket_entry.js');
   fs.writeFileSync(entry, lines.join('\n'));
-  return { entry, byModule, modules: [...byModule.keys()], importCount: [...byModule.values()].reduce((n, l) => n + l.length, 0) };
+  return { entry, modules: [...byModule.keys()], importCount: [...byModule.values()].reduce((n, l) => n + l.length, 0) };
 }
 
 // Resolves the shims' `import ... from 'wxsocket-glue'`: to the generated entry, or to a file beside the
@@ -126,8 +132,17 @@ async function main() {
   const version = crateVersion();
   const bgVersion = bindgenVersion();
   const wasmPath = path.join(work, 'wxsocket_bg.wasm');
-  const wasm = fs.readFileSync(wasmPath);
-  const glue = writeGlueEntry(wasm, bindgen, ['memory']);
+  // Short import and export names (scripts/wasm-names.js); the glue's `wasm.<export>` follow them.
+  const names = minifyNames(fs.readFileSync(wasmPath), ['memory', '__wbindgen_start']);
+  const wasm = names.bytes;
+  const glueFile = path.join(bindgen, 'wxsocket_bg.js');
+  fs.writeFileSync(glueFile, renameInGlue(fs.readFileSync(glueFile, 'utf8'), names.exports));
+  const glue = writeGlueEntry(wasm, bindgen, ['memory'], names);
+  // The map back to wasm-bindgen's names, for the benchmark's per-name counts (not shipped).
+  fs.writeFileSync(path.join(work, 'wasm-names.json'), JSON.stringify({
+    imports: Object.fromEntries(names.imports.map((i) => [i.short, i.name])),
+    exports: Object.fromEntries(names.exports.map((e) => [e.short, e.name])),
+  }, null, 1));
 
   fs.rmSync(pkg, { recursive: true, force: true });
   fs.mkdirSync(path.join(pkg, 'miniprogram_dist'), { recursive: true });
@@ -184,7 +199,7 @@ async function main() {
   });
 
   copy(path.join(template, 'index.node.mjs'), path.join(pkg, 'index.node.mjs'));
-  copy(wasmPath, path.join(pkg, 'wxsocket_bg.wasm'));
+  fs.writeFileSync(path.join(pkg, 'wxsocket_bg.wasm'), wasm);
   for (const [bytes, name] of [[wasm, 'wxsocket_bg.wasm']]) {
     const br = zlib.brotliCompressSync(bytes, {
       params: {

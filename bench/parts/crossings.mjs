@@ -4,11 +4,18 @@
 // (so one-off work such as growing a buffer averages out). Names lose wasm-bindgen's hash suffix.
 import { createBenchWx } from '../lib/fakes.mjs';
 import { makeMessage } from '../lib/payload.mjs';
-import { loadPackage, output, log } from './common.mjs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadPackage, output, log, ROOT } from './common.mjs';
 
 const N = 1000;
 const counts = { imports: new Map(), exports: new Map() };
 let counting = false;
+
+// The shipped module's import and export names are short (scripts/wasm-names.js); the package build
+// leaves the map back to wasm-bindgen's names beside its work files.
+const NAMES_FILE = join(ROOT, 'target', 'wxsocket-pkg', 'wasm-names.json');
+const names = existsSync(NAMES_FILE) ? JSON.parse(readFileSync(NAMES_FILE, 'utf8')) : { imports: {}, exports: {} };
 
 function clean(name) {
   return name.replace(/^__wbg_/, '').replace(/_[0-9a-f]{16}$/, '');
@@ -25,7 +32,7 @@ const { pkg } = loadPackage({
       for (const [mod, fns] of Object.entries(imports)) {
         wrapped[mod] = {};
         for (const [name, f] of Object.entries(fns)) {
-          const label = clean(name);
+          const label = clean(names.imports[name] || name);
           wrapped[mod][name] = typeof f === 'function'
             ? function (...args) {
                 bump(counts.imports, label);
@@ -39,7 +46,7 @@ const { pkg } = loadPackage({
       for (const [name, v] of Object.entries(inst.exports)) {
         exports[name] = typeof v === 'function'
           ? function (...args) {
-              bump(counts.exports, name);
+              bump(counts.exports, clean(names.exports[name] || name));
               return v.apply(this, args);
             }
           : v;
