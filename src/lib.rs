@@ -8,6 +8,10 @@
 
 pub mod core;
 
+// The wasm32 global allocator (tested natively too).
+#[cfg(any(target_arch = "wasm32", test))]
+mod alloc;
+
 #[cfg(target_arch = "wasm32")]
 pub mod platform;
 
