@@ -107,7 +107,7 @@ impl SocketClient {
     /// `new SocketClient(options)`: throws a `WxSocketError` on bad options, before any socket exists.
     #[wasm_bindgen(constructor, skip_typescript)]
     pub fn new(options: JsValue) -> Result<SocketClient, JsValue> {
-        let parsed = options::parse(&options).map_err(|e| js_error(&e))?;
+        let parsed = options::parse(&options)?;
         let on_listener_error = match &parsed.setup.logger {
             Some(logger) => {
                 let logger = logger.clone();

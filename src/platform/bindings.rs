@@ -97,6 +97,10 @@ extern "C" {
     #[wasm_bindgen(js_name = requestKey)]
     pub fn request_key(id: &JsValue) -> JsValue;
 
+    /// The options object read into slots (see platform.js); throws a `WxSocketError`.
+    #[wasm_bindgen(catch, js_name = readOptions)]
+    pub fn read_options(options: &JsValue) -> Result<js_sys::Array, JsValue>;
+
     #[wasm_bindgen(js_name = makeError)]
     pub fn make_error(code: &str, message: &str) -> JsValue;
 
