@@ -25,6 +25,10 @@ pub trait Heap {
     fn end(&self) -> usize;
     /// Grows memory by at least `bytes`; false when it cannot.
     fn grow(&mut self, bytes: usize) -> bool;
+    /// Where the first block may start (the initial memory above it is free): the end by default.
+    fn start(&self) -> usize {
+        self.end()
+    }
 }
 
 /// The allocator's state: free lists and the bump pointer.
@@ -35,7 +39,7 @@ pub struct Blocks {
 }
 
 impl Blocks {
-    /// An allocator that cuts its first block at the heap's end.
+    /// An allocator that cuts its first block at the heap's start.
     pub const fn new() -> Blocks {
         Blocks { free: [0; CLASSES], next: 0, limit: 0 }
     }
@@ -63,8 +67,12 @@ impl Blocks {
             }
         }
         let align = size.min(MAX_REUSE_ALIGN).max(layout.align());
-        if self.limit != heap.end() {
-            // First use, or memory grown by someone else: cut from the new end.
+        if self.limit == 0 {
+            // First use: from the heap's start to the end of memory is free.
+            self.next = heap.start();
+            self.limit = heap.end();
+        } else if self.limit != heap.end() {
+            // Memory grown by someone else: cut from the new end.
             self.next = heap.end();
             self.limit = self.next;
         }
@@ -122,9 +130,17 @@ mod wasm {
             core::arch::wasm32::memory_size(0) * PAGE
         }
         fn grow(&mut self, bytes: usize) -> bool {
-            // At least 16 pages at a time (1 MiB): fewer grows, and each one detaches JS views of memory.
-            let pages = bytes.div_ceil(PAGE).max(16);
+            // At least 2 pages (128 KiB) at a time: each grow detaches the JS views of memory.
+            let pages = bytes.div_ceil(PAGE).max(2);
             core::arch::wasm32::memory_grow(0, pages) != usize::MAX
+        }
+        fn start(&self) -> usize {
+            extern "C" {
+                // Set by the linker: the first byte after the stack and the static data.
+                static __heap_base: u8;
+            }
+            // SAFETY: only the symbol's address is taken.
+            unsafe { core::ptr::addr_of!(__heap_base) as usize }
         }
     }
 
@@ -262,6 +278,41 @@ mod tests {
         let d = unsafe { blocks.alloc(Layout::from_size_align(33, 8).unwrap(), &mut heap) };
         assert_eq!(d as usize % 16, 0, "64-byte blocks are 16-aligned");
         assert!(Blocks::fits(l, 32) && !Blocks::fits(l, 33));
+        drop(memory);
+    }
+
+    /// A heap whose memory above its start is already there: used before any grow.
+    struct Preset(Arena, usize);
+
+    impl Heap for Preset {
+        fn end(&self) -> usize {
+            self.0.end()
+        }
+        fn grow(&mut self, bytes: usize) -> bool {
+            self.0.grow(bytes)
+        }
+        fn start(&self) -> usize {
+            self.1
+        }
+    }
+
+    #[test]
+    fn the_free_memory_above_the_start_is_used_before_growing() {
+        let mut memory = vec![0u64; 1 << 14];
+        let base = memory.as_mut_ptr() as usize;
+        let mut heap = Preset(Arena { end: base + 65_536, cap: base + (1 << 17), grows: 0 }, base + 1000);
+        let mut blocks = Blocks::new();
+        let l = Layout::from_size_align(100, 8).unwrap();
+        let first = unsafe { blocks.alloc(l, &mut heap) } as usize;
+        assert_eq!(first, base + 1008, "the first block is at the start, aligned");
+        for _ in 0..400 {
+            assert!(!unsafe { blocks.alloc(l, &mut heap) }.is_null());
+        }
+        assert_eq!(heap.0.grows, 0, "401 blocks of 128 bytes fit below the end");
+        for _ in 0..200 {
+            assert!(!unsafe { blocks.alloc(l, &mut heap) }.is_null());
+        }
+        assert!(heap.0.grows >= 1, "then memory grows");
         drop(memory);
     }
 
