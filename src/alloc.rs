@@ -139,8 +139,10 @@ mod wasm {
                 // Set by the linker: the first byte after the stack and the static data.
                 static __heap_base: u8;
             }
-            // SAFETY: only the symbol's address is taken.
-            unsafe { core::ptr::addr_of!(__heap_base) as usize }
+            // SAFETY: only the symbol's address is taken (safe from Rust 1.82; the crate supports 1.80).
+            #[allow(unused_unsafe)]
+            let at = unsafe { core::ptr::addr_of!(__heap_base) as usize };
+            at
         }
     }
 

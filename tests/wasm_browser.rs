@@ -97,7 +97,7 @@ impl Rig {
         let client = SocketClient::new(opts).expect("valid options");
         let rec = recorder();
         for ev in ["open", "message", "close", "reconnecting", "error", "state"] {
-            client.on(ev, listener(&rec, ev)).unwrap();
+            client.on(ev.into(), listener(&rec, ev)).unwrap();
         }
         Rig { client, rec }
     }
@@ -133,7 +133,7 @@ async fn echo_of_json_and_binary_frames() {
     let cb = Closure::<dyn FnMut(JsValue)>::new(move |m: JsValue| {
         got2.push(&m);
     });
-    rig.client.on("message", cb.as_ref().clone()).unwrap();
+    rig.client.on("message".into(), cb.as_ref().clone()).unwrap();
     rig.client.send(bytes(vec![9, 8, 7])).unwrap();
     rig.until_count("message", 1, 3000).await;
     assert!(is_array_buffer(&got.get(0)));

@@ -131,7 +131,7 @@ impl Rig {
         let client = SocketClient::new(opts).expect("valid options");
         let rec = recorder();
         for ev in ["open", "message", "close", "reconnecting", "error", "state"] {
-            client.on(ev, listener(&rec, ev)).expect("known event");
+            client.on(ev.into(), listener(&rec, ev)).expect("known event");
         }
         Rig { ctrl, client, rec }
     }
@@ -276,7 +276,7 @@ fn queue_is_flushed_in_order_before_open_listeners_run() {
     let cb = Closure::<dyn FnMut(JsValue)>::new(move |_p: JsValue| {
         seen2.push(&JsValue::from_f64(sent(&task2).length() as f64));
     });
-    rig.client.on("open", cb.as_ref().clone()).unwrap();
+    rig.client.on("open".into(), cb.as_ref().clone()).unwrap();
     rig.open();
     assert_eq!(rig.sent_json(), r#"["{\"n\":1}","{\"n\":2}","raw3"]"#);
     assert_eq!(json(&seen), "[3]", "three frames were sent before the open listener ran");
@@ -703,9 +703,9 @@ fn a_throwing_listener_does_not_break_others() {
     let sink = log_sink();
     set_path(&opts, "logger", &sink);
     let client = SocketClient::new(opts).unwrap();
-    client.on("message", throwing_listener()).unwrap();
+    client.on("message".into(), throwing_listener()).unwrap();
     let rec = recorder();
-    client.on("message", listener(&rec, "message")).unwrap();
+    client.on("message".into(), listener(&rec, "message")).unwrap();
     server_open(&last_task(&ctrl), &JsValue::UNDEFINED);
     server_message(&last_task(&ctrl), &JsValue::from_str("7"));
     server_message(&last_task(&ctrl), &JsValue::from_str("8"));
@@ -714,15 +714,15 @@ fn a_throwing_listener_does_not_break_others() {
     assert!(client.send(JsValue::from_f64(1.0)).unwrap());
     // on() returns an unsubscribe function; once() fires once.
     let rec2 = recorder();
-    let unsub: js_sys::Function = client.on("message", listener(&rec2, "m")).unwrap().into();
+    let unsub: js_sys::Function = client.on("message".into(), listener(&rec2, "m")).unwrap().into();
     let rec3 = recorder();
-    client.once("message", listener(&rec3, "m")).unwrap();
+    client.once("message".into(), listener(&rec3, "m")).unwrap();
     server_message(&last_task(&ctrl), &JsValue::from_str("9"));
     unsub.call0(&JsValue::NULL).unwrap();
     server_message(&last_task(&ctrl), &JsValue::from_str("10"));
     assert_eq!(events_json(&rec2, "m"), "[9]");
     assert_eq!(events_json(&rec3, "m"), "[9]");
-    assert_eq!(thrown_code(client.on("nope", listener(&rec, "x"))), "INVALID_OPTION");
+    assert_eq!(thrown_code(client.on("nope".into(), listener(&rec, "x"))), "INVALID_OPTION");
 }
 
 /// "logger: never receives header values or the URL's query string."
@@ -738,7 +738,7 @@ async fn logger_never_sees_secrets() {
     set_path(&opts, "typoOption", &JsValue::TRUE);
     let client = SocketClient::new(opts).unwrap();
     let rec = recorder();
-    client.on("error", listener(&rec, "error")).unwrap();
+    client.on("error".into(), listener(&rec, "error")).unwrap();
     server_open(&last_task(&ctrl), &parse(r#"{"Set-Cookie":"SECRET-S"}"#));
     server_message(&last_task(&ctrl), &JsValue::from_str("{bad"));
     wait(30).await;
@@ -781,7 +781,7 @@ async fn url_function_is_called_before_every_attempt() {
     set_path(&opts3, "url", &url_function("ws://example.com/"));
     let client3 = SocketClient::new(opts3).unwrap();
     let rec = recorder();
-    client3.on("error", listener(&rec, "error")).unwrap();
+    client3.on("error".into(), listener(&rec, "error")).unwrap();
     assert_eq!(task_count(&ctrl3), 0);
     assert_eq!(client3.state(), "waiting");
 }
@@ -797,7 +797,7 @@ fn ten_thousand_connect_close_cycles_do_not_grow_memory() {
         let opts = options(&wx, r#"{"heartbeat":true}"#);
         let client = SocketClient::new(opts).unwrap();
         let rec = recorder();
-        client.on("message", listener(&rec, "m")).unwrap();
+        client.on("message".into(), listener(&rec, "m")).unwrap();
         let t = last_task(&ctrl);
         server_open(&t, &JsValue::UNDEFINED);
         client.send(JsValue::from_f64(i as f64)).unwrap();

@@ -10,7 +10,6 @@ use std::cell::RefCell;
 use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::core::text::cat;
 use crate::core::{Error, ErrorCode, Event, RequestHandle};
 use crate::platform::{describe, encode_frame, now_from, id_key, make_error, new_emitter, object, Codec, Driver, Emitter, Frame, Host};
 
@@ -22,7 +21,6 @@ fn js_code(code: ErrorCode, message: &str) -> JsValue {
     make_error(code.as_str(), message)
 }
 
-const EVENTS: &[&str] = &["open", "message", "close", "reconnecting", "error", "state"];
 
 struct JsHost {
     emitter: Emitter,
@@ -215,24 +213,23 @@ impl SocketClient {
         self.driver.reconnect();
     }
 
-    /// `on(event, listener)`: returns a function that unsubscribes.
+    /// `on(event, listener)`: returns a function that unsubscribes. The emitter (platform.js) checks the
+    /// event's name and the listener: a `WxSocketError` `INVALID_OPTION` for either.
     #[wasm_bindgen(skip_typescript)]
-    pub fn on(&self, event: &str, listener: JsValue) -> Result<JsValue, JsValue> {
-        check_event(event)?;
-        self.driver.host().emitter.on(event, &listener)
+    pub fn on(&self, event: JsValue, listener: JsValue) -> Result<JsValue, JsValue> {
+        self.driver.host().emitter.on(&event, &listener)
     }
 
     /// `once(event, listener)`.
     #[wasm_bindgen(skip_typescript)]
-    pub fn once(&self, event: &str, listener: JsValue) -> Result<JsValue, JsValue> {
-        check_event(event)?;
-        self.driver.host().emitter.once(event, &listener)
+    pub fn once(&self, event: JsValue, listener: JsValue) -> Result<JsValue, JsValue> {
+        self.driver.host().emitter.once(&event, &listener)
     }
 
     /// `off(event, listener)`.
     #[wasm_bindgen(skip_typescript)]
-    pub fn off(&self, event: &str, listener: JsValue) {
-        self.driver.host().emitter.off(event, &listener);
+    pub fn off(&self, event: JsValue, listener: JsValue) {
+        self.driver.host().emitter.off(&event, &listener);
     }
 
     /// `state`.
@@ -345,10 +342,3 @@ fn send_error_message(code: ErrorCode) -> &'static str {
     }
 }
 
-fn check_event(event: &str) -> Result<(), JsValue> {
-    if EVENTS.contains(&event) {
-        Ok(())
-    } else {
-        Err(js_code(ErrorCode::InvalidOption, &cat(&["unknown event \"", event, "\"; events are open, message, close, reconnecting, error, state"])))
-    }
-}

@@ -19,13 +19,13 @@ extern "C" {
     pub type Emitter;
 
     #[wasm_bindgen(method, catch)]
-    pub fn on(this: &Emitter, event: &str, listener: &JsValue) -> Result<JsValue, JsValue>;
+    pub fn on(this: &Emitter, event: &JsValue, listener: &JsValue) -> Result<JsValue, JsValue>;
 
     #[wasm_bindgen(method, catch)]
-    pub fn once(this: &Emitter, event: &str, listener: &JsValue) -> Result<JsValue, JsValue>;
+    pub fn once(this: &Emitter, event: &JsValue, listener: &JsValue) -> Result<JsValue, JsValue>;
 
     #[wasm_bindgen(method)]
-    pub fn off(this: &Emitter, event: &str, listener: &JsValue);
+    pub fn off(this: &Emitter, event: &JsValue, listener: &JsValue);
 
     #[wasm_bindgen(method)]
     pub fn emit(this: &Emitter, event: &str, payload: &JsValue);

@@ -276,7 +276,11 @@ export function Emitter(onListenerError) {
   this.l = {};
   this.e = onListenerError;
 }
+var EVENTS = ['open', 'message', 'close', 'reconnecting', 'error', 'state'];
 Emitter.prototype.on = function (ev, fn) {
+  if (EVENTS.indexOf(ev) < 0) {
+    throw makeError('INVALID_OPTION', 'unknown event "' + String(ev) + '"; events are ' + EVENTS.join(', '));
+  }
   if (typeof fn !== 'function') throw makeError('INVALID_OPTION', 'on(' + String(ev) + ', listener): listener must be a function');
   var list = this.l[ev] || (this.l[ev] = []);
   list.push(fn);
