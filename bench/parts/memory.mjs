@@ -2,7 +2,9 @@
 //
 // The package does not expose its WebAssembly memory, so this part keeps the instance the Node entry
 // makes (WebAssembly.Instance is wrapped while pkg/index.cjs loads) and reads `exports.memory.buffer.byteLength`.
-// Also the length of wasm-bindgen's externref table. A wasm memory never shrinks: its size is the high-water mark of the Rust allocator, so growth after
+// The module is built for the WebAssembly MVP, so wasm-bindgen keeps the JS values it holds in an array in
+// the glue (there is no externref table; `externrefTable` stays null): a leak of them shows in the JS heap
+// figure, which is read after forced GCs. A wasm memory never shrinks: its size is the high-water mark of the Rust allocator, so growth after
 // warm-up means the allocator needed more (a leak, or fragmentation). The JS heap is read after forced GCs.
 //
 // Cycles: new SocketClient on the fake wx (../lib/fakes.mjs), the task opens, one send and one inbound
