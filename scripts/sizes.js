@@ -1,7 +1,9 @@
 'use strict';
 // Sizes of what the package ships: every file of pkg/ (raw, gzip -9, brotli q11) and the total a
-// mini-program ships (miniprogram_dist/, which "Build npm" copies whole into the code package; the code
-// package counts raw bytes).
+// mini-program ships: miniprogram_dist/ (the loader, the glue and the module as .wasm.br), which "Build
+// npm" copies whole into the code package. Its raw total is what counts toward the code package limit;
+// its brotli total (every file at quality 11, like every other figure here; the .wasm.br, already
+// brotli, comes out a few bytes over its raw size) is the figure to compare with other packages.
 //
 //   node scripts/sizes.js [--json] [pkg dir]
 //
@@ -42,10 +44,9 @@ function measure(pkgDir) {
       files: mp.map((f) => f.file.slice('miniprogram_dist/'.length)),
       // What counts toward the 2 MB package limit: the raw bytes of every file Build npm copies.
       raw: sum(mp, 'raw'),
-      // The same without the plain .wasm, for a package that keeps only the .br (base library 2.14.0+).
-      rawBrOnly: sum(mp.filter((f) => !f.file.endsWith('.wasm')), 'raw'),
-      // The same without the .br, for a package that keeps only the plain .wasm.
-      rawWasmOnly: sum(mp.filter((f) => !f.file.endsWith('.br')), 'raw'),
+      gzip: sum(mp, 'gzip'),
+      // Every file Build npm copies, brotli-compressed: what a mini-program ships, compared like for like.
+      brotli: sum(mp, 'brotli'),
     },
   };
 }
@@ -59,9 +60,9 @@ function markdown(m) {
     '|---|---:|---:|---:|',
     ...rows,
     '',
-    `A mini-program ships \`miniprogram_dist/\`: ${m.miniprogram.raw} bytes (${kb(m.miniprogram.raw)}) with both ` +
-      `the .wasm and the .wasm.br; ${m.miniprogram.rawBrOnly} bytes (${kb(m.miniprogram.rawBrOnly)}) keeping only the .br, ` +
-      `${m.miniprogram.rawWasmOnly} bytes (${kb(m.miniprogram.rawWasmOnly)}) keeping only the plain .wasm.`,
+    `A mini-program ships \`miniprogram_dist/\` (${m.miniprogram.files.map((f) => `\`${f}\``).join(', ')}): ` +
+      `${m.miniprogram.brotli} bytes (${kb(m.miniprogram.brotli)}) brotli; ${m.miniprogram.raw} bytes ` +
+      `(${kb(m.miniprogram.raw)}) raw, which is what counts toward the code package limit.`,
   ].join('\n');
 }
 
@@ -73,9 +74,9 @@ function text(m) {
     ...m.files.map((f) => line(f.file, f.raw, f.gzip, f.brotli)),
     line('(all files)', m.total.raw, m.total.gzip, m.total.brotli),
     '',
-    `mini-program ships miniprogram_dist/: ${m.miniprogram.raw} bytes (${kb(m.miniprogram.raw)}); ` +
-      `only .br kept: ${m.miniprogram.rawBrOnly} (${kb(m.miniprogram.rawBrOnly)}); ` +
-      `only .wasm kept: ${m.miniprogram.rawWasmOnly} (${kb(m.miniprogram.rawWasmOnly)})`,
+    `mini-program ships miniprogram_dist/ (${m.miniprogram.files.join(', ')}): ` +
+      `${m.miniprogram.brotli} bytes brotli (${kb(m.miniprogram.brotli)}); ` +
+      `${m.miniprogram.raw} bytes raw (${kb(m.miniprogram.raw)}), counted toward the code package limit`,
   ].join('\n');
 }
 

@@ -20,18 +20,17 @@ function files(dir, names) {
 // Ours.
 const mpDir = join(ROOT, 'pkg', 'miniprogram_dist');
 const mpFiles = files(mpDir, readdirSync(mpDir).sort());
-// What a mini-program loads: the JS and the module once (.wasm, or .wasm.br, which is the same module
-// compressed): its transfer-size equivalent is the brotli of the JS files plus the brotli of the .wasm.
-const shipped = mpFiles.filter((f) => !f.file.endsWith('.br'));
+// What a mini-program ships: every file of miniprogram_dist/ (the loader, the glue and the module as
+// .wasm.br, the only form of the module there), each measured the same way; the .wasm.br, already brotli,
+// counts at about its own size. `code` sums them all; `packageRaw` is what counts toward the code package
+// limit.
 const ours = {
   version: JSON.parse(readFileSync(join(ROOT, 'pkg', 'package.json'), 'utf8')).version,
   miniprogram: {
     files: mpFiles.map((f) => ({ ...f, file: 'miniprogram_dist/' + f.file })),
-    code: sum(shipped),
-    codeFiles: shipped.map((f) => 'miniprogram_dist/' + f.file),
-    packageRawAllFiles: sum(mpFiles).raw,
-    packageRawBrOnly: sum(mpFiles.filter((f) => !f.file.endsWith('.wasm'))).raw,
-    packageRawWasmOnly: sum(shipped).raw,
+    code: sum(mpFiles),
+    codeFiles: mpFiles.map((f) => 'miniprogram_dist/' + f.file),
+    packageRaw: sum(mpFiles).raw,
   },
   browser: (() => {
     const f = files(join(ROOT, 'pkg'), ['index.mjs', 'wxsocket_bg.wasm']);

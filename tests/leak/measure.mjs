@@ -1,9 +1,12 @@
-// What a leak check measures, in Node and in a page: the WebAssembly instance's memory, the wasm-bindgen
-// externref table (JS values Rust holds), the closures wasm-bindgen made for Rust (counted through the
-// import object) and the JS heap. Plain ESM without dependencies, served as is to the page.
+// What a leak check measures, in Node and in a page: the WebAssembly instance's memory, the JS values Rust
+// holds (wasm-bindgen keeps them in the glue's array for a module without reference types, such as the
+// MVP module the package ships, or in an externref table otherwise), the closures wasm-bindgen made for
+// Rust (counted through the import object) and the JS heap. Plain ESM without dependencies, served as is
+// to the page.
 //
-// capture(): wraps WebAssembly.Instance / instantiate / instantiateStreaming before the package loads, so
-// the instance's exports and the import functions are seen. Returns a probe with `stats()`.
+// capture(): wraps WebAssembly.Instance / instantiate / instantiateStreaming and Array.prototype.fill
+// before the package loads, so the instance's exports and the glue's array of JS values are seen. Returns
+// a probe with `stats()`.
 
 export function capture() {
   var probe = { exports: null, closures: [], made: 0 };
@@ -22,6 +25,34 @@ export function capture() {
   };
   function wrapImports(imports) {
     return imports;
+  }
+
+  // The glue of a module without reference types makes its array of JS values as
+  // `new Array(N).fill(undefined)` and then pushes its reserved values `undefined, null, true, false`:
+  // every array filled with undefined while the package loads is remembered (weakly), and the first
+  // reading picks the one with that shape and puts Array.prototype.fill back.
+  var fill = Array.prototype.fill;
+  var filled = [];
+  Array.prototype.fill = function (value) {
+    if (arguments.length === 1 && value === undefined && Array.isArray(this) && this.length >= 32 && filled.length < 256) {
+      filled.push({ ref: new WeakRef(this), base: this.length });
+    }
+    return fill.apply(this, arguments);
+  };
+  function glueHeap() {
+    if (probe.heap !== undefined) return probe.heap;
+    Array.prototype.fill = fill;
+    probe.heap = null;
+    for (var k = 0; k < filled.length; k++) {
+      var a = filled[k].ref.deref();
+      var b = filled[k].base;
+      if (a && a.length >= b + 4 && a[b] === undefined && a[b + 1] === null && a[b + 2] === true && a[b + 3] === false) {
+        probe.heap = { array: a, first: b + 4 };
+        break;
+      }
+    }
+    filled = [];
+    return probe.heap;
   }
 
   var Instance = WA.Instance;
@@ -49,12 +80,14 @@ export function capture() {
   }
 
   // Bytes the allocator can hand out before the memory has to grow, found by allocating 4 KiB blocks
-  // (through the glue's malloc and free exports) until it grows, then freeing them. `memory − free` is
-  // what the module holds.
+  // (through the glue's malloc and free exports, named by `probe.allocator`: wasm-bindgen's names unless
+  // the caller sets the module's own) until it grows, then freeing them. `memory − free` is what the
+  // module holds.
+  probe.allocator = { malloc: '__wbindgen_export', free: '__wbindgen_export3' };
   function freeBytes() {
     var e = probe.exports;
-    var malloc = e.__wbindgen_export;
-    var free = e.__wbindgen_export3;
+    var malloc = e[probe.allocator.malloc];
+    var free = e[probe.allocator.free];
     if (typeof malloc !== 'function' || typeof free !== 'function') return null;
     var size = 4096;
     var before = e.memory.buffer.byteLength;
@@ -76,13 +109,22 @@ export function capture() {
   // runs only at the first and last reading; `wasmMemory` is read before it, `wasmMemoryAfter` after).
   probe.stats = function (deep) {
     var e = probe.exports;
-    // A module built without reference types has no externref table (its glue keeps JS values in an array).
+    // Where the JS values Rust holds live: `refsIn` 'externref table' or 'glue array' (null: not found),
+    // `tableSize` its length (it only grows when more values are held at once than ever before), `liveRefs`
+    // the slots in use.
     var table = e.__wbindgen_externrefs || null;
-    var refs = table === null ? null : 0;
-    // Slots below 1028 are wasm-bindgen's reserved ones and its stack for borrowed values.
+    var heap = table === null ? glueHeap() : null;
+    var refs = table === null && heap === null ? null : 0;
+    // Externref table: slots below 1028 are wasm-bindgen's reserved ones and its stack for borrowed values.
     for (var i = 1028; table !== null && i < table.length; i++) {
       var v = table.get(i);
       if (v !== undefined && v !== null) refs += 1;
+    }
+    // Glue array: the same reserved slots and stack below `first`; a free slot holds the index of the next
+    // free one (a number), so slots holding numbers are not counted (a number Rust holds as a JsValue is
+    // missed; the array's length still shows it if such values pile up).
+    for (var j = heap === null ? 0 : heap.first; heap !== null && j < heap.array.length; j++) {
+      if (typeof heap.array[j] !== 'number') refs += 1;
     }
     var closures = 0;
     probe.closures = probe.closures.filter(function (w) { return w.deref() !== undefined; });
@@ -93,7 +135,8 @@ export function capture() {
       wasmMemory: memory,
       wasmMemoryAfter: e.memory.buffer.byteLength,
       wasmHeld: f === null ? null : f.memory - f.free,
-      tableSize: table === null ? null : table.length,
+      refsIn: table !== null ? 'externref table' : heap !== null ? 'glue array' : null,
+      tableSize: table !== null ? table.length : heap !== null ? heap.array.length : null,
       liveRefs: refs,
       liveClosures: closures,
       closuresMade: probe.made,

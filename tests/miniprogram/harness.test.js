@@ -1,14 +1,108 @@
 'use strict';
 // The harness keeps the phone's rules: what page code can require, what WXWebAssembly accepts, the
-// SocketTask's shape, setData, errors from callbacks. (A small throwaway mini-program tree, no package.)
+// SocketTask's shape, setData, errors from callbacks, and the old engine (`engine: 'mvp'`) that refuses
+// modules using WebAssembly features after the MVP. (A small throwaway mini-program tree, no package; the
+// modules are assembled here byte by byte.)
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { MiniProgram, waitFor } = require('./harness.js');
+const { MiniProgram, waitFor, mvpRefusal } = require('./harness.js');
 const { startServer } = require('../server/server.js');
+
+// ---- WebAssembly modules assembled by hand ----
+
+const I32 = 0x7f;
+const I64 = 0x7e;
+const F64 = 0x7c;
+const u32 = (n) => {
+  const out = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n) b |= 0x80;
+    out.push(b);
+  } while (n);
+  return out;
+};
+const vec = (items) => [...u32(items.length), ...items.flat()];
+const str = (s) => vec([...Buffer.from(s)]);
+const section = (id, content) => [id, ...u32(content.length), ...content];
+const functype = (params, results) => [0x60, ...vec(params), ...vec(results)];
+// A function body: its size, then its bytes.
+const code = (bytes) => [...u32(bytes.length), ...bytes];
+
+// A module with the sections `parts` gives (in the binary's order), and by default one function type
+// () -> i32, one function of that type with `locals` and `body` (its end added), one memory of one
+// page, that function exported as `f`.
+function assemble({ types = [functype([], [I32])], body = [0x41, 7], locals = [], imports, tables, memories = [[0x00, 1]],
+  globals, exports = [[...str('f'), 0x00, 0]], start, elems, dataCount, data } = {}) {
+  return [
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec(types)),
+    ...(imports ? section(2, vec(imports)) : []),
+    ...section(3, vec([u32(0)])),
+    ...(tables ? section(4, vec(tables)) : []),
+    ...section(5, vec(memories)),
+    ...(globals ? section(6, vec(globals)) : []),
+    ...section(7, vec(exports)),
+    ...(start !== undefined ? section(8, u32(start)) : []),
+    ...(elems ? section(9, vec(elems)) : []),
+    ...(dataCount !== undefined ? section(12, u32(dataCount)) : []),
+    ...section(10, vec([code([...vec(locals), ...body, 0x0b])])),
+    ...(data ? section(11, vec(data)) : []),
+    ...section(0, [...str('name-ignored'), 1, 2, 3]),
+  ];
+}
+
+// Within the MVP, using much of it: an imported function and immutable global, a funcref table with an
+// element segment, call_indirect, blocks, loop, if/else, br_table, i64 and f64 arithmetic, loads and
+// stores, memory.size/grow, locals, an active data segment, an exported immutable global and memory, a
+// custom section. f() returns 7.
+const MVP_MODULE = assemble({
+  types: [functype([], [I32]), functype([I32], [I32])],
+  imports: [[...str('env'), ...str('id'), 0x00, ...u32(1)], [...str('env'), ...str('g'), 0x03, I32, 0x00]],
+  locals: [[...u32(1), I64], [...u32(1), F64]],
+  body: [
+    0x02, 0x40, // block
+    0x03, 0x40, // loop
+    0x41, 2, 0x0e, ...u32(2), 0, 1, 1, // br_table 0 1, default 1, on 2: leaves the block
+    0x0b, 0x0b,
+    0x42, 0x05, 0x21, 0, // i64.const 5, local.set 0
+    0x44, 0, 0, 0, 0, 0, 0, 0x08, 0x40, 0x21, 1, // f64.const 3, local.set 1
+    0x41, 0, 0x41, 2, 0x36, 2, 0, // i32.store (0) = 2
+    0x3f, 0, 0x1a, 0x41, 0, 0x40, 0, 0x1a, // memory.size drop, memory.grow 0 drop
+    0x20, 0, 0xa7, // local.get 0, i32.wrap_i64 → 5
+    0x41, 0, 0x28, 2, 0, // i32.load (0) → 2
+    0x6a, // i32.add → 7
+    0x23, 0, 0x41, 0, 0x11, 1, 0, // global.get 0, i32.const 0, call_indirect (type 1) through the table: id(g)
+    0x1a, // drop
+    0x41, 1, 0x04, I32, 0x41, 0, 0x05, 0x41, 0, 0x0b, 0x6a, // if (result i32) 0 else 0 end, add
+  ],
+  tables: [[0x70, 0x00, 1]],
+  globals: [[I32, 0x00, 0x41, 9, 0x0b]],
+  exports: [[...str('f'), 0x00, 1], [...str('nine'), 0x03, 1], [...str('memory'), 0x02, 0]],
+  elems: [[...u32(0), 0x41, 0, 0x0b, ...vec([u32(0)])]],
+  data: [[...u32(0), 0x41, 8, 0x0b, ...str('hello')]],
+});
+
+// [file, expected reason, module]: each uses one feature after the MVP, the way a compiler emits it.
+const BEYOND_MVP = [
+  ['copy.wasm', /^bulk memory \(memory\.copy\)/, assemble({ body: [0x41, 0, 0x41, 0, 0x41, 0, 0xfc, 10, 0, 0, 0x41, 1] })],
+  ['fill.wasm', /^bulk memory \(memory\.fill\)/, assemble({ body: [0x41, 0, 0x41, 0, 0x41, 0, 0xfc, 11, 0, 0x41, 1] })],
+  ['passive.wasm', /^bulk memory \(DataCount section\)/, assemble({ dataCount: 1, data: [[0x01, ...str('x')]] })],
+  ['extend.wasm', /^sign extension \(i32\.extend8_s\)/, assemble({ body: [0x41, 0x7f, 0xc0] })],
+  ['trunc.wasm', /^non-trapping float-to-int \(i32\.trunc_sat_f64_s\)/, assemble({ body: [0x44, 0, 0, 0, 0, 0, 0, 0, 0, 0xfc, 2] })],
+  ['externref-table.wasm', /^reference types \(a table of externref\)/, assemble({ tables: [[0x6f, 0x00, 1]] })],
+  ['externref-param.wasm', /^reference types \(externref\)/, assemble({ types: [functype([0x6f], [I32])], exports: [] })],
+  ['tables.wasm', /^reference types \(2 tables\)/, assemble({ tables: [[0x70, 0x00, 1], [0x70, 0x00, 1]] })],
+  ['multivalue.wasm', /^multi-value/, assemble({ types: [functype([], [I32, I32])], body: [0x41, 1, 0x41, 2] })],
+  ['mutable-global.wasm', /^mutable-global \(an exported mutable global\)/,
+    assemble({ globals: [[I32, 0x01, 0x41, 0, 0x0b]], exports: [[...str('f'), 0x00, 0], [...str('g'), 0x03, 0]] })],
+  ['simd.wasm', /^SIMD/, assemble({ types: [functype([], [0x7b])], body: [0xfd, 12, ...new Array(16).fill(0)], exports: [] })],
+];
 
 let root;
 let server;
@@ -32,6 +126,8 @@ test.before(async () => {
   write('pages/b/index.js', 'Page({});');
   write('pages/b/index.wxml', '<view bindtap="missing"></view>');
   write('m.wasm', Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+  write('mvp.wasm', Buffer.from(MVP_MODULE));
+  for (const [file, , bytes] of BEYOND_MVP) write(file, Buffer.from(bytes));
 });
 
 test.after(async () => {
@@ -116,4 +212,68 @@ test('an error thrown by a timer callback is kept, not thrown into the test proc
   mp.close();
   await new Promise((r) => setTimeout(r, 250));
   assert.equal(mp.errors.length, 1, 'the pending timer was cleared');
+});
+
+// ---- the old engine ----
+
+test('the hand-assembled modules are real: each validates with Node, and the MVP one runs', async () => {
+  assert.ok(WebAssembly.validate(new Uint8Array(MVP_MODULE)), 'the MVP module validates');
+  const { instance } = await WebAssembly.instantiate(new Uint8Array(MVP_MODULE), { env: { id: (x) => x, g: 5 } });
+  assert.equal(instance.exports.f(), 7);
+  assert.equal(instance.exports.nine.value, 9);
+  assert.equal(Buffer.from(instance.exports.memory.buffer, 8, 5).toString(), 'hello', 'the data segment');
+  for (const [file, , bytes] of BEYOND_MVP) {
+    assert.ok(WebAssembly.validate(new Uint8Array(bytes)), `${file} validates (with Node's post-MVP features)`);
+  }
+});
+
+test('mvpRefusal accepts the MVP module and names the feature each other module uses', () => {
+  assert.equal(mvpRefusal(new Uint8Array(MVP_MODULE)), null);
+  assert.equal(mvpRefusal(fs.readFileSync(path.join(root, 'm.wasm'))), null, 'an empty module');
+  for (const [file, reason, bytes] of BEYOND_MVP) {
+    assert.match(String(mvpRefusal(new Uint8Array(bytes))), reason, file);
+  }
+  // Not a module, or cut short: refused as malformed, not accepted.
+  assert.match(mvpRefusal(Buffer.from('\0asm')), /^malformed/);
+  assert.match(mvpRefusal(new Uint8Array(MVP_MODULE.slice(0, MVP_MODULE.length - 20))), /^malformed/);
+});
+
+test("engine 'mvp': WXWebAssembly refuses modules beyond the MVP as a CompileError and instantiates MVP ones", async () => {
+  const old = await runtime({ engine: 'mvp' });
+  old.context.__imports = { env: { id: (x) => x, g: 5 } };
+  const run = (mp, file) => mp.evaluate(`WXWebAssembly.instantiate('/${file}', __imports)`).then((i) => i.exports.f(), (e) => e);
+  assert.equal(await run(old, 'mvp.wasm'), 7);
+  for (const [file, reason] of BEYOND_MVP) {
+    const err = await run(old, file);
+    assert.ok(err instanceof Error, `${file} is refused`);
+    assert.equal(err.name, 'CompileError');
+    assert.match(err.message.replace(/^CompileError: WebAssembly\.Module doesn't parse: /, ''), reason, file);
+  }
+  assert.deepEqual(old.refused, BEYOND_MVP.map(([file]) => '/' + file));
+  assert.deepEqual(old.instantiated.map((i) => i.path), ['/mvp.wasm']);
+
+  // The same files on the current engine: the ones that export f instantiate (the refusal above is the
+  // simulation's, not a broken module).
+  const now = await runtime();
+  now.context.__imports = old.context.__imports;
+  assert.equal(await run(now, 'copy.wasm'), 1);
+  assert.equal(await run(now, 'extend.wasm'), -1);
+  assert.deepEqual(now.refused, []);
+});
+
+test("engine 'mvp' with only the standard WebAssembly: instantiate, compile, Module and validate refuse too", async () => {
+  const mp = await runtime({ wasm: 'webassembly', engine: 'mvp' });
+  mp.context.__mvp = new Uint8Array(MVP_MODULE);
+  mp.context.__copy = new Uint8Array(BEYOND_MVP[0][2]);
+  mp.context.__imports = { env: { id: (x) => x, g: 5 } };
+  const settle = (expr) => mp.evaluate(expr).then(() => 'resolved', (e) => String(e.message));
+  assert.equal(await settle('WebAssembly.instantiate(__mvp, __imports)'), 'resolved');
+  assert.match(await settle('WebAssembly.instantiate(__copy, {})'), /bulk memory \(memory\.copy\)/);
+  assert.match(await settle('WebAssembly.compile(__copy)'), /bulk memory/);
+  assert.throws(() => mp.evaluate('new WebAssembly.Module(__copy)'), /bulk memory/);
+  assert.equal(mp.evaluate('WebAssembly.validate(__copy)'), false);
+  assert.equal(mp.evaluate('WebAssembly.validate(__mvp)'), true);
+  assert.equal(mp.evaluate('new WebAssembly.Module(__mvp) instanceof WebAssembly.Module'), true);
+  assert.equal(mp.refused.length, 3);
+  assert.throws(() => new MiniProgram(root, { engine: 'ios14' }), /engine/);
 });

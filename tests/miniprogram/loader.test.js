@@ -1,22 +1,24 @@
 'use strict';
 // The mini-program loader (miniprogram_npm/wxsocket/index.js) in the harness: which file it instantiates on
 // which base library, the overrides, the WebAssembly fallback, init() idempotence and errors, the
-// NOT_INITIALIZED guard, and the text stand-ins inside the glue. The two builds: which one the loader
-// picks by device (iOS below 15.1: MVP; the developer tools, Android, iOS 15.1+: modern), `init({ variant })`,
-// the fall back to the MVP build when the modern one cannot be instantiated (on a simulated old engine that
-// refuses reference types and bulk memory, as JavaScriptCore before iOS 15 does), and the MVP build end to
-// end against the test server.
+// NOT_INITIALIZED guard, and the text stand-ins inside the glue. One module ships, built for the
+// WebAssembly MVP, as `wxsocket_bg.wasm.br` only: every device loads that file from base library 2.14.0
+// (the device plays no part), including on a simulated old engine that refuses every feature after the
+// MVP (as JavaScriptCore before iOS 15.1 lacks reference types and bulk memory), end to end against the
+// test server. Below 2.14.0, and where only the standard WebAssembly exists, the developer copies the
+// package's plain `wxsocket_bg.wasm` into the project and passes its path: without one, init() says so.
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
+const zlib = require('node:zlib');
 const { prepareExample } = require('./setup.js');
-const { MiniProgram, waitFor } = require('./harness.js');
+const { MiniProgram, waitFor, mvpRefusal } = require('./harness.js');
 const { startServer } = require('../server/server.js');
 
-const DEFAULT = '/miniprogram_npm/wxsocket/wxsocket_bg.wasm';
-const MVP = '/miniprogram_npm/wxsocket/wxsocket_bg.mvp.wasm';
+// The one file of the module that miniprogram_dist/ ships.
+const SHIPPED = '/miniprogram_npm/wxsocket/wxsocket_bg.wasm.br';
 
 let server;
 let ex;
@@ -25,16 +27,26 @@ const open = [];
 test.before(async () => {
   server = await startServer({ port: 0 });
   ex = await prepareExample({ serverUrl: server.url });
-  const from = path.join(ex.miniprogramRoot, 'miniprogram_npm', 'wxsocket', 'wxsocket_bg.wasm');
+  // What the README tells a developer to do for base libraries below 2.14.0: copy the package's plain
+  // wxsocket_bg.wasm (from node_modules/wxsocket/) into the project.
+  const plain = path.join(ex.dir, 'node_modules', 'wxsocket', 'wxsocket_bg.wasm');
+  const br = path.join(ex.miniprogramRoot, 'miniprogram_npm', 'wxsocket', 'wxsocket_bg.wasm.br');
+  assert.ok(zlib.brotliDecompressSync(fs.readFileSync(br)).equals(fs.readFileSync(plain)), 'the plain file is the shipped module');
   fs.mkdirSync(path.join(ex.miniprogramRoot, 'lib'), { recursive: true });
-  fs.copyFileSync(from, path.join(ex.miniprogramRoot, 'lib', 'socket.wasm'));
-  fs.copyFileSync(from + '.br', path.join(ex.miniprogramRoot, 'lib', 'socket.wasm.br'));
+  fs.copyFileSync(plain, path.join(ex.miniprogramRoot, 'lib', 'socket.wasm'));
+  fs.copyFileSync(br, path.join(ex.miniprogramRoot, 'lib', 'socket.wasm.br'));
   fs.mkdirSync(path.join(ex.miniprogramRoot, 'plain'), { recursive: true });
-  fs.copyFileSync(from, path.join(ex.miniprogramRoot, 'plain', 'socket.wasm'));
-  const mvpFrom = path.join(ex.miniprogramRoot, 'miniprogram_npm', 'wxsocket', 'wxsocket_bg.mvp.wasm');
-  fs.copyFileSync(mvpFrom, path.join(ex.miniprogramRoot, 'lib', 'socket.mvp.wasm'));
-  fs.copyFileSync(mvpFrom + '.br', path.join(ex.miniprogramRoot, 'lib', 'socket.mvp.wasm.br'));
-  fs.copyFileSync(mvpFrom, path.join(ex.miniprogramRoot, 'lib', 'old.wasm'));
+  fs.copyFileSync(plain, path.join(ex.miniprogramRoot, 'plain', 'socket.wasm'));
+  // A module that uses bulk memory (memory.copy), assembled by hand: () -> i32.
+  fs.writeFileSync(path.join(ex.miniprogramRoot, 'lib', 'bulk.wasm'), Buffer.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f, // type () -> i32
+    0x03, 0x02, 0x01, 0x00, // one function of type 0
+    0x05, 0x03, 0x01, 0x00, 0x01, // one memory, one page
+    0x0a, 0x0f, 0x01, 0x0d, 0x00, // code: one body of 13 bytes, no locals
+    0x41, 0x00, 0x41, 0x00, 0x41, 0x00, 0xfc, 0x0a, 0x00, 0x00, // memory.copy 0 0 0
+    0x41, 0x01, 0x0b, // i32.const 1, end
+  ]));
 });
 
 test.after(async () => {
@@ -73,21 +85,46 @@ async function rejection(promise) {
   assert.fail('expected a rejection');
 }
 
-for (const [sdk, expected, note] of [
-  ['2.13.0', DEFAULT, 'plain .wasm below 2.14.0 (getSystemInfoSync only)'],
-  ['2.14.0', DEFAULT + '.br', '.br from 2.14.0'],
-  ['2.24.0', DEFAULT + '.br', '.br, version from getSystemInfoSync'],
-  ['3.7.0', DEFAULT + '.br', '.br, version from getAppBaseInfo'],
+for (const [sdk, note] of [
+  ['2.14.0', 'the .br from 2.14.0'],
+  ['2.24.0', 'the .br, version from getSystemInfoSync'],
+  ['3.7.0', 'the .br, version from getAppBaseInfo'],
 ]) {
   test(`base library ${sdk}: ${note}`, async () => {
     const mp = await runtime({ sdkVersion: sdk });
     const w = mp.require('wxsocket');
     await w.init();
-    assert.deepEqual(mp.attempts, [expected]);
-    assert.deepEqual(mp.instantiated.map((i) => i.path), [expected]);
+    assert.deepEqual(mp.attempts, [SHIPPED]);
+    assert.deepEqual(mp.instantiated.map((i) => i.file), ['miniprogram_npm/wxsocket/wxsocket_bg.wasm.br']);
     await echoes(mp, w);
   });
 }
+
+test('base library 2.13.0 without a wasmPath: init() rejects, telling to copy the plain file and pass wasmPath', async () => {
+  const mp = await runtime({ sdkVersion: '2.13.0' });
+  const w = mp.require('wxsocket');
+  const err = await rejection(w.init());
+  assert.equal(err.name, 'WxSocketError');
+  assert.equal(err.code, 'NOT_INITIALIZED');
+  assert.match(err.message, /2\.13\.0/, 'names the base library');
+  assert.match(err.message, /2\.14\.0/, 'names the version brotli needs');
+  assert.match(err.message, /wxsocket_bg\.wasm\b(?!\.br)/, 'names the plain file to copy');
+  assert.match(err.message, /init\(\{ wasmPath \}\)/, 'names the option');
+  assert.deepEqual(mp.attempts, [], 'nothing was tried: the .br cannot be read there');
+  // Done as the message says: the copied plain file.
+  await w.init({ wasmPath: '/plain/socket.wasm' });
+  assert.deepEqual(mp.attempts, ['/plain/socket.wasm']);
+  await echoes(mp, w);
+});
+
+test('base library 2.13.0 with a wasmPath: the plain file only (no .br tried)', async () => {
+  const mp = await runtime({ sdkVersion: '2.13.0' });
+  const w = mp.require('wxsocket');
+  await w.init({ wasmPath: '/lib/socket.wasm' });
+  assert.deepEqual(mp.attempts, ['/lib/socket.wasm']);
+  assert.deepEqual(mp.instantiated.map((i) => i.path), ['/lib/socket.wasm']);
+  await echoes(mp, w);
+});
 
 test('new SocketClient before init() has finished throws WxSocketError NOT_INITIALIZED', async () => {
   const mp = await runtime();
@@ -123,7 +160,16 @@ test('init({ wasmPath }) loads from another path in the package, .br first', asy
   const mp = await runtime();
   const w = mp.require('wxsocket');
   await w.init({ wasmPath: '/lib/socket.wasm' });
+  assert.deepEqual(mp.attempts, ['/lib/socket.wasm.br']);
   assert.deepEqual(mp.instantiated.map((i) => i.path), ['/lib/socket.wasm.br']);
+  await echoes(mp, w);
+});
+
+test('a wasmPath ending in .br is used as given', async () => {
+  const mp = await runtime({ sdkVersion: '2.14.0' });
+  const w = mp.require('wxsocket');
+  await w.init({ wasmPath: '/lib/socket.wasm.br', brotli: false });
+  assert.deepEqual(mp.attempts, ['/lib/socket.wasm.br']);
   await echoes(mp, w);
 });
 
@@ -132,6 +178,16 @@ test('init({ brotli: false }) takes the plain file even on a new base library', 
   const w = mp.require('wxsocket');
   await w.init({ wasmPath: '/lib/socket.wasm', brotli: false });
   assert.deepEqual(mp.attempts, ['/lib/socket.wasm']);
+  await echoes(mp, w);
+});
+
+test('init({ brotli: false }) without a wasmPath rejects: the package ships only the .br', async () => {
+  const mp = await runtime({ sdkVersion: '3.7.0' });
+  const w = mp.require('wxsocket');
+  const err = await rejection(w.init({ brotli: false }));
+  assert.equal(err.code, 'NOT_INITIALIZED');
+  assert.match(err.message, /init\(\{ wasmPath \}\)/);
+  assert.deepEqual(mp.attempts, []);
 });
 
 test('a missing .br falls back to the plain .wasm', async () => {
@@ -150,8 +206,9 @@ test('a failed init() rejects with NOT_INITIALIZED naming the path, and a later 
   assert.equal(err.name, 'WxSocketError');
   assert.equal(err.code, 'NOT_INITIALIZED');
   assert.match(err.message, /\/nowhere\/socket\.wasm/);
+  assert.deepEqual(mp.attempts, ['/nowhere/socket.wasm']);
   assert.throws(() => new w.SocketClient({ url: server.url }), (e) => e.code === 'NOT_INITIALIZED');
-  await w.init();
+  await w.init({ wasmPath: '/plain/socket.wasm' });
   await echoes(mp, w);
 });
 
@@ -162,13 +219,30 @@ test('WXWebAssembly resolving { instance, module } works too', async () => {
   await echoes(mp, w);
 });
 
-test('only the standard WebAssembly: the plain file is read with the file system manager', async () => {
+test('only the standard WebAssembly without a path: init() rejects, telling to pass wasmPath or the bytes', async () => {
   const mp = await runtime({ wasm: 'webassembly' });
   assert.equal(mp.evaluate('typeof WXWebAssembly'), 'undefined');
   assert.equal(mp.evaluate('typeof WebAssembly'), 'object');
   const w = mp.require('wxsocket');
-  await w.init();
-  assert.deepEqual(mp.filesRead, [DEFAULT]);
+  const err = await rejection(w.init());
+  assert.equal(err.name, 'WxSocketError');
+  assert.equal(err.code, 'NOT_INITIALIZED');
+  assert.match(err.message, /only WebAssembly/);
+  assert.match(err.message, /wxsocket_bg\.wasm\.br/, 'names the file it cannot read');
+  assert.match(err.message, /init\(\{ wasmPath \}\)/);
+  assert.match(err.message, /init\(\{ wasm: bytes \}\)/);
+  assert.deepEqual(mp.filesRead, [], 'nothing read');
+  // A .br path is no better: only WXWebAssembly reads brotli.
+  const br = await rejection(w.init({ wasmPath: '/lib/socket.wasm.br' }));
+  assert.match(br.message, /\/lib\/socket\.wasm\.br/);
+  assert.deepEqual(mp.filesRead, []);
+});
+
+test('only the standard WebAssembly: a plain wasmPath is read with the file system manager', async () => {
+  const mp = await runtime({ wasm: 'webassembly' });
+  const w = mp.require('wxsocket');
+  await w.init({ wasmPath: '/plain/socket.wasm' });
+  assert.deepEqual(mp.filesRead, ['/plain/socket.wasm']);
   assert.deepEqual(mp.attempts, []);
   await echoes(mp, w);
 });
@@ -229,80 +303,8 @@ test('text through the glue uses the stand-ins: CJK, emoji, lone surrogates and 
 });
 
 // ------------------------------------------------------------------------------------------------
-// The two builds: modern (reference types, bulk memory, ...) and MVP (iOS below 15)
+// One module for every device, built for the WebAssembly MVP
 // ------------------------------------------------------------------------------------------------
-
-// Sections of a module: [{ id, start, end }], and a reader of LEB128 numbers.
-function sections(bytes) {
-  const out = [];
-  let i = 8;
-  const leb = () => {
-    let n = 0;
-    let shift = 0;
-    for (;;) {
-      const b = bytes[i++];
-      n += (b & 0x7f) * 2 ** shift;
-      shift += 7;
-      if (b < 0x80) return n;
-    }
-  };
-  while (i < bytes.length) {
-    const id = bytes[i++];
-    const size = leb();
-    out.push({ id, start: i, end: i + size });
-    i += size;
-  }
-  return out;
-}
-
-// What JavaScriptCore before iOS 15 refuses, found in the binary: a table of externref (reference types)
-// or a DataCount section (bulk memory). Returns the reason, or null. (Enough to tell the two builds apart;
-// the MVP build's features are checked exactly by examples/wasm_features.rs in the test command.)
-function oldEngineRefuses(bytes) {
-  for (const s of sections(bytes)) {
-    if (s.id === 12) return 'bulk memory (DataCount section)';
-    if (s.id === 4) {
-      // table section: count, then per table a reftype byte and limits
-      let i = s.start;
-      const count = bytes[i++];
-      for (let k = 0; k < count && i < s.end; k++) {
-        if (bytes[i] === 0x6f) return 'reference types (a table of externref)';
-        i += 1;
-        const flags = bytes[i++];
-        while (bytes[i++] & 0x80);
-        if (flags & 1) while (bytes[i++] & 0x80);
-      }
-    }
-  }
-  return null;
-}
-
-// Makes the runtime's WXWebAssembly an old one: it refuses modules that use reference types or bulk
-// memory, the way instantiate rejects on a device (a CompileError); every refusal is kept in `refused`.
-function oldEngine(mp) {
-  const wxwa = mp.context.WXWebAssembly;
-  const instantiate = wxwa.instantiate;
-  mp.refused = [];
-  wxwa.instantiate = function (p, imports) {
-    let file;
-    try {
-      file = mp.packagePath(p, 'WXWebAssembly.instantiate');
-    } catch (err) {
-      return instantiate.call(this, p, imports);
-    }
-    if (fs.existsSync(file)) {
-      let bytes = fs.readFileSync(file);
-      if (p.endsWith('.br')) bytes = require('node:zlib').brotliDecompressSync(bytes);
-      const why = oldEngineRefuses(bytes);
-      if (why) {
-        mp.attempts.push(p);
-        mp.refused.push(p);
-        return Promise.reject(new Error(`CompileError: WebAssembly.Module doesn't parse: ${why} (${p})`));
-      }
-    }
-    return instantiate.call(this, p, imports);
-  };
-}
 
 // The device the runtime reports: getDeviceInfo (when `deviceInfo`) and getSystemInfoSync.
 function device(mp, { system, platform, deviceInfo = true }) {
@@ -343,142 +345,93 @@ async function endToEnd(mp, w) {
   assert.deepEqual(mp.errors.map(String), []);
 }
 
-for (const [name, dev, sdk, expected] of [
-  ['iOS 14.8 (getDeviceInfo): the MVP build, .br', { system: 'iOS 14.8', platform: 'ios' }, '3.7.0', [MVP + '.br']],
-  ['iOS 12.5 (getSystemInfoSync only, base library 2.13.0): the plain MVP build', { system: 'iOS 12.5.7', platform: 'ios', deviceInfo: false }, '2.13.0', [MVP]],
-  ['iPadOS 14 without a platform field: the MVP build', { system: 'iPadOS 14.2', platform: undefined }, '3.7.0', [MVP + '.br']],
-  ['iOS 15.0 (reference types and bulk memory came with 15.1): the MVP build', { system: 'iOS 15.0.2', platform: 'ios' }, '3.7.0', [MVP + '.br']],
-  ['iOS 15.1: the modern build', { system: 'iOS 15.1', platform: 'ios' }, '3.7.0', [DEFAULT + '.br']],
-  ['iOS 17.4: the modern build', { system: 'iOS 17.4.1', platform: 'ios' }, '3.7.0', [DEFAULT + '.br']],
-  ['Android 8: the modern build', { system: 'Android 8.1.0', platform: 'android' }, '3.7.0', [DEFAULT + '.br']],
-  ['the developer tools (simulated iOS 10): the modern build', { system: 'iOS 10.0.1', platform: 'devtools' }, '3.7.0', [DEFAULT + '.br']],
+for (const [name, dev, old] of [
+  ['iOS 12.5 (getSystemInfoSync only)', { system: 'iOS 12.5.7', platform: 'ios', deviceInfo: false }, true],
+  ['iOS 14.8 (getDeviceInfo)', { system: 'iOS 14.8', platform: 'ios' }, true],
+  ['iPadOS 14 without a platform field', { system: 'iPadOS 14.2', platform: undefined }, true],
+  ['iOS 15.0 (no reference types or bulk memory before 15.1)', { system: 'iOS 15.0.2', platform: 'ios' }, true],
+  ['iOS 15.1', { system: 'iOS 15.1', platform: 'ios' }, false],
+  ['iOS 17.4', { system: 'iOS 17.4.1', platform: 'ios' }, false],
+  ['Android 8', { system: 'Android 8.1.0', platform: 'android' }, false],
+  ['the developer tools (simulated iOS 10)', { system: 'iOS 10.0.1', platform: 'devtools' }, false],
 ]) {
-  test(`variant by device, ${name}`, async () => {
-    const mp = await runtime({ sdkVersion: sdk });
+  test(`every device loads the one .br module: ${name}${old ? ', on an engine without post-MVP features' : ''}`, async () => {
+    const mp = await runtime({ sdkVersion: '3.7.0', engine: old ? 'mvp' : 'current' });
     device(mp, dev);
     const w = mp.require('wxsocket');
     await w.init();
-    assert.deepEqual(mp.attempts, expected);
-    assert.deepEqual(mp.instantiated.map((i) => i.path), expected);
+    assert.deepEqual(mp.attempts, [SHIPPED]);
+    assert.deepEqual(mp.instantiated.map((i) => i.file), ['miniprogram_npm/wxsocket/wxsocket_bg.wasm.br']);
+    assert.deepEqual(mp.refused, []);
     await echoes(mp, w);
   });
 }
 
-test('iOS 14 on an engine without reference types or bulk memory: the MVP build works end to end', async () => {
-  const mp = await runtime({ sdkVersion: '3.7.0' });
+test('the shipped module is within the WebAssembly MVP (what the old engine checks)', () => {
+  const shipped = zlib.brotliDecompressSync(fs.readFileSync(path.join(ex.miniprogramRoot, SHIPPED.slice(1))));
+  assert.equal(mvpRefusal(shipped), null);
+});
+
+test('iOS 14 on an engine without reference types or bulk memory: works end to end', async () => {
+  const mp = await runtime({ sdkVersion: '3.7.0', engine: 'mvp' });
   device(mp, { system: 'iOS 14.8', platform: 'ios' });
-  oldEngine(mp);
   const w = mp.require('wxsocket');
   await w.init();
-  assert.deepEqual(mp.refused, [], 'the modern build was not even tried');
-  assert.deepEqual(mp.instantiated.map((i) => i.file), ['miniprogram_npm/wxsocket/wxsocket_bg.mvp.wasm.br']);
+  assert.deepEqual(mp.refused, []);
+  assert.deepEqual(mp.instantiated.map((i) => i.file), ['miniprogram_npm/wxsocket/wxsocket_bg.wasm.br']);
   assert.deepEqual(mp.presentGlobals(['TextEncoder', 'TextDecoder', 'WebAssembly', 'FinalizationRegistry', 'WeakRef']), []);
   await endToEnd(mp, w);
 });
 
-test('the old engine really refuses the modern build (the simulation is not a no-op)', async () => {
-  const mp = await runtime({ sdkVersion: '3.7.0' });
-  device(mp, { system: 'iOS 14.8', platform: 'ios' });
-  oldEngine(mp);
+test('iOS 12 on the old engine with base library 2.13.0: the copied plain file works end to end', async () => {
+  const mp = await runtime({ sdkVersion: '2.13.0', engine: 'mvp' });
+  device(mp, { system: 'iOS 12.5.7', platform: 'ios', deviceInfo: false });
   const w = mp.require('wxsocket');
-  const err = await rejection(w.init({ variant: 'modern' }));
-  assert.equal(err.code, 'NOT_INITIALIZED');
-  assert.match(err.message, /reference types|bulk memory/);
-  assert.deepEqual(mp.refused, [DEFAULT + '.br', DEFAULT], 'forced: no fall back to the MVP build');
-  assert.deepEqual(mp.instantiated, []);
-});
-
-test('a device not known to be old whose engine refuses the modern build falls back to the MVP build', async () => {
-  const mp = await runtime({ sdkVersion: '3.7.0' });
-  device(mp, { system: 'Android 7.0', platform: 'android' });
-  oldEngine(mp);
-  const w = mp.require('wxsocket');
-  await w.init();
-  assert.deepEqual(mp.refused, [DEFAULT + '.br', DEFAULT]);
-  assert.deepEqual(mp.attempts, [DEFAULT + '.br', DEFAULT, MVP + '.br']);
-  assert.deepEqual(mp.instantiated.map((i) => i.path), [MVP + '.br']);
+  await w.init({ wasmPath: '/lib/socket.wasm' });
+  assert.deepEqual(mp.attempts, ['/lib/socket.wasm']);
+  assert.deepEqual(mp.refused, []);
   await endToEnd(mp, w);
 });
 
-test("init({ variant: 'mvp' }) on a modern device takes the MVP build; 'modern' on iOS 14 the modern one", async () => {
-  let mp = await runtime({ sdkVersion: '3.7.0' });
-  device(mp, { system: 'Android 14', platform: 'android' });
-  let w = mp.require('wxsocket');
-  await w.init({ variant: 'mvp' });
-  assert.deepEqual(mp.instantiated.map((i) => i.path), [MVP + '.br']);
-  await echoes(mp, w);
-
-  mp = await runtime({ sdkVersion: '3.7.0' });
+test('the old engine really refuses a module that uses bulk memory (the simulation is not a no-op)', async () => {
+  const mp = await runtime({ sdkVersion: '3.7.0', engine: 'mvp' });
   device(mp, { system: 'iOS 14.8', platform: 'ios' });
-  w = mp.require('wxsocket');
-  await w.init({ variant: 'modern' });
-  assert.deepEqual(mp.instantiated.map((i) => i.path), [DEFAULT + '.br']);
-  await echoes(mp, w);
-});
-
-test('a forced variant that fails does not fall back; an unknown variant is refused', async () => {
-  const mp = await runtime({ sdkVersion: '3.7.0' });
   const w = mp.require('wxsocket');
-  const missing = await rejection(w.init({ variant: 'mvp', wasmPath: '/plain/socket.wasm' }));
-  assert.equal(missing.code, 'NOT_INITIALIZED');
-  assert.deepEqual(mp.attempts, ['/plain/socket.mvp.wasm.br', '/plain/socket.mvp.wasm']);
-  const unknown = await rejection(w.init({ variant: 'legacy' }));
-  assert.equal(unknown.code, 'NOT_INITIALIZED');
-  assert.match(unknown.message, /'mvp' or 'modern'/);
-  await w.init();
-  await echoes(mp, w);
-});
-
-test('with a wasmPath the MVP file sits beside it (.mvp before .wasm); mvpWasmPath overrides that', async () => {
-  let mp = await runtime({ sdkVersion: '3.7.0' });
-  device(mp, { system: 'iOS 13.7', platform: 'ios' });
-  let w = mp.require('wxsocket');
-  await w.init({ wasmPath: '/lib/socket.wasm' });
-  assert.deepEqual(mp.instantiated.map((i) => i.path), ['/lib/socket.mvp.wasm.br']);
-  await echoes(mp, w);
-
-  mp = await runtime({ sdkVersion: '2.13.0' });
-  device(mp, { system: 'iOS 13.7', platform: 'ios' });
-  w = mp.require('wxsocket');
-  await w.init({ wasmPath: '/lib/socket.wasm', mvpWasmPath: '/lib/old.wasm' });
-  assert.deepEqual(mp.instantiated.map((i) => i.path), ['/lib/old.wasm']);
-  await echoes(mp, w);
-});
-
-test('when both builds fail, the error names both paths', async () => {
-  const mp = await runtime({ sdkVersion: '2.13.0' });
-  const w = mp.require('wxsocket');
-  const err = await rejection(w.init({ wasmPath: '/nowhere/socket.wasm' }));
+  const err = await rejection(w.init({ wasmPath: '/lib/bulk.wasm', brotli: false }));
   assert.equal(err.code, 'NOT_INITIALIZED');
-  assert.match(err.message, /\/nowhere\/socket\.wasm/);
-  assert.match(err.message, /MVP build: .*\/nowhere\/socket\.mvp\.wasm/);
-  assert.deepEqual(mp.attempts, ['/nowhere/socket.wasm', '/nowhere/socket.mvp.wasm']);
-});
-
-test('only the standard WebAssembly on iOS 14: the MVP file is read with the file system manager', async () => {
-  const mp = await runtime({ wasm: 'webassembly' });
-  device(mp, { system: 'iOS 14.8', platform: 'ios' });
-  const w = mp.require('wxsocket');
+  assert.match(err.message, /\/lib\/bulk\.wasm/);
+  assert.match(err.message, /CompileError.*bulk memory \(memory\.copy\)/);
+  assert.deepEqual(mp.refused, ['/lib/bulk.wasm']);
+  assert.deepEqual(mp.instantiated, []);
+  // The same runtime then loads the shipped module.
   await w.init();
-  assert.deepEqual(mp.filesRead, [MVP]);
+  assert.deepEqual(mp.instantiated.map((i) => i.path), [SHIPPED]);
   await echoes(mp, w);
 });
 
-test('init({ wasm: bytes }) of the MVP build: the modern glue does not link, the MVP glue does', async () => {
-  const mp = await runtime({ wasm: 'webassembly' });
-  const w = mp.require('wxsocket');
-  const bytes = fs.readFileSync(path.join(ex.miniprogramRoot, 'lib', 'socket.mvp.wasm'));
-  await w.init({ wasm: new Uint8Array(bytes) });
-  assert.deepEqual(mp.filesRead, []);
+test('only the standard WebAssembly on the old engine: the copied plain file and the bytes both work', async () => {
+  let mp = await runtime({ wasm: 'webassembly', engine: 'mvp' });
+  device(mp, { system: 'iOS 14.8', platform: 'ios' });
+  let w = mp.require('wxsocket');
+  const bulk = await rejection(w.init({ wasmPath: '/lib/bulk.wasm' }));
+  assert.match(bulk.message, /bulk memory/);
+  await w.init({ wasmPath: '/plain/socket.wasm' });
+  assert.deepEqual(mp.filesRead, ['/lib/bulk.wasm', '/plain/socket.wasm']);
+  assert.deepEqual(mp.refused, ['WebAssembly.instantiate']);
+  await echoes(mp, w);
+
+  mp = await runtime({ wasm: 'webassembly', engine: 'mvp' });
+  w = mp.require('wxsocket');
+  await w.init({ wasm: new Uint8Array(fs.readFileSync(path.join(ex.miniprogramRoot, 'plain', 'socket.wasm'))) });
+  assert.deepEqual(mp.refused, []);
   await echoes(mp, w);
 });
 
-test('the MVP glue is loaded only when the MVP build is chosen', async () => {
+test('the loader requires only the one glue', async () => {
   const mp = await runtime({ sdkVersion: '3.7.0' });
   const w = mp.require('wxsocket');
   await w.init();
-  const loaded = [...mp.cache.keys()].map((f) => path.basename(f));
-  assert.ok(loaded.includes('wxsocket_bg.js'));
-  assert.ok(!loaded.includes('wxsocket_bg.mvp.js'), `loaded: ${loaded.join(', ')}`);
+  const loaded = [...mp.cache.keys()].map((f) => path.relative(mp.root, f).split(path.sep).join('/')).sort();
+  assert.deepEqual(loaded, ['miniprogram_npm/wxsocket/index.js', 'miniprogram_npm/wxsocket/wxsocket_bg.js']);
   await echoes(mp, w);
 });

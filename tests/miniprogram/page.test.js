@@ -1,6 +1,6 @@
 'use strict';
 // The example chat page, built by the real npm builder, run unchanged in the phone-shaped harness against
-// the real test server.
+// the real test server (also on the harness's old engine, which refuses WebAssembly features after the MVP).
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -76,6 +76,13 @@ test('the module is instantiated once, by path, from the .wasm.br (base library 
   await openChat();
   assert.deepEqual(mp.instantiated.map((i) => i.path), ['/miniprogram_npm/wxsocket/wxsocket_bg.wasm.br']);
   assert.equal(mp.instantiated[0].file, 'miniprogram_npm/wxsocket/wxsocket_bg.wasm.br');
+});
+
+test('on an engine without post-MVP features (iOS below 15.1) the page loads the same module and chats', async () => {
+  const page = await openChat({ engine: 'mvp' });
+  assert.deepEqual(mp.refused, []);
+  assert.deepEqual(mp.instantiated.map((i) => i.path), ['/miniprogram_npm/wxsocket/wxsocket_bg.wasm.br']);
+  await sendAndSee(page, '旧引擎 😀');
 });
 
 test('sends and receives text with CJK and emoji', async () => {
