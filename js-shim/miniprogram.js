@@ -1,6 +1,6 @@
 // Entry of miniprogram_dist/ (what "Build npm" copies to miniprogram_npm/wxsocket/): the loader.
-// The glue (`wxsocket_bg.js` beside this file, with the TextEncoder/TextDecoder stand-ins in its scope) is
-// required as it is; `init()` instantiates the module through WXWebAssembly (see load-miniprogram.js).
+// The build bundles the glue into the same file, with the TextEncoder/TextDecoder stand-ins in its scope;
+// `init()` instantiates the module through WXWebAssembly (see load-miniprogram.js).
 import * as glue from 'wxsocket-glue';
 import { createApi } from './api.js';
 import { loadMiniprogram } from './load-miniprogram.js';

@@ -11,8 +11,9 @@ const zlib = require('node:zlib');
 const { prepareExample, pkgDir } = require('./setup.js');
 const { mvpRefusal } = require('./harness.js');
 
-// The loader, the glue, and the one module (built for the WebAssembly MVP) as brotli only.
-const SHIPPED = ['index.js', 'wxsocket_bg.js', 'wxsocket_bg.wasm.br'];
+// The entry (the loader with the glue bundled in), and the one module (built for the WebAssembly MVP) as
+// brotli only.
+const SHIPPED = ['index.js', 'wxsocket_bg.wasm.br'];
 
 let ex;
 test.before(async () => {
@@ -35,19 +36,17 @@ test('packNpmManually copies miniprogram_dist whole, as a mini-program package',
   assert.deepEqual(ex.packResult, { miniProgramPackNum: 1, otherNpmPackNum: 0, warnList: [] });
 });
 
-test('miniprogram_npm/wxsocket holds the loader, the glue and the brotli module, byte for byte', () => {
+test('miniprogram_npm/wxsocket holds the entry and the brotli module, byte for byte', () => {
   const out = path.join(ex.miniprogramRoot, 'miniprogram_npm', 'wxsocket');
   assert.deepEqual(fs.readdirSync(out).sort(), SHIPPED.slice().sort());
   for (const f of SHIPPED) {
     assert.ok(fs.readFileSync(path.join(out, f)).equals(fs.readFileSync(path.join(pkgDir, 'miniprogram_dist', f))), f);
   }
   const loader = fs.readFileSync(path.join(out, 'index.js'), 'utf8');
-  assert.match(loader, /require\("\.\/wxsocket_bg\.js"\)/, 'the loader requires the glue beside it');
+  assert.doesNotMatch(loader, /\brequire\(/, 'the glue is bundled in: the entry requires nothing');
   assert.doesNotMatch(loader, /wxsocket_bg\.mvp/, 'no second glue or module is named');
   assert.match(loader, /WXWebAssembly\.instantiate/);
   assert.match(loader, /\/miniprogram_npm\/wxsocket\/wxsocket_bg\.wasm/, 'default path is where Build npm puts the module');
-  const glue = fs.readFileSync(path.join(out, 'wxsocket_bg.js'), 'utf8');
-  assert.match(glue, /__wbg_set_wasm/);
 });
 
 test('the .br is the package\'s plain wxsocket_bg.wasm, a module within the WebAssembly MVP', () => {
@@ -60,21 +59,16 @@ test('the .br is the package\'s plain wxsocket_bg.wasm, a module within the WebA
   assert.equal(mvpRefusal(wasm), null, 'no feature after the MVP');
 });
 
-test('the module imports only what the glue provides, and exports what the loader calls', async () => {
+test('the entry links the module and makes a working client (every import and export fits)', async () => {
   const out = path.join(ex.miniprogramRoot, 'miniprogram_npm', 'wxsocket');
-  const mod = new WebAssembly.Module(zlib.brotliDecompressSync(fs.readFileSync(path.join(out, 'wxsocket_bg.wasm.br'))));
-  // The glue is CommonJS and requires nothing.
-  const module = { exports: {} };
-  vm.compileFunction(fs.readFileSync(path.join(out, 'wxsocket_bg.js'), 'utf8'), ['module', 'exports'])(module, module.exports);
-  const imports = module.exports.wasmImports();
-  for (const imp of WebAssembly.Module.imports(mod)) {
-    assert.equal(typeof (imports[imp.module] || {})[imp.name], 'function', `${imp.module}.${imp.name}`);
-  }
+  const bytes = zlib.brotliDecompressSync(fs.readFileSync(path.join(out, 'wxsocket_bg.wasm.br')));
+  const mod = new WebAssembly.Module(bytes);
   assert.ok(WebAssembly.Module.exports(mod).some((e) => e.name === 'memory' && e.kind === 'memory'), 'the memory is exported');
-  // The glue wired to the module as the loader does it (an instance from its imports, then set) makes a
-  // working client: every export the glue calls is there.
-  const instance = new WebAssembly.Instance(mod, imports);
-  module.exports.__wbg_set_wasm(instance.exports);
+  // The entry is CommonJS and requires nothing; here it runs where the standard WebAssembly exists, so
+  // init({ wasm }) instantiates the bytes with the entry's own import object (a missing import fails it).
+  const module = { exports: {} };
+  vm.compileFunction(fs.readFileSync(path.join(out, 'index.js'), 'utf8'), ['module', 'exports'])(module, module.exports);
+  await module.exports.init({ wasm: bytes });
   const sent = [];
   let task = null;
   const wx = {

@@ -96,7 +96,7 @@ test('the installed package holds exactly the files package.json lists', () => {
     e.isDirectory() ? walk(path.join(d, e.name)) : [path.relative(installed, path.join(d, e.name)).split(path.sep).join('/')]);
   assert.deepEqual(walk(installed).sort(), [
     'LICENSE', 'README.md', 'index.cjs', 'index.d.ts', 'index.mjs', 'index.node.mjs',
-    'miniprogram_dist/index.js', 'miniprogram_dist/wxsocket_bg.js', 'miniprogram_dist/wxsocket_bg.wasm.br',
+    'miniprogram_dist/index.js', 'miniprogram_dist/wxsocket_bg.wasm.br',
     'package.json', 'wxsocket_bg.wasm',
   ].sort());
 });

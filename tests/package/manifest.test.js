@@ -59,7 +59,7 @@ test('scripts/sizes.js reports every shipped file with its real size, and the mi
     assert.ok(f.gzip > 0 && f.brotli > 0, f.file);
   }
   const mp = out.files.filter((f) => f.file.startsWith('miniprogram_dist/'));
-  assert.deepEqual(out.miniprogram.files.sort(), ['index.js', 'wxsocket_bg.js', 'wxsocket_bg.wasm.br']);
+  assert.deepEqual(out.miniprogram.files.sort(), ['index.js', 'wxsocket_bg.wasm.br']);
   assert.deepEqual(mp.map((f) => f.file.slice('miniprogram_dist/'.length)).sort(), out.miniprogram.files);
   assert.equal(out.miniprogram.raw, mp.reduce((n, f) => n + f.raw, 0));
   assert.equal(out.miniprogram.brotli, mp.reduce((n, f) => n + f.brotli, 0), 'the brotli total is of every shipped file');
@@ -70,7 +70,7 @@ test('scripts/sizes.js reports every shipped file with its real size, and the mi
   assert.ok(br.brotli >= br.raw, 'the .br does not compress further: the brotli total counts it at its real size');
   const text = execFileSync(process.execPath, [path.join(repo, 'scripts', 'sizes.js'), pkg], { encoding: 'utf8' });
   const line = text.split('\n').find((l) => l.startsWith('mini-program ships'));
-  assert.equal(line, `mini-program ships miniprogram_dist/ (index.js, wxsocket_bg.js, wxsocket_bg.wasm.br): ${out.miniprogram.brotli} bytes brotli ` +
+  assert.equal(line, `mini-program ships miniprogram_dist/ (index.js, wxsocket_bg.wasm.br): ${out.miniprogram.brotli} bytes brotli ` +
     `(${(out.miniprogram.brotli / 1024).toFixed(1)} KB); ${out.miniprogram.raw} bytes raw (${(out.miniprogram.raw / 1024).toFixed(1)} KB), ` +
     'counted toward the code package limit');
   const readme = fs.readFileSync(path.join(pkg, 'README.md'), 'utf8');
