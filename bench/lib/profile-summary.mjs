@@ -1,6 +1,6 @@
 // Summarises a V8 CPU profile (node --cpu-prof, or the DevTools Profiler domain: same format) into the self
 // time per message of each function, grouped by what the time is spent on. V8 inlines the JSON builtins
-// into their callers, so JSON.stringify / JSON.parse show up as the package's encodeJson / decodeJson (or
+// into their callers, so JSON.stringify / JSON.parse show up as the package's encodeJson / decodeJson / emitJson (or
 // as the anonymous import wrapper around them): an anonymous function is named after the call in its first
 // lines.
 import { readFileSync } from 'node:fs';
@@ -25,12 +25,14 @@ function classify(root, cf) {
   let name = cf.functionName || '';
   if (!name && url) {
     const src = sourceLines(root, url, cf.lineNumber).trim();
-    const called = /(encodeJson|decodeJson|utf8Length)\(/.exec(src);
+    const called = /(encodeJson|decodeJson|emitJson|utf8Length)\(/.exec(src);
     name = called ? `(anonymous: ${called[1]})` : '(anonymous)';
   }
   const file = url.split('/').pop();
   if (/encodeJson/.test(name)) return ['JSON.stringify (inside encodeJson)', 'encodeJson'];
   if (/decodeJson/.test(name)) return ['JSON.parse (inside decodeJson)', 'decodeJson'];
+  // emitJson parses and hands the value to the listeners (Emitter.emit, usually inlined into it).
+  if (/emitJson/.test(name)) return ['JSON.parse (inside emitJson)', 'emitJson'];
   if (/utf8Length|RegExp/.test(name)) return ['UTF-8 length of the frame', name];
   if (name === 'decode' || name === 'decodeUTF8' || /getStringFromWasm0|passStringToWasm0|encodeString/.test(name)) return ['strings copied across the boundary', name];
   if (file.endsWith('.wasm') || /^wasm-function|^\$/.test(name)) return ['inside the wasm module', name];
