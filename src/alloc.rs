@@ -115,7 +115,8 @@ impl Default for Blocks {
     }
 }
 
-#[cfg(target_arch = "wasm32")]
+// Only without threads (the `atomics` feature): the allocator assumes one thread.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
 mod wasm {
     use super::{Blocks, Heap};
     use core::alloc::{GlobalAlloc, Layout};
