@@ -3,53 +3,25 @@
 //! WXSOCKET_TEST_SERVER and WXSOCKET_CONTROL).
 //!
 //! Covers, through the browser's `WebSocket` and through a `wx` built on it
-//! (tests/support/wx_over_websocket.js): echo of JSON and binary frames, request/response, reconnect
+//! (wxOverWebSocket in tests/support/wx_sockets.js): echo of JSON and binary frames, request/response, reconnect
 //! after the server kills the connection, messages sent during an outage arriving after reconnect in
 //! order, and a heartbeat timeout against a server that stalls.
 #![cfg(target_arch = "wasm32")]
 
-use js_sys::{Function, Reflect};
+use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use wxsocket::SocketClient;
 
+#[path = "support/js_imports.rs"]
+mod js_imports;
+use js_imports::*;
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 const SERVER: Option<&str> = option_env!("WXSOCKET_TEST_SERVER");
 const CONTROL: Option<&str> = option_env!("WXSOCKET_CONTROL");
-
-#[wasm_bindgen(module = "/tests/support/wasm_helpers.js")]
-extern "C" {
-    fn options(platform: &JsValue, json: &str) -> JsValue;
-    fn recorder() -> JsValue;
-    fn listener(rec: &JsValue, name: &str) -> JsValue;
-    #[wasm_bindgen(js_name = eventsJson)]
-    fn events_json(rec: &JsValue, name: &str) -> String;
-    #[wasm_bindgen(js_name = eventCount)]
-    fn event_count(rec: &JsValue, name: &str) -> u32;
-    fn json(v: &JsValue) -> String;
-    fn parse(s: &str) -> JsValue;
-    fn sleep(ms: u32) -> js_sys::Promise;
-    fn settle(p: &js_sys::Promise) -> js_sys::Promise;
-    fn bytes(list: Vec<u8>) -> JsValue;
-    #[wasm_bindgen(js_name = bufferBytes)]
-    fn buffer_bytes(buf: &JsValue) -> String;
-    #[wasm_bindgen(js_name = isArrayBuffer)]
-    fn is_array_buffer(x: &JsValue) -> bool;
-    fn control(base: &str, path: &str) -> js_sys::Promise;
-    #[wasm_bindgen(js_name = globalWebSocket)]
-    fn global_websocket() -> JsValue;
-    fn until(pred: &Function, ms: u32) -> js_sys::Promise;
-    #[wasm_bindgen(js_name = nowMs)]
-    fn now_ms() -> f64;
-}
-
-#[wasm_bindgen(module = "/tests/support/wx_over_websocket.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = wxOverWebSocket)]
-    fn wx_over_websocket(ctor: &JsValue) -> JsValue;
-}
 
 fn server() -> &'static str {
     SERVER.expect("WXSOCKET_TEST_SERVER must be set when building the browser tests (the test command does)")
@@ -58,10 +30,6 @@ fn server() -> &'static str {
 async fn ctl(path: &str) -> JsValue {
     let base = CONTROL.expect("WXSOCKET_CONTROL must be set when building the browser tests");
     JsFuture::from(control(base, path)).await.expect("control request")
-}
-
-async fn wait(ms: u32) {
-    let _ = JsFuture::from(sleep(ms)).await;
 }
 
 fn get(v: &JsValue, key: &str) -> JsValue {

@@ -12,29 +12,9 @@ use wasm_bindgen_test::*;
 use wxsocket::core::{ErrorCode, Event, State};
 use wxsocket::{Client, ClientEvent, ClientOptions};
 
-#[wasm_bindgen(module = "/tests/support/fake_wx.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = fakeWxNew)]
-    fn fake_new(options: &JsValue) -> JsValue;
-    #[wasm_bindgen(js_name = fakeWx)]
-    fn fake_wx(ctrl: &JsValue) -> JsValue;
-    #[wasm_bindgen(js_name = fakeLastTask)]
-    fn last_task(ctrl: &JsValue) -> JsValue;
-    #[wasm_bindgen(js_name = fakeServerOpen)]
-    fn server_open(task: &JsValue, header: &JsValue);
-    #[wasm_bindgen(js_name = fakeServerMessage)]
-    fn server_message(task: &JsValue, data: &JsValue);
-    #[wasm_bindgen(js_name = fakeSent)]
-    fn sent(task: &JsValue) -> js_sys::Array;
-}
-
-#[wasm_bindgen(module = "/tests/support/wasm_helpers.js")]
-extern "C" {
-    fn json(v: &JsValue) -> String;
-    fn bytes(list: Vec<u8>) -> JsValue;
-    #[wasm_bindgen(js_name = bufferBytes)]
-    fn buffer_bytes(buf: &JsValue) -> String;
-}
+#[path = "support/js_imports.rs"]
+mod js_imports;
+use js_imports::*;
 
 #[derive(Serialize, Clone, Debug)]
 struct Say {

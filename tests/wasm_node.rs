@@ -1,4 +1,4 @@
-//! The JS class `SocketClient` in Node, on a scripted fake `wx` (tests/support/fake_wx.js) that behaves
+//! The JS class `SocketClient` in Node, on a scripted fake `wx` (tests/support/wx_sockets.js) that behaves
 //! like the phone's SocketTask: synchronous return, no off*, errMsg strings, close-code rules, the
 //! 5-task limit, late callbacks. Each test names the api.md clause it checks.
 //!
@@ -16,102 +16,9 @@ use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use wxsocket::SocketClient;
 
-#[wasm_bindgen(module = "/tests/support/fake_wx.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = fakeWxNew)]
-    fn fake_new(options: &JsValue) -> JsValue;
-    #[wasm_bindgen(js_name = fakeWx)]
-    fn fake_wx(ctrl: &JsValue) -> JsValue;
-    #[wasm_bindgen(js_name = fakeLastTask)]
-    fn last_task(ctrl: &JsValue) -> JsValue;
-    #[wasm_bindgen(js_name = fakeTask)]
-    fn task_at(ctrl: &JsValue, index: u32) -> JsValue;
-    #[wasm_bindgen(js_name = fakeTaskCount)]
-    fn task_count(ctrl: &JsValue) -> u32;
-    #[wasm_bindgen(js_name = fakeLiveCount)]
-    fn live_count(ctrl: &JsValue) -> u32;
-    #[wasm_bindgen(js_name = fakeServerOpen)]
-    fn server_open(task: &JsValue, header: &JsValue);
-    #[wasm_bindgen(js_name = fakeServerMessage)]
-    fn server_message(task: &JsValue, data: &JsValue);
-    #[wasm_bindgen(js_name = fakeServerClose)]
-    fn server_close(task: &JsValue, code: u32, reason: &str);
-    #[wasm_bindgen(js_name = fakeServerError)]
-    fn server_error(task: &JsValue, msg: &str);
-    #[wasm_bindgen(js_name = fakeFireLate)]
-    fn fire_late(task: &JsValue, kind: &str, payload: &JsValue);
-    #[wasm_bindgen(js_name = fakeSent)]
-    fn sent(task: &JsValue) -> js_sys::Array;
-    #[wasm_bindgen(js_name = fakeCloseCalls)]
-    fn close_calls(task: &JsValue) -> js_sys::Array;
-    #[wasm_bindgen(js_name = fakeTaskOptions)]
-    fn task_options(task: &JsValue) -> JsValue;
-    #[wasm_bindgen(js_name = fakeTaskState)]
-    fn task_state(task: &JsValue) -> String;
-    #[wasm_bindgen(js_name = fakeHide)]
-    fn hide(ctrl: &JsValue);
-    #[wasm_bindgen(js_name = fakeShow)]
-    fn show(ctrl: &JsValue);
-    #[wasm_bindgen(js_name = fakeSetNetwork)]
-    fn set_network(ctrl: &JsValue, connected: bool, kind: &JsValue);
-    #[wasm_bindgen(js_name = fakeListenerCounts)]
-    fn listener_counts(ctrl: &JsValue) -> JsValue;
-}
-
-#[wasm_bindgen(module = "/tests/support/wasm_helpers.js")]
-extern "C" {
-    fn options(platform: &JsValue, json: &str) -> JsValue;
-    #[wasm_bindgen(js_name = setPath)]
-    fn set_path(obj: &JsValue, path: &str, value: &JsValue) -> JsValue;
-    fn recorder() -> JsValue;
-    fn listener(rec: &JsValue, name: &str) -> JsValue;
-    #[wasm_bindgen(js_name = throwingListener)]
-    fn throwing_listener() -> JsValue;
-    #[wasm_bindgen(js_name = eventNames)]
-    fn event_names(rec: &JsValue) -> String;
-    #[wasm_bindgen(js_name = eventsJson)]
-    fn events_json(rec: &JsValue, name: &str) -> String;
-    #[wasm_bindgen(js_name = eventCount)]
-    fn event_count(rec: &JsValue, name: &str) -> u32;
-    #[wasm_bindgen(js_name = lastEvent)]
-    fn last_event(rec: &JsValue, name: &str) -> JsValue;
-    fn json(v: &JsValue) -> String;
-    fn parse(s: &str) -> JsValue;
-    fn sleep(ms: u32) -> js_sys::Promise;
-    #[wasm_bindgen(js_name = errorCode)]
-    fn error_code(e: &JsValue) -> String;
-    #[wasm_bindgen(js_name = errorName)]
-    fn error_name(e: &JsValue) -> String;
-    #[wasm_bindgen(js_name = errorMessage)]
-    fn error_message(e: &JsValue) -> String;
-    fn settle(p: &js_sys::Promise) -> js_sys::Promise;
-    fn bytes(list: Vec<u8>) -> JsValue;
-    #[wasm_bindgen(js_name = subarrayOf)]
-    fn subarray_of(list: Vec<u8>, start: u32, end: u32) -> JsValue;
-    #[wasm_bindgen(js_name = bufferBytes)]
-    fn buffer_bytes(buf: &JsValue) -> String;
-    #[wasm_bindgen(js_name = isArrayBuffer)]
-    fn is_array_buffer(x: &JsValue) -> bool;
-    fn cyclic() -> JsValue;
-    fn bigint() -> JsValue;
-    fn symbol() -> JsValue;
-    #[wasm_bindgen(js_name = fn)]
-    fn a_function() -> JsValue;
-    #[wasm_bindgen(js_name = memoryBytes)]
-    fn memory_bytes(memory: &JsValue) -> f64;
-    #[wasm_bindgen(js_name = urlFunction)]
-    fn url_function(url: &str) -> JsValue;
-    #[wasm_bindgen(js_name = asyncUrlFunction)]
-    fn async_url_function(url: &str) -> JsValue;
-    #[wasm_bindgen(js_name = logSink)]
-    fn log_sink() -> JsValue;
-    #[wasm_bindgen(js_name = logLines)]
-    fn log_lines(f: &JsValue) -> String;
-}
-
-async fn wait(ms: u32) {
-    let _ = JsFuture::from(sleep(ms)).await;
-}
+#[path = "support/js_imports.rs"]
+mod js_imports;
+use js_imports::*;
 
 /// A fake wx and a client on it, every event recorded.
 struct Rig {
