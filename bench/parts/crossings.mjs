@@ -2,8 +2,7 @@
 // JavaScript and WebAssembly, by name. The Node entry's instance is made with every import (wasm → JS) and
 // every export (JS → wasm) wrapped in a counter; counts are per message over `N` messages on the fake wx
 // (so one-off work such as growing a buffer averages out). Names lose wasm-bindgen's hash suffix.
-import { createBenchWx } from '../lib/fakes.mjs';
-import { makeMessage } from '../lib/payload.mjs';
+import { openBenchClient } from '../lib/open-client.mjs';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPackage, output, log, ROOT } from './common.mjs';
@@ -72,16 +71,8 @@ function measure(label, fn) {
   return r;
 }
 
-const wx = createBenchWx();
-const client = new pkg.SocketClient({ url: 'wss://bench.example/ws', platform: wx.wx, lifecycle: false });
-const task = wx.last;
-task.open();
-let acc = 0;
-client.on('message', (v) => {
-  acc += v.seq;
-});
-const obj = makeMessage(1024);
-const frame = JSON.stringify(obj);
+const rig = openBenchClient(pkg, 1024);
+const { client, task, obj, frame } = rig;
 for (let i = 0; i < 100; i++) {
   client.send(obj);
   task.message(frame);
@@ -90,4 +81,4 @@ const send = measure('send', () => client.send(obj));
 const receive = measure('receive', () => task.message(frame));
 client.close();
 client.free();
-output({ messages: N, bytes: 1024, send, receive, checksum: acc });
+output({ messages: N, bytes: 1024, send, receive, checksum: rig.checksum });

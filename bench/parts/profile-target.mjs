@@ -1,8 +1,7 @@
 // What profile.mjs profiles: our client only, sending (argv[2] = 'send') or receiving ('receive') 1 KiB
 // messages on the fake wx for about `MS` milliseconds.
 import { performance } from 'node:perf_hooks';
-import { createBenchWx } from '../lib/fakes.mjs';
-import { makeMessage } from '../lib/payload.mjs';
+import { openBenchClient } from '../lib/open-client.mjs';
 import { loadPackage } from './common.mjs';
 
 const MS = 2000;
@@ -10,16 +9,8 @@ const mode = process.argv[2];
 const bytes = Number(process.argv[3] || 1024);
 const { pkg } = loadPackage();
 await pkg.init();
-const wx = createBenchWx();
-const client = new pkg.SocketClient({ url: 'wss://bench.example/ws', platform: wx.wx, lifecycle: false });
-const task = wx.last;
-task.open();
-let acc = 0;
-client.on('message', (v) => {
-  acc += v.seq;
-});
-const obj = makeMessage(bytes);
-const frame = JSON.stringify(obj);
+const rig = openBenchClient(pkg, bytes);
+const { client, task, obj, frame } = rig;
 const end = performance.now() + MS;
 let n = 0;
 while (performance.now() < end) {
@@ -29,4 +20,4 @@ while (performance.now() < end) {
 }
 client.close();
 client.free();
-process.stdout.write(JSON.stringify({ messages: n, checksum: acc }) + '\n');
+process.stdout.write(JSON.stringify({ messages: n, checksum: rig.checksum }) + '\n');
