@@ -45,15 +45,16 @@ test('the emitter: a throwing listener does not stop the others; off, once and u
   const errors = [];
   const e = p.newEmitter((ev, err) => errors.push([ev, err.message]));
   const got = [];
-  e.on('m', () => { throw new Error('boom'); });
-  const unsub = e.on('m', (x) => got.push(['a', x]));
-  e.once('m', (x) => got.push(['once', x]));
-  e.emit('m', 1);
+  e.on('message', () => { throw new Error('boom'); });
+  const unsub = e.on('message', (x) => got.push(['a', x]));
+  e.once('message', (x) => got.push(['once', x]));
+  e.emit('message', 1);
   unsub();
-  e.emit('m', 2);
+  e.emit('message', 2);
   assert.deepEqual(got, [['a', 1], ['once', 1]]);
-  assert.deepEqual(errors, [['m', 'boom'], ['m', 'boom']]);
-  assert.throws(() => e.on('m', 'not a function'), (err) => err.name === 'WxSocketError' && err.code === 'INVALID_OPTION');
+  assert.deepEqual(errors, [['message', 'boom'], ['message', 'boom']]);
+  assert.throws(() => e.on('message', 'not a function'), (err) => err.name === 'WxSocketError' && err.code === 'INVALID_OPTION');
+  assert.throws(() => e.on('m', () => {}), (err) => err.name === 'WxSocketError' && err.code === 'INVALID_OPTION' && /unknown event "m"/.test(err.message));
 });
 
 test('encodeJson refuses what JSON cannot say; makeError is a WxSocketError', () => {
