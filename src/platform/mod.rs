@@ -604,7 +604,9 @@ impl<H: Host> Driver<H> {
         if codec == Codec::Json && is_pong.is_none() && !pending {
             // The common case: decoded and delivered on the JS side in one call.
             if !self.inner.host.message_json(&data) {
-                self.decode_failed(&data);
+                // The error path only: parsed again here for the parser's description.
+                let why = decode_json(&data).err().map(|e| describe(&e)).unwrap_or_default();
+                self.decode_failed(&data, &why);
             }
             return;
         }
@@ -612,8 +614,8 @@ impl<H: Host> Driver<H> {
             Codec::Text => data,
             Codec::Json => match decode_json(&data) {
                 Ok(v) => v,
-                Err(_) => {
-                    self.decode_failed(&data);
+                Err(e) => {
+                    self.decode_failed(&data, &describe(&e));
                     return;
                 }
             },
@@ -641,9 +643,8 @@ impl<H: Host> Driver<H> {
     }
 
     /// A text frame that is not JSON: a `DECODE` error event, nothing delivered.
-    fn decode_failed(&self, data: &JsValue) {
-        let why = decode_json(data).err().map(|e| describe(&e)).unwrap_or_default();
-        let message = cat(&["a text frame was not valid JSON (", &why, "); it was not delivered"]);
+    fn decode_failed(&self, data: &JsValue, why: &str) {
+        let message = cat(&["a text frame was not valid JSON (", why, "); it was not delivered"]);
         let ev = Event::Error { code: ErrorCode::Decode, message, err_msg: None };
         self.log_event(&ev);
         // The raw text travels as the event's extra value (`raw` in the payload).
