@@ -1390,6 +1390,34 @@ fn task_errors_close_the_task_and_retry() {
     assert_eq!(h.state(), State::Waiting);
 }
 
+/// The platform is handed the same connect timeout (wx `connectSocket({ timeout })`) and its timer can
+/// fire before the engine's: an error that says so, before open, is `CONNECT_TIMEOUT` all the same, keeps
+/// the platform's errMsg, and is retried. After open, "timeout" in an errMsg is an ordinary `PLATFORM`.
+#[test]
+fn the_platforms_own_connect_timeout_is_connect_timeout() {
+    for msg in ["connectSocket:fail timeout", "Connection TIMED OUT", "ETIMEOUT"] {
+        let mut h = Harness::new(config());
+        h.take();
+        let task = h.error(msg);
+        let out = h.take();
+        assert!(
+            matches!(&events(&out)[0], Event::Error { code: ErrorCode::ConnectTimeout, message, err_msg: Some(m) } if m == msg && message.contains("platform")),
+            "{msg}: {:?}", events(&out)
+        );
+        assert_eq!(task_closes(&out).iter().map(|c| c.0).collect::<Vec<_>>(), [task]);
+        assert_eq!(h.state(), State::Waiting);
+    }
+    let mut h = Harness::new(config());
+    h.take();
+    h.error("connectSocket:fail time out of range"); // not a timeout: "time out" is not one of the words
+    assert_eq!(error_codes(&h.take()), [ErrorCode::ConnectFailed]);
+    h.advance_to(h.timer.unwrap());
+    h.open();
+    h.take();
+    h.error("read timeout");
+    assert_eq!(error_codes(&h.take()), [ErrorCode::Platform]);
+}
+
 /// A platform error message becomes the reason the engine closes the task with; a close frame carries
 /// at most 123 bytes, so a long message is cut on a character boundary (the platform would throw).
 #[test]

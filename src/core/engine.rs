@@ -637,9 +637,16 @@ impl<P: Payload> Engine<P> {
         if !self.is_live(task) {
             return;
         }
-        let code = if self.state == State::Connecting { ErrorCode::ConnectFailed } else { ErrorCode::Platform };
-        let message = if code == ErrorCode::ConnectFailed { "could not open the socket" } else { "the socket failed" };
-        self.emit_error(code, message.into(), non_empty(err_msg));
+        // The platform is given the same connect timeout as the engine (wx `connectSocket({ timeout })`),
+        // so its own timer can fire first: that is the same CONNECT_TIMEOUT, whichever timer won the race.
+        let (code, message) = if self.state != State::Connecting {
+            (ErrorCode::Platform, "the socket failed".into())
+        } else if platform_timed_out(err_msg) {
+            (ErrorCode::ConnectTimeout, cat(&["the socket did not open within ", &num(self.cfg.connect_timeout_ms), " ms (the platform's timeout)"]))
+        } else {
+            (ErrorCode::ConnectFailed, "could not open the socket".into())
+        };
+        self.emit_error(code, message, non_empty(err_msg));
         self.lose_task(Loss { code: 1006, reason: err_msg.to_owned(), by_server: false, close_task: true });
     }
 
@@ -914,6 +921,14 @@ impl<P: Payload> Engine<P> {
             self.out.push_back(Output::Timer { at });
         }
     }
+}
+
+/// Whether a platform's error message says its own connect timeout fired (wx: `connectSocket:fail timeout`;
+/// other runtimes say "timed out"). ASCII case is ignored.
+fn platform_timed_out(err_msg: &str) -> bool {
+    let b = err_msg.as_bytes();
+    let has = |word: &[u8]| b.windows(word.len()).any(|w| w.eq_ignore_ascii_case(word));
+    has(b"timeout") || has(b"timed out")
 }
 
 fn non_empty(s: &str) -> Option<String> {
