@@ -427,3 +427,97 @@ fn ipv6_with_an_ipv4_tail_takes_no_leading_zeros() {
     assert_eq!(check_url("ws://[::127.0.02.1]", true).map_err(|e| e.code).err(), Some(ErrorCode::InvalidUrl));
     assert!(check_url("ws://[::127.0.2.1]", true).is_ok());
 }
+
+// ------------------------------------------------------------------------------------------------
+// Edges of each rule (the checks work on bytes; these pin where each rule draws its line)
+// ------------------------------------------------------------------------------------------------
+
+/// IPv6 group counts as the standard library's parser has them: 8 groups, or at most 7 with one `::`;
+/// an IPv4 tail counts as two groups and only ends the address; groups have 1 to 4 hex digits.
+#[test]
+fn url_ipv6_group_counts() {
+    for url in [
+        "wss://[1:2:3:4:5:6:7:8]",
+        "wss://[1:2:3:4:5:6:7::]",
+        "wss://[::1:2:3:4:5:6:7]",
+        "wss://[1:2:3:4:5:6:1.2.3.4]",
+        "wss://[1::1.2.3.4]",
+        "wss://[::]",
+        "wss://[0000::FFFF]",
+    ] {
+        assert_eq!(accepted(url).host, &url[6..], "{url}");
+    }
+    for url in [
+        "wss://[1:2:3:4:5:6:7:8:9]",
+        "wss://[1::2:3:4:5:6:7:8]",
+        "wss://[1:2:3:4:5:6::1.2.3.4]",
+        "wss://[1:2:3:4:5:1.2.3.4]",
+        "wss://[12345::]",
+        "wss://[:1::]",
+        "wss://[1:]",
+        "wss://[1.2.3.4::]",
+        "wss://[::1::]",
+        "wss://[::256.1.1.1]",
+        "wss://[::1.2.3]",
+        "wss://[::1.2.3.4:5]",
+    ] {
+        refused(url);
+    }
+}
+
+/// A port is read as a whole number however many digits it has: leading zeros are fine, and a number
+/// that only wraps around to a small one (2^64 + 80) is still too large.
+#[test]
+fn url_port_digits() {
+    assert_eq!(accepted("wss://example.com:0000000000000000000000080").port, Some(80));
+    assert_eq!(accepted("wss://[::1]:0080/").port, Some(80));
+    for url in ["wss://example.com:18446744073709551696", "wss://example.com:00000"] {
+        refused(url);
+    }
+}
+
+/// Numeric last labels are IPv4 addresses in WHATWG form: hex (`0x`, alone it is 0), octal (leading 0),
+/// decimal; one trailing dot; the last part fills what the others leave; at most 12 digits a part.
+#[test]
+fn url_numeric_hosts() {
+    for url in ["wss://0x7f.1/", "wss://1.2.3.4./", "wss://4294967295/", "wss://0xffffffff/", "wss://0377.0.0.1/", "wss://1.0x/", "wss://1.00/"] {
+        assert!(check_url(url, false).is_ok(), "{url}");
+    }
+    for url in ["wss://example.0x/", "wss://1.2.3.4../", "wss://4294967296/", "wss://0x100000000/", "wss://0378.0.0.1/", "wss://999999999999/"] {
+        refused(url);
+    }
+}
+
+/// `xn--` in any case starts a punycode label; every such label must decode.
+#[test]
+fn url_punycode_labels() {
+    assert!(check_url("wss://XN--BCHER-KVA.example/", false).is_ok());
+    for url in ["wss://xn--bcher-kva.xn--a/", "wss://xn--ab_c-kva/"] {
+        refused(url);
+    }
+    // A ':' or '@' after the authority is path, not port or credentials.
+    assert_eq!(accepted("wss://a.b/c:d@e").port, None);
+}
+
+/// Loopback IPv4 parts are 1 to 3 digits (leading zeros allowed), exactly four of them.
+#[test]
+fn loopback_edges() {
+    for host in ["127.000.0.1", "Localhost"] {
+        assert!(is_loopback(host), "{host}");
+    }
+    for host in ["127.0.0.0001", "127.0.0.1.", "127.1", "[0::1]"] {
+        assert!(!is_loopback(host), "{host}");
+    }
+}
+
+/// The authority ends at a `/` or `\`; only the first `://` starts one; without `://` nothing is cut.
+#[test]
+fn redact_edges() {
+    assert_eq!(redact_url("wss://u:p@host\\path?x"), "wss://host\\path?…");
+    assert_eq!(redact_url("a://b@c://d@e"), "a://c://d@e");
+    assert_eq!(redact_url("wss://u@h#f@g"), "wss://h?…");
+    assert_eq!(redact_url("wss://@"), "wss://");
+    assert_eq!(redact_url("://@x"), "://x");
+    assert_eq!(redact_url("no-scheme@host"), "no-scheme@host");
+    assert_eq!(redact_url("wss:/u@h/p"), "wss:/u@h/p");
+}
