@@ -1392,7 +1392,8 @@ fn task_errors_close_the_task_and_retry() {
 
 /// The platform is handed the same connect timeout (wx `connectSocket({ timeout })`) and its timer can
 /// fire before the engine's: an error that says so, before open, is `CONNECT_TIMEOUT` all the same, keeps
-/// the platform's errMsg, and is retried. After open, "timeout" in an errMsg is an ordinary `PLATFORM`.
+/// the platform's errMsg, and is retried. After open, "timeout" in an errMsg is an ordinary `PLATFORM`;
+/// a failed `url` function is never taken for the platform's timeout.
 #[test]
 fn the_platforms_own_connect_timeout_is_connect_timeout() {
     for msg in ["connectSocket:fail timeout", "Connection TIMED OUT", "ETIMEOUT"] {
@@ -1416,6 +1417,16 @@ fn the_platforms_own_connect_timeout_is_connect_timeout() {
     h.take();
     h.error("read timeout");
     assert_eq!(error_codes(&h.take()), [ErrorCode::Platform]);
+    // An attempt that failed before any task (the url function rejected) is CONNECT_FAILED, whatever
+    // its message says: only the platform's own error speaks for the platform's timer.
+    let mut h = Harness::new(config());
+    h.take();
+    let task = h.task();
+    h.engine.attempt_failed(h.now, task, "the url function's promise rejected: token fetch timeout");
+    h.drain();
+    let out = h.take();
+    assert_eq!(error_codes(&out), [ErrorCode::ConnectFailed]);
+    assert_eq!(h.state(), State::Waiting);
 }
 
 /// A platform error message becomes the reason the engine closes the task with; a close frame carries

@@ -633,15 +633,25 @@ impl<P: Payload> Engine<P> {
 
     /// The task reported an error (the platform's `onError`, or `connectSocket` failing).
     pub fn task_error(&mut self, now: Millis, task: TaskId, err_msg: &str) {
+        // The platform is given the same connect timeout as the engine (wx `connectSocket({ timeout })`),
+        // so its own timer can fire first: that is the same CONNECT_TIMEOUT, whichever timer won the race.
+        self.task_failed(now, task, err_msg, platform_timed_out(err_msg));
+    }
+
+    /// The attempt failed before a task could be asked for (the `url` function threw, rejected or gave
+    /// no usable URL): `CONNECT_FAILED` whatever the message says, and the client retries.
+    pub fn attempt_failed(&mut self, now: Millis, task: TaskId, message: &str) {
+        self.task_failed(now, task, message, false);
+    }
+
+    fn task_failed(&mut self, now: Millis, task: TaskId, err_msg: &str, timed_out: bool) {
         self.tick(now);
         if !self.is_live(task) {
             return;
         }
-        // The platform is given the same connect timeout as the engine (wx `connectSocket({ timeout })`),
-        // so its own timer can fire first: that is the same CONNECT_TIMEOUT, whichever timer won the race.
         let (code, message) = if self.state != State::Connecting {
             (ErrorCode::Platform, "the socket failed".into())
-        } else if platform_timed_out(err_msg) {
+        } else if timed_out {
             (ErrorCode::ConnectTimeout, cat(&["the socket did not open within ", &num(self.cfg.connect_timeout_ms), " ms (the platform's timeout)"]))
         } else {
             (ErrorCode::ConnectFailed, "could not open the socket".into())

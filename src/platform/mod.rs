@@ -478,7 +478,7 @@ impl<H: Host> Driver<H> {
     }
 
     fn attempt_failed(&self, task: TaskId, msg: &str) {
-        self.inner.io.borrow_mut().engine.task_error(now_ms(), task, msg);
+        self.inner.io.borrow_mut().engine.attempt_failed(now_ms(), task, msg);
     }
 
     fn connect_checked(&self, task: TaskId, url: String) {
