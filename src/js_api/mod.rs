@@ -11,7 +11,7 @@ use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::core::{Error, ErrorCode, Event, RequestHandle};
-use crate::platform::{describe, encode_frame, now_from, id_key, make_error, new_emitter, object, Codec, Driver, Emitter, Frame, Host};
+use crate::platform::{encode_frame, now_from, id_key, make_error, client_emitter, object, Codec, Driver, Emitter, Frame, Host};
 
 fn js_error(e: &Error) -> JsValue {
     make_error(e.code.as_str(), &e.message)
@@ -106,20 +106,8 @@ impl SocketClient {
     #[wasm_bindgen(constructor, skip_typescript)]
     pub fn new(options: JsValue) -> Result<SocketClient, JsValue> {
         let parsed = options::parse(&options)?;
-        let on_listener_error = match &parsed.setup.logger {
-            Some(logger) => {
-                let logger = logger.clone();
-                // Listener failures go to the logger when there is one.
-                Closure::<dyn FnMut(JsValue, JsValue)>::new(move |ev: JsValue, err: JsValue| {
-                    let fields = object(&[("event", ev), ("error", JsValue::from_str(&describe(&err)))]);
-                    let _ = logger.call3(&JsValue::NULL, &"error".into(), &"a listener threw".into(), &fields);
-                })
-                .into_js_value()
-            }
-            None => JsValue::UNDEFINED,
-        };
         let host = JsHost {
-            emitter: new_emitter(&on_listener_error),
+            emitter: client_emitter(parsed.setup.logger.as_ref()),
             message_event: JsValue::from_str("message"),
             requests: RefCell::new(Vec::new()) };
         let seed = (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;

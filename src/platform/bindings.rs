@@ -41,8 +41,9 @@ extern "C" {
     #[wasm_bindgen(method)]
     pub fn has(this: &Emitter, event: &str) -> bool;
 
-    #[wasm_bindgen(js_name = newEmitter)]
-    pub fn new_emitter(on_listener_error: &JsValue) -> Emitter;
+    /// The emitter of one client; a listener that throws is reported to `logger`, or to console.error.
+    #[wasm_bindgen(js_name = clientEmitter)]
+    pub fn client_emitter(logger: Option<&js_sys::Function>) -> Emitter;
 
     pub fn guard(f: &JsValue) -> JsValue;
     pub fn release(g: &JsValue);

@@ -341,6 +341,14 @@ export function newEmitter(onListenerError) {
   return new Emitter(typeof onListenerError === 'function' ? onListenerError : consoleError);
 }
 
+// The emitter of a SocketClient: a listener that throws is reported to `logger` (the option), or to
+// console.error when there is none.
+export function clientEmitter(logger) {
+  return newEmitter(typeof logger === 'function' ? function (ev, err) {
+    logger('error', 'a listener threw', { event: ev, error: errText(err) });
+  } : undefined);
+}
+
 // ---------- options ----------
 // `new SocketClient(options)` reads its options here: their shapes and types, every mistake a
 // WxSocketError that names the option. The values are checked in Rust afterwards (the URL, the headers,
