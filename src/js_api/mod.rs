@@ -11,7 +11,7 @@ use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::core::{Error, ErrorCode, Event, RequestHandle};
-use crate::platform::{encode_frame, now_from, id_key, make_error, client_emitter, object, Codec, Driver, Emitter, Frame, Host};
+use crate::platform::{client_emitter, encode_frame, event_parts, id_key, make_error, now_from, object, Codec, Driver, Emitter, Frame, Host};
 
 fn js_error(e: &Error) -> JsValue {
     make_error(e.code.as_str(), &e.message)
@@ -32,36 +32,12 @@ struct JsHost {
 
 impl Host for JsHost {
     fn event(&self, event: &Event, extra: &JsValue) {
-        let (name, payload) = match event {
-            Event::State { from, to } => ("state", object(&[("from", from.as_str().into()), ("to", to.as_str().into())])),
-            Event::Open { attempt, reconnected } => (
-                "open",
-                object(&[("header", extra.clone()), ("attempt", (*attempt).into()), ("reconnected", (*reconnected).into())]),
-            ),
-            Event::Close { code, reason, will_reconnect, delay_ms } => (
-                "close",
-                object(&[
-                    ("code", (*code).into()),
-                    ("reason", reason.as_str().into()),
-                    ("willReconnect", (*will_reconnect).into()),
-                    ("delayMs", delay_ms.map_or(JsValue::NULL, |d| (d as f64).into())),
-                ]),
-            ),
-            Event::Reconnecting { attempt, delay_ms } => {
-                ("reconnecting", object(&[("attempt", (*attempt).into()), ("delayMs", (*delay_ms as f64).into())]))
-            }
-            Event::Error { code, message, err_msg } => {
-                let mut fields = vec![("code", JsValue::from_str(code.as_str())), ("message", message.as_str().into())];
-                if let Some(m) = err_msg {
-                    fields.push(("errMsg", m.as_str().into()));
-                }
-                if !extra.is_undefined() {
-                    fields.push(("raw", extra.clone()));
-                }
-                ("error", object(&fields))
-            }
+        let (kind, s, t, a, b, c) = event_parts(event);
+        let err_msg = match event {
+            Event::Error { err_msg: Some(m), .. } => m.as_str(),
+            _ => "",
         };
-        self.emitter.emit(name, &payload);
+        self.emitter.event(kind, s, t, err_msg, a, b, c, extra);
     }
 
     fn message(&self, data: JsValue) {
@@ -114,7 +90,7 @@ impl SocketClient {
         let unknown = parsed.unknown;
         let driver = Driver::new(parsed.config, parsed.setup, host, seed);
         for key in unknown {
-            driver.log("warn", "unknown option (ignored); check its spelling", &[("option", key.into())]);
+            driver.log("warn", "unknown option (ignored); check its spelling", "option", &key.into());
         }
         Ok(SocketClient { driver, request_timeout_ms: parsed.request_timeout_ms })
     }

@@ -27,16 +27,20 @@ extern "C" {
     #[wasm_bindgen(method)]
     pub fn off(this: &Emitter, event: &JsValue, listener: &JsValue);
 
-    #[wasm_bindgen(method)]
-    pub fn emit(this: &Emitter, event: &str, payload: &JsValue);
-
-    /// `emit` with the event name already a JS string (no copy out of wasm memory per call).
+    /// `payload` to the `event` listeners; the event name is a JS string made once (no copy out of wasm
+    /// memory per call).
     #[wasm_bindgen(method, js_name = emit)]
     pub fn emit_named(this: &Emitter, event: &JsValue, payload: &JsValue);
 
     /// `JSON.parse(text)` delivered to the `event` listeners; false (nothing delivered) if not JSON.
     #[wasm_bindgen(method, js_name = emitJson)]
     pub fn emit_json(this: &Emitter, event: &JsValue, text: &JsValue) -> bool;
+
+    /// An engine event to its listeners, its payload built from [`event_parts`](super::event_parts) and
+    /// `extra` (the open handshake's headers, or a `DECODE` error's raw text); `u` is an error's errMsg.
+    #[wasm_bindgen(method)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn event(this: &Emitter, kind: u32, s: &str, t: &str, u: &str, a: f64, b: f64, c: f64, extra: &JsValue);
 
     #[wasm_bindgen(method)]
     pub fn has(this: &Emitter, event: &str) -> bool;
@@ -101,6 +105,12 @@ extern "C" {
     /// The options object read into slots (see platform.js); throws a `WxSocketError`.
     #[wasm_bindgen(catch, js_name = readOptions)]
     pub fn read_options(options: &JsValue) -> Result<js_sys::Array, JsValue>;
+
+    /// `logger(level, message, { [key]: value })`; a logger that throws is ignored.
+    pub fn log(logger: &js_sys::Function, level: &str, message: &str, key: &str, value: &JsValue);
+    /// An event (see [`event_parts`](super::event_parts)) to the logger; `url` (redacted) for `open`.
+    #[wasm_bindgen(js_name = logEvent)]
+    pub fn log_event(logger: &js_sys::Function, kind: u32, s: &str, t: &str, a: f64, b: f64, url: &str);
 
     #[wasm_bindgen(js_name = makeError)]
     pub fn make_error(code: &str, message: &str) -> JsValue;

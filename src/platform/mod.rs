@@ -352,12 +352,12 @@ impl<H: Host> Driver<H> {
         self.with_engine(|e, now| e.reconnect(now));
     }
 
-    /// Logs through the `logger` option, if any. Never pass header values or a URL's query here.
-    pub fn log(&self, level: &str, message: &str, fields: &[(&str, JsValue)]) {
+    /// Logs `{ [key]: value }` through the `logger` option, if any. Never pass header values or a URL's
+    /// query here.
+    pub fn log(&self, level: &str, message: &str, key: &str, value: &JsValue) {
         let logger = self.inner.io.borrow().setup.logger.clone();
         if let Some(logger) = logger {
-            let obj = object(fields);
-            let _ = logger.call3(&JsValue::NULL, &JsValue::from_str(level), &JsValue::from_str(message), &obj);
+            log(&logger, level, message, key, value);
         }
     }
 
@@ -409,7 +409,7 @@ impl<H: Host> Driver<H> {
                 };
                 if let Some(c) = conn {
                     if let Err(e) = c.handle.close(code, &reason) {
-                        self.log("warn", "closing the socket failed", &[("error", JsValue::from_str(&describe(&e)))]);
+                        self.log("warn", "closing the socket failed", "error", &JsValue::from_str(&describe(&e)));
                     }
                 }
             }
@@ -434,27 +434,16 @@ impl<H: Host> Driver<H> {
         }
     }
 
+    /// An event to the logger (platform.js `logEvent` picks level, message and fields), the URL redacted.
     fn log_event(&self, ev: &Event) {
-        if self.inner.io.borrow().setup.logger.is_none() {
-            return;
-        }
-        match ev {
-            Event::State { from, to } => self.log("debug", "state", &[("from", from.as_str().into()), ("to", to.as_str().into())]),
-            Event::Open { attempt, reconnected } => {
-                let url = redact_url(&self.last_url());
-                self.log("info", "open", &[("url", url.into()), ("attempt", (*attempt).into()), ("reconnected", (*reconnected).into())])
-            }
-            Event::Close { code, reason, will_reconnect, .. } => self.log(
-                "info",
-                "close",
-                &[("code", (*code).into()), ("reason", reason.as_str().into()), ("willReconnect", (*will_reconnect).into())],
-            ),
-            Event::Reconnecting { attempt, delay_ms } => {
-                self.log("info", "reconnecting", &[("attempt", (*attempt).into()), ("delayMs", (*delay_ms as f64).into())])
-            }
-            Event::Error { code, message, .. } => {
-                self.log("warn", message, &[("code", code.as_str().into())]);
-            }
+        let logger = self.inner.io.borrow().setup.logger.clone();
+        if let Some(logger) = logger {
+            let url = match ev {
+                Event::Open { .. } => redact_url(&self.last_url()),
+                _ => String::new(),
+            };
+            let (kind, s, t, a, b, _) = event_parts(ev);
+            log_event(&logger, kind, s, t, a, b, &url);
         }
     }
 
@@ -676,6 +665,22 @@ impl<H: Host> Driver<H> {
             }
             _ => {}
         }
+    }
+}
+
+/// An event as plain values for platform.js (`Emitter.prototype.event`, `logEvent`), which builds its
+/// payload and log fields: `(kind, s, t, a, b, c)` with kind 0 `state` (s from, t to), 1 `open` (a attempt,
+/// b reconnected as 1 or 0), 2 `close` (s reason, a code, b willReconnect, c delayMs or -1 for none),
+/// 3 `reconnecting` (a attempt, b delayMs), 4 `error` (s code, t message, a 1 when there is an errMsg).
+pub fn event_parts(ev: &Event) -> (u32, &str, &str, f64, f64, f64) {
+    match ev {
+        Event::State { from, to } => (0, from.as_str(), to.as_str(), 0.0, 0.0, 0.0),
+        Event::Open { attempt, reconnected } => (1, "", "", *attempt as f64, *reconnected as u8 as f64, 0.0),
+        Event::Close { code, reason, will_reconnect, delay_ms } => {
+            (2, reason, "", *code as f64, *will_reconnect as u8 as f64, delay_ms.map_or(-1.0, |d| d as f64))
+        }
+        Event::Reconnecting { attempt, delay_ms } => (3, "", "", *attempt as f64, *delay_ms as f64, 0.0),
+        Event::Error { code, message, err_msg } => (4, code.as_str(), message, err_msg.is_some() as u8 as f64, 0.0, 0.0),
     }
 }
 

@@ -259,6 +259,29 @@ export function requestKey(id) {
   return undefined;
 }
 
+// `logger(level, message, { [key]: value })`.
+export function log(logger, level, message, key, value) {
+  var fields = {};
+  fields[key] = value;
+  callLogger(logger, level, message, fields);
+}
+
+// An engine event (see `Emitter.prototype.event`) to the logger: `state` at debug level, an error at warn
+// with its message, the rest at info; `url` is the redacted URL of an open.
+export function logEvent(logger, k, s, t, a, b, url) {
+  var fields = k === 0 ? { from: s, to: t }
+    : k === 1 ? { url: url, attempt: a, reconnected: b === 1 }
+    : k === 2 ? { code: a, reason: s, willReconnect: b === 1 }
+    : k === 3 ? { attempt: a, delayMs: b }
+    : { code: s };
+  callLogger(logger, k === 0 ? 'debug' : k < 4 ? 'info' : 'warn', k < 4 ? EVENT_OF_KIND[k] : t, fields);
+}
+
+// A logger that throws is ignored: logging must not break the client.
+function callLogger(logger, level, message, fields) {
+  try { logger(level, message, fields); } catch (ignored) { /* ignored */ }
+}
+
 export function makeError(code, message) {
   var e = new Error(message);
   e.name = 'WxSocketError';
@@ -326,6 +349,22 @@ Emitter.prototype.emitJson = function (ev, text) {
   }
   this.emit(ev, v);
   return true;
+};
+// An engine event, as platform/mod.rs `event_parts` gives it, to its listeners: `u` is an error's errMsg,
+// `x` the open handshake's headers or a DECODE error's raw text.
+var EVENT_OF_KIND = ['state', 'open', 'close', 'reconnecting', 'error'];
+Emitter.prototype.event = function (k, s, t, u, a, b, c, x) {
+  var p;
+  if (k === 0) p = { from: s, to: t };
+  else if (k === 1) p = { header: x, attempt: a, reconnected: b === 1 };
+  else if (k === 2) p = { code: a, reason: s, willReconnect: b === 1, delayMs: c < 0 ? null : c };
+  else if (k === 3) p = { attempt: a, delayMs: b };
+  else {
+    p = { code: s, message: t };
+    if (a === 1) p.errMsg = u;
+    if (x !== undefined) p.raw = x;
+  }
+  this.emit(EVENT_OF_KIND[k], p);
 };
 Emitter.prototype.has = function (ev) {
   var list = this.l[ev];
