@@ -5,9 +5,7 @@
 mod options;
 mod types;
 
-use std::cell::RefCell;
-
-use js_sys::{Function, Promise, Reflect};
+use js_sys::{Promise, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::core::{Error, ErrorCode, Event, RequestHandle};
@@ -26,8 +24,6 @@ struct JsHost {
     emitter: Emitter,
     /// "message" as a JS string, made once: the event of every inbound frame.
     message_event: JsValue,
-    /// Pending requests: handle, resolve, reject. Few at a time, so a list beats a hash map in size.
-    requests: RefCell<Vec<(u32, Function, Function)>>,
 }
 
 impl Host for JsHost {
@@ -49,23 +45,17 @@ impl Host for JsHost {
     }
 
     fn resolve(&self, request: RequestHandle, data: JsValue) {
-        let entry = take_request(&self.requests, request.0);
-        if let Some((resolve, _)) = entry {
-            let _ = resolve.call1(&JsValue::NULL, &data);
-        }
+        self.emitter.settle(request.0, true, &data);
     }
 
     fn reject(&self, request: RequestHandle, code: ErrorCode) {
-        let entry = take_request(&self.requests, request.0);
-        if let Some((_, reject)) = entry {
-            let message = match code {
-                ErrorCode::Timeout => "no reply within the request's timeout",
-                ErrorCode::Closed => "the client was closed before the reply came",
-                ErrorCode::QueueFull => "the request was dropped from the full outgoing queue",
-                _ => "the request failed",
-            };
-            let _ = reject.call1(&JsValue::NULL, &js_code(code, message));
-        }
+        let message = match code {
+            ErrorCode::Timeout => "no reply within the request's timeout",
+            ErrorCode::Closed => "the client was closed before the reply came",
+            ErrorCode::QueueFull => "the request was dropped from the full outgoing queue",
+            _ => "the request failed",
+        };
+        self.emitter.settle(request.0, false, &js_code(code, message));
     }
 }
 
@@ -85,7 +75,7 @@ impl SocketClient {
         let host = JsHost {
             emitter: client_emitter(parsed.setup.logger.as_ref()),
             message_event: JsValue::from_str("message"),
-            requests: RefCell::new(Vec::new()) };
+        };
         let seed = (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
         let unknown = parsed.unknown;
         let driver = Driver::new(parsed.config, parsed.setup, host, seed);
@@ -274,28 +264,13 @@ impl SocketClient {
         }
         let key = id_key(&id).ok_or_else(|| js_code(ErrorCode::Serialize, "a request id must be a number or a string"))?;
         let frame = self.encode(data)?;
-        let mut slot: Option<(Function, Function)> = None;
-        let promise = Promise::new(&mut |resolve, reject| slot = Some((resolve, reject)));
-        let host = self.driver.host();
+        let emitter = &self.driver.host().emitter;
         // The promise is registered under its handle inside the engine call, before the outputs are
         // performed: a rejection (drop-newest) or a reply may come at once.
         self.driver
-            .with_engine(|e, now| {
-                let r = e.request(now, key, frame, timeout);
-                if let (Ok(h), Some(s)) = (&r, slot.take()) {
-                    host.requests.borrow_mut().push((h.0, s.0, s.1));
-                }
-                r
-            })
-            .map(|_| promise)
+            .with_engine(|e, now| e.request(now, key, frame, timeout).map(|h| emitter.defer(h.0)))
             .map_err(|code| js_code(code, send_error_message(code)))
     }
-}
-fn take_request(list: &RefCell<Vec<(u32, Function, Function)>>, handle: u32) -> Option<(Function, Function)> {
-    let mut list = list.borrow_mut();
-    let at = list.iter().position(|r| r.0 == handle)?;
-    let (_, resolve, reject) = list.swap_remove(at);
-    Some((resolve, reject))
 }
 
 fn send_error_message(code: ErrorCode) -> &'static str {

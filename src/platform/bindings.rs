@@ -14,7 +14,7 @@ extern "C" {
     #[wasm_bindgen(method, catch)]
     pub fn close(this: &Connection, code: u16, reason: &str) -> Result<(), JsValue>;
 
-    /// The listener registry of one client.
+    /// The listener registry of one client, and its pending requests' promises.
     #[derive(Clone, Debug)]
     pub type Emitter;
 
@@ -41,6 +41,14 @@ extern "C" {
     #[wasm_bindgen(method)]
     #[allow(clippy::too_many_arguments)]
     pub fn event(this: &Emitter, kind: u32, s: &str, t: &str, u: &str, a: f64, b: f64, c: f64, extra: &JsValue);
+
+    /// A promise for request `handle`, settled by [`Emitter::settle`].
+    #[wasm_bindgen(method)]
+    pub fn defer(this: &Emitter, handle: u32) -> js_sys::Promise;
+
+    /// Resolves (`ok`) or rejects request `handle`'s promise with `value`; nothing if it is not pending.
+    #[wasm_bindgen(method)]
+    pub fn settle(this: &Emitter, handle: u32, ok: bool, value: &JsValue);
 
     #[wasm_bindgen(method)]
     pub fn has(this: &Emitter, event: &str) -> bool;

@@ -293,11 +293,13 @@ export function describe(e) {
   return errText(e);
 }
 
-// The listener registry of one client. A listener that throws does not stop the others; the error
-// goes to `onListenerError` (the logger, or console.error).
+// The listener registry of one client, and its pending requests' promises. A listener that throws does
+// not stop the others; the error goes to `onListenerError` (the logger, or console.error).
 export function Emitter(onListenerError) {
   this.l = {};
   this.e = onListenerError;
+  // Request handle -> [resolve, reject].
+  this.r = {};
 }
 var EVENTS = ['open', 'message', 'close', 'reconnecting', 'error', 'state'];
 Emitter.prototype.on = function (ev, fn) {
@@ -365,6 +367,19 @@ Emitter.prototype.event = function (k, s, t, u, a, b, c, x) {
     if (x !== undefined) p.raw = x;
   }
   this.emit(EVENT_OF_KIND[k], p);
+};
+// A promise for request `h`, settled by `settle`.
+Emitter.prototype.defer = function (h) {
+  var r = this.r;
+  return new Promise(function (resolve, reject) { r[h] = [resolve, reject]; });
+};
+// Resolves (ok) or rejects request `h`'s promise with `v`; nothing if it is not pending.
+Emitter.prototype.settle = function (h, ok, v) {
+  var f = this.r[h];
+  if (f) {
+    delete this.r[h];
+    f[ok ? 0 : 1](v);
+  }
 };
 Emitter.prototype.has = function (ev) {
   var list = this.l[ev];
