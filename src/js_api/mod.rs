@@ -9,7 +9,7 @@ use js_sys::{Promise, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::core::{Error, ErrorCode, Event, RequestHandle};
-use crate::platform::{client_emitter, encode_frame, event_parts, id_key, make_error, now_from, object, Codec, Driver, Emitter, Frame, Host};
+use crate::platform::{client_emitter, encode_frame, event_parts, id_key, make_error, now_from, stats_object, Codec, Driver, Emitter, Frame, Host};
 
 fn js_error(e: &Error) -> JsValue {
     make_error(e.code.as_str(), &e.message)
@@ -220,16 +220,16 @@ impl SocketClient {
     #[wasm_bindgen(getter, skip_typescript)]
     pub fn stats(&self) -> JsValue {
         let s = self.driver.read(|e| e.stats());
-        object(&[
-            ("connects", (s.connects as f64).into()),
-            ("reconnects", (s.reconnects as f64).into()),
-            ("messagesSent", (s.messages_sent as f64).into()),
-            ("messagesReceived", (s.messages_received as f64).into()),
-            ("bytesSent", (s.bytes_sent as f64).into()),
-            ("bytesReceived", (s.bytes_received as f64).into()),
-            ("dropped", (s.dropped as f64).into()),
-            ("lastRttMs", s.last_rtt_ms.map_or(JsValue::NULL, |r| (r as f64).into())),
-        ])
+        stats_object(
+            s.connects as f64,
+            s.reconnects as f64,
+            s.messages_sent as f64,
+            s.messages_received as f64,
+            s.bytes_sent as f64,
+            s.bytes_received as f64,
+            s.dropped as f64,
+            s.last_rtt_ms.map_or(-1.0, |r| r as f64),
+        )
     }
 }
 

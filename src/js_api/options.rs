@@ -8,7 +8,7 @@ use js_sys::{Array, Function};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::core::{check_header, check_url, Backoff, Config, Error, ErrorCode, Heartbeat, Overflow, QueueLimits, ShouldReconnect};
-use crate::platform::{make_error, read_options, Frame, Setup, UrlSource};
+use crate::platform::{ask_should_reconnect, make_error, read_options, Frame, Setup, UrlSource};
 use crate::platform::Codec;
 
 /// The parsed options.
@@ -76,11 +76,7 @@ pub fn parse(options: &JsValue) -> Result<Parsed, JsValue> {
         None
     };
     let should_reconnect = func(5).map(|f| -> ShouldReconnect {
-        Box::new(move |code: u16, reason: &str| {
-            let arg = crate::platform::object(&[("code", code.into()), ("reason", reason.into())]);
-            // A shouldReconnect that throws is taken as "yes": a bug in it must not strand the client.
-            f.call1(&JsValue::NULL, &arg).map(|r| r.is_truthy()).unwrap_or(true)
-        })
+        Box::new(move |code: u16, reason: &str| ask_should_reconnect(&f, code, reason))
     });
     let heartbeat = flag(10).then(|| Heartbeat {
         interval_ms: or(11, 30_000.0) as u64,

@@ -120,6 +120,24 @@ extern "C" {
     #[wasm_bindgen(js_name = logEvent)]
     pub fn log_event(logger: &js_sys::Function, kind: u32, s: &str, t: &str, a: f64, b: f64, url: &str);
 
+    /// The `stats` object from its counts; `last_rtt_ms` -1 for none yet (`lastRttMs: null`).
+    #[wasm_bindgen(js_name = statsObject)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn stats_object(
+        connects: f64,
+        reconnects: f64,
+        messages_sent: f64,
+        messages_received: f64,
+        bytes_sent: f64,
+        bytes_received: f64,
+        dropped: f64,
+        last_rtt_ms: f64,
+    ) -> JsValue;
+
+    /// `shouldReconnect({ code, reason })` as a boolean; one that throws is taken as "yes".
+    #[wasm_bindgen(js_name = askShouldReconnect)]
+    pub fn ask_should_reconnect(f: &js_sys::Function, code: u16, reason: &str) -> bool;
+
     #[wasm_bindgen(js_name = makeError)]
     pub fn make_error(code: &str, message: &str) -> JsValue;
 

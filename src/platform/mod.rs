@@ -17,7 +17,7 @@ use std::rc::{Rc, Weak};
 
 use js_sys::{Function, Reflect};
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 
 use crate::core::text::cat;
 use crate::core::{check_url, redact_url, Config, Engine, ErrorCode, Event, Inbound, Millis, Output, Payload, RequestHandle, TaskId};
@@ -691,13 +691,4 @@ pub fn id_key(id: &JsValue) -> Option<String> {
 
 fn is_thenable(v: &JsValue) -> bool {
     v.is_object() && Reflect::get(v, &JsValue::from_str("then")).map(|t| t.is_function()).unwrap_or(false)
-}
-
-/// A plain object from key/value pairs.
-pub fn object(fields: &[(&str, JsValue)]) -> JsValue {
-    let o = js_sys::Object::new();
-    for (k, v) in fields {
-        let _ = Reflect::set(&o, &JsValue::from_str(k), v);
-    }
-    o.unchecked_into()
 }

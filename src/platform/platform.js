@@ -282,6 +282,30 @@ function callLogger(logger, level, message, fields) {
   try { logger(level, message, fields); } catch (ignored) { /* ignored */ }
 }
 
+// The `stats` object; `rtt` is -1 before the first pong.
+export function statsObject(connects, reconnects, sent, received, bytesSent, bytesReceived, dropped, rtt) {
+  return {
+    connects: connects,
+    reconnects: reconnects,
+    messagesSent: sent,
+    messagesReceived: received,
+    bytesSent: bytesSent,
+    bytesReceived: bytesReceived,
+    dropped: dropped,
+    lastRttMs: rtt < 0 ? null : rtt
+  };
+}
+
+// The shouldReconnect option's verdict on a close from the server. One that throws is taken as "yes": a
+// bug in it must not strand the client.
+export function askShouldReconnect(f, code, reason) {
+  try {
+    return !!f({ code: code, reason: reason });
+  } catch (e) {
+    return true;
+  }
+}
+
 export function makeError(code, message) {
   var e = new Error(message);
   e.name = 'WxSocketError';
