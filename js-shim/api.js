@@ -91,11 +91,18 @@ export function createApi(glue, load) {
     this.__wxFreed = true;
     base.free.call(this);
   };
-  ['send', 'sendRaw', 'close', 'reconnect', 'on', 'once', 'off'].forEach(function (name) {
+  ['send', 'sendRaw', 'close', 'reconnect'].forEach(function (name) {
     var f = base[name];
     proto[name] = function (a, b) {
       if (this.__wxFreed) throw freedError();
       return f.call(this, a, b);
+    };
+  });
+  // on, once and off go straight to the client's emitter (platform.js), which checks their arguments.
+  ['on', 'once', 'off'].forEach(function (name) {
+    proto[name] = function (a, b) {
+      if (this.__wxFreed) throw freedError();
+      return this.__wxEmitter[name](a, b);
     };
   });
   // send(): the data is encoded here (the glue's encodeFrame, which throws a typed SERIALIZE error) and
