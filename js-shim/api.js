@@ -91,7 +91,7 @@ export function createApi(glue, load) {
     this.__wxFreed = true;
     base.free.call(this);
   };
-  ['send', 'sendRaw', 'close', 'reconnect'].forEach(function (name) {
+  ['close', 'reconnect'].forEach(function (name) {
     var f = base[name];
     proto[name] = function (a, b) {
       if (this.__wxFreed) throw freedError();
@@ -111,15 +111,28 @@ export function createApi(glue, load) {
   var sendFrame = base.sendFrame;
   var encodeFrame = glue.encodeFrame;
   var frameLength = glue.frameLength;
-  if (typeof sendFrame === 'function' && typeof encodeFrame === 'function' && typeof frameLength === 'function') {
-    proto.send = function (data) {
-      if (this.__wxFreed) throw freedError();
-      var frame = encodeFrame(data, this.__wxText);
-      var r = sendFrame.call(this, frame, frameLength(frame), Date.now());
-      if (r < 0) throw Base.sendError(r);
-      return r === 1;
-    };
-  }
+  proto.send = function (data) {
+    if (this.__wxFreed) throw freedError();
+    var frame = encodeFrame(data, this.__wxText);
+    var r = sendFrame.call(this, frame, frameLength(frame), Date.now());
+    if (r < 0) throw Base.sendError(r);
+    return r === 1;
+  };
+  // sendRaw(): the same without the codec. encodeFrame under the text codec takes exactly what sendRaw
+  // takes (a string, an ArrayBuffer, a typed array or DataView as its own bytes); sendError(-3) is the
+  // SERIALIZE error for anything else.
+  proto.sendRaw = function (data) {
+    if (this.__wxFreed) throw freedError();
+    var frame;
+    try {
+      frame = encodeFrame(data, true);
+    } catch (e) {
+      throw Base.sendError(-3);
+    }
+    var r = sendFrame.call(this, frame, frameLength(frame), Date.now());
+    if (r < 0) throw Base.sendError(r);
+    return r === 1;
+  };
   var request = base.request;
   proto.request = function (data, options) {
     if (this.__wxFreed) return Promise.reject(freedError());

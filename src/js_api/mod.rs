@@ -85,15 +85,6 @@ impl SocketClient {
         Ok(SocketClient { driver, request_timeout_ms: parsed.request_timeout_ms })
     }
 
-    /// `send(data)`: true when handed to the socket now, false when queued.
-    #[wasm_bindgen(skip_typescript)]
-    pub fn send(&self, data: JsValue) -> Result<bool, JsValue> {
-        let frame = self.encode(&data)?;
-        self.driver
-            .with_engine(|e, now| e.send(now, frame))
-            .map_err(|code| js_code(code, send_error_message(code)))
-    }
-
     /// The package's `send`: `frame` is what `encodeFrame` made of the data (the package's JS does that
     /// before calling in), `len` its `frameLength`, `now` its `Date.now()`. 1 when handed to the socket
     /// now, 0 when queued, -1 for `CLOSED`, -2 for `QUEUE_FULL` (the package throws those). Reading the
@@ -108,27 +99,21 @@ impl SocketClient {
         }
     }
 
-    /// The error `sendFrame` stands for with a negative result.
+    /// The error `sendFrame` stands for with a negative result; -3 is the `SERIALIZE` error of `sendRaw`
+    /// given something other than a string, an ArrayBuffer or a typed array (the package's JS checks that).
     #[wasm_bindgen(js_name = sendError, skip_typescript)]
     pub fn send_error(result: i32) -> JsValue {
-        let code = if result == -1 { ErrorCode::Closed } else { ErrorCode::QueueFull };
-        js_code(code, send_error_message(code))
+        match result {
+            -1 => js_code(ErrorCode::Closed, send_error_message(ErrorCode::Closed)),
+            -2 => js_code(ErrorCode::QueueFull, send_error_message(ErrorCode::QueueFull)),
+            _ => js_code(ErrorCode::Serialize, "sendRaw takes a string, an ArrayBuffer or a typed array"),
+        }
     }
 
     /// Whether the client's codec is `'text'` (read once by the package's JS, for `sendFrame`).
     #[wasm_bindgen(getter = textCodec, skip_typescript)]
     pub fn text_codec(&self) -> bool {
         self.driver.codec() == Codec::Text
-    }
-
-    /// `sendRaw(data)`: a string or ArrayBuffer (or typed array), without encoding.
-    #[wasm_bindgen(js_name = sendRaw, skip_typescript)]
-    pub fn send_raw(&self, data: JsValue) -> Result<bool, JsValue> {
-        let frame = Frame::raw(&data)
-            .ok_or_else(|| js_code(ErrorCode::Serialize, "sendRaw takes a string, an ArrayBuffer or a typed array"))?;
-        self.driver
-            .with_engine(|e, now| e.send(now, frame))
-            .map_err(|code| js_code(code, send_error_message(code)))
     }
 
     /// `request(data, { timeoutMs })`: resolves with the reply carrying the same id.
@@ -168,7 +153,7 @@ impl SocketClient {
     }
 
     /// The client's listener registry (platform.js `Emitter`): the package's JS calls its `on`, `once`
-    /// and `off` itself, which keeps three exports out of the module.
+    /// and `off` itself.
     #[wasm_bindgen(getter = __wxEmitter, skip_typescript)]
     pub fn emitter(&self) -> JsValue {
         self.driver.host().emitter.clone().into()
@@ -221,9 +206,26 @@ impl SocketClient {
     }
 }
 
-/// `on`, `once` and `off` for Rust callers (the wasm test suites); the package's JS reaches the emitter
-/// through [`SocketClient::emitter`] instead.
+/// `send`, `sendRaw`, `on`, `once` and `off` for Rust callers (the wasm test suites). The package's JS
+/// does these itself: it encodes and calls [`SocketClient::send_frame`], and reaches the emitter through
+/// [`SocketClient::emitter`]; that keeps five exports out of the module.
 impl SocketClient {
+    /// `send(data)`: true when handed to the socket now, false when queued.
+    pub fn send(&self, data: JsValue) -> Result<bool, JsValue> {
+        let frame = self.encode(&data)?;
+        self.driver
+            .with_engine(|e, now| e.send(now, frame))
+            .map_err(|code| js_code(code, send_error_message(code)))
+    }
+
+    /// `sendRaw(data)`: a string or ArrayBuffer (or typed array), without encoding.
+    pub fn send_raw(&self, data: JsValue) -> Result<bool, JsValue> {
+        let frame = Frame::raw(&data).ok_or_else(|| Self::send_error(-3))?;
+        self.driver
+            .with_engine(|e, now| e.send(now, frame))
+            .map_err(|code| js_code(code, send_error_message(code)))
+    }
+
     /// `on(event, listener)`: returns a function that unsubscribes. The emitter (platform.js) checks the
     /// event's name and the listener: a `WxSocketError` `INVALID_OPTION` for either.
     pub fn on(&self, event: JsValue, listener: JsValue) -> Result<JsValue, JsValue> {
