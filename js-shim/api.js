@@ -75,7 +75,7 @@ export function createApi(glue, load) {
       }
       super(options);
       // Read once: send() below encodes on this side when the codec is JSON.
-      this.__wxText = this.textCodec === true;
+      this.__wxText = get.call(this, 6) === true;
     }
   }
 
@@ -138,9 +138,9 @@ export function createApi(glue, load) {
     if (this.__wxFreed) return Promise.reject(freedError());
     return request.call(this, data, options);
   };
-  ['state', 'retryCount', 'queuedCount', 'bufferedAmount', 'url', 'stats'].forEach(function (name) {
-    var d = Object.getOwnPropertyDescriptor(base, name);
-    if (!d || !d.get) return;
+  // The getters read through one export, by their index here (see SocketClient::get in src/js_api).
+  var get = base.__wxGet;
+  ['state', 'retryCount', 'queuedCount', 'bufferedAmount', 'url', 'stats'].forEach(function (name, i) {
     Object.defineProperty(proto, name, {
       configurable: true,
       enumerable: false,
@@ -149,7 +149,7 @@ export function createApi(glue, load) {
           if (name === 'state') return 'closed';
           throw freedError();
         }
-        return d.get.call(this);
+        return get.call(this, i);
       }
     });
   });

@@ -110,12 +110,6 @@ impl SocketClient {
         }
     }
 
-    /// Whether the client's codec is `'text'` (read once by the package's JS, for `sendFrame`).
-    #[wasm_bindgen(getter = textCodec, skip_typescript)]
-    pub fn text_codec(&self) -> bool {
-        self.driver.codec() == Codec::Text
-    }
-
     /// `request(data, { timeoutMs })`: resolves with the reply carrying the same id.
     #[wasm_bindgen(skip_typescript)]
     pub fn request(&self, data: JsValue, options: JsValue) -> Promise {
@@ -159,38 +153,54 @@ impl SocketClient {
         self.driver.host().emitter.clone().into()
     }
 
+    /// The package's getters through one export: `what` 0 `state`, 1 `retryCount`, 2 `queuedCount`,
+    /// 3 `bufferedAmount`, 4 `url`, 5 `stats`, 6 whether the codec is `'text'` (read once, for
+    /// `sendFrame`). The package's JS defines the properties (js-shim/api.js).
+    #[wasm_bindgen(js_name = __wxGet, skip_typescript)]
+    pub fn get(&self, what: u32) -> JsValue {
+        match what {
+            0 => self.driver.read(|e| e.state().as_str()).into(),
+            1 => self.retry_count().into(),
+            2 => self.queued_count().into(),
+            3 => self.buffered_amount().into(),
+            4 => self.url().into(),
+            5 => self.stats(),
+            _ => (self.driver.codec() == Codec::Text).into(),
+        }
+    }
+}
+
+/// `send`, `sendRaw`, `on`, `once`, `off` and the getters for Rust callers (the wasm test suites). The
+/// package's JS does these itself: it encodes and calls [`SocketClient::send_frame`], reaches the emitter
+/// through [`SocketClient::emitter`] and reads through [`SocketClient::get`]: two exports instead of
+/// twelve.
+impl SocketClient {
     /// `state`.
-    #[wasm_bindgen(getter, skip_typescript)]
     pub fn state(&self) -> String {
         self.driver.read(|e| e.state().as_str().to_owned())
     }
 
     /// `retryCount`.
-    #[wasm_bindgen(getter, js_name = retryCount, skip_typescript)]
     pub fn retry_count(&self) -> u32 {
         self.driver.read(|e| e.retry_count())
     }
 
     /// `queuedCount`.
-    #[wasm_bindgen(getter, js_name = queuedCount, skip_typescript)]
     pub fn queued_count(&self) -> u32 {
         self.driver.read(|e| e.queued_count() as u32)
     }
 
     /// `bufferedAmount`.
-    #[wasm_bindgen(getter, js_name = bufferedAmount, skip_typescript)]
     pub fn buffered_amount(&self) -> f64 {
         self.driver.read(|e| e.buffered_amount() as f64)
     }
 
     /// `url`: the last URL used.
-    #[wasm_bindgen(getter, skip_typescript)]
     pub fn url(&self) -> String {
         self.driver.last_url()
     }
 
     /// `stats`.
-    #[wasm_bindgen(getter, skip_typescript)]
     pub fn stats(&self) -> JsValue {
         let s = self.driver.read(|e| e.stats());
         stats_object(
@@ -204,12 +214,7 @@ impl SocketClient {
             s.last_rtt_ms.map_or(-1.0, |r| r as f64),
         )
     }
-}
 
-/// `send`, `sendRaw`, `on`, `once` and `off` for Rust callers (the wasm test suites). The package's JS
-/// does these itself: it encodes and calls [`SocketClient::send_frame`], and reaches the emitter through
-/// [`SocketClient::emitter`]; that keeps five exports out of the module.
-impl SocketClient {
     /// `send(data)`: true when handed to the socket now, false when queued.
     pub fn send(&self, data: JsValue) -> Result<bool, JsValue> {
         let frame = self.encode(&data)?;
