@@ -9,7 +9,7 @@ use js_sys::{Promise, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::core::{Error, ErrorCode, Event, RequestHandle};
-use crate::platform::{client_emitter, encode_frame, event_parts, id_key, make_error, now_from, stats_object, Codec, Driver, Emitter, Frame, Host};
+use crate::platform::{warn_unknown, client_emitter, encode_frame, event_parts, id_key, make_error, now_from, stats_object, Codec, Driver, Emitter, Frame, Host};
 
 fn js_error(e: &Error) -> JsValue {
     make_error(e.code.as_str(), &e.message)
@@ -77,11 +77,9 @@ impl SocketClient {
             message_event: JsValue::from_str("message"),
         };
         let seed = (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
-        let unknown = parsed.unknown;
+        let logger = parsed.setup.logger.clone();
         let driver = Driver::new(parsed.config, parsed.setup, host, seed);
-        for key in unknown {
-            driver.log("warn", "unknown option (ignored); check its spelling", "option", &key.into());
-        }
+        warn_unknown(logger.as_ref(), &parsed.unknown);
         Ok(SocketClient { driver, request_timeout_ms: parsed.request_timeout_ms })
     }
 

@@ -16,7 +16,8 @@ pub struct Parsed {
     pub config: Config<Frame>,
     pub setup: Setup,
     pub request_timeout_ms: u64,
-    pub unknown: Vec<String>,
+    /// The option names `readOptions` did not know (an array of strings), for the logger.
+    pub unknown: Array,
 }
 
 fn js(e: Error) -> JsValue {
@@ -119,7 +120,5 @@ pub fn parse(options: &JsValue) -> Result<Parsed, JsValue> {
         lifecycle: flag(18),
         logger: func(10),
     };
-    let unknown: Array = v.get(11).unchecked_into();
-    let unknown = unknown.iter().filter_map(|k| k.as_string()).collect();
-    Ok(Parsed { config, setup, request_timeout_ms: or(17, 10_000.0) as u64, unknown })
+    Ok(Parsed { config, setup, request_timeout_ms: or(17, 10_000.0) as u64, unknown: v.get(11).unchecked_into() })
 }

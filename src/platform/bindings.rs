@@ -116,6 +116,9 @@ extern "C" {
 
     /// `logger(level, message, { [key]: value })`; a logger that throws is ignored.
     pub fn log(logger: &js_sys::Function, level: &str, message: &str, key: &str, value: &JsValue);
+    /// A warning to the logger, if there is one, for every unknown option name in `keys`.
+    #[wasm_bindgen(js_name = warnUnknown)]
+    pub fn warn_unknown(logger: Option<&js_sys::Function>, keys: &js_sys::Array);
     /// An event (see [`event_parts`](super::event_parts)) to the logger; `url` (redacted) for `open`.
     #[wasm_bindgen(js_name = logEvent)]
     pub fn log_event(logger: &js_sys::Function, kind: u32, s: &str, t: &str, a: f64, b: f64, url: &str);

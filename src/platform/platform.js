@@ -277,6 +277,14 @@ export function logEvent(logger, k, s, t, a, b, url) {
   callLogger(logger, k === 0 ? 'debug' : k < 4 ? 'info' : 'warn', k < 4 ? EVENT_OF_KIND[k] : t, fields);
 }
 
+// A warning to the logger, if there is one, for every unknown option name in `keys`.
+export function warnUnknown(logger, keys) {
+  if (typeof logger !== 'function') return;
+  for (var i = 0; i < keys.length; i++) {
+    callLogger(logger, 'warn', 'unknown option (ignored); check its spelling', { option: keys[i] });
+  }
+}
+
 // A logger that throws is ignored: logging must not break the client.
 function callLogger(logger, level, message, fields) {
   try { logger(level, message, fields); } catch (ignored) { /* ignored */ }
