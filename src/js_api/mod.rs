@@ -19,11 +19,9 @@ fn js_code(code: ErrorCode, message: &str) -> JsValue {
     make_error(code.as_str(), message)
 }
 
-
+/// What the JS class does with the driver's reports: all of it goes to the client's emitter (platform.js).
 struct JsHost {
     emitter: Emitter,
-    /// "message" as a JS string, made once: the event of every inbound frame.
-    message_event: JsValue,
 }
 
 impl Host for JsHost {
@@ -37,11 +35,11 @@ impl Host for JsHost {
     }
 
     fn message(&self, data: JsValue) {
-        self.emitter.emit_named(&self.message_event, &data);
+        self.emitter.message(&data);
     }
 
     fn message_json(&self, text: &JsValue) -> bool {
-        self.emitter.emit_json(&self.message_event, text)
+        self.emitter.emit_json(text)
     }
 
     fn resolve(&self, request: RequestHandle, data: JsValue) {
@@ -74,7 +72,6 @@ impl SocketClient {
         let parsed = options::parse(&options)?;
         let host = JsHost {
             emitter: client_emitter(parsed.setup.logger.as_ref()),
-            message_event: JsValue::from_str("message"),
         };
         let seed = (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
         let logger = parsed.setup.logger.clone();

@@ -27,14 +27,13 @@ extern "C" {
     #[wasm_bindgen(method)]
     pub fn off(this: &Emitter, event: &JsValue, listener: &JsValue);
 
-    /// `payload` to the `event` listeners; the event name is a JS string made once (no copy out of wasm
-    /// memory per call).
-    #[wasm_bindgen(method, js_name = emit)]
-    pub fn emit_named(this: &Emitter, event: &JsValue, payload: &JsValue);
+    /// `data` to the `message` listeners.
+    #[wasm_bindgen(method)]
+    pub fn message(this: &Emitter, data: &JsValue);
 
-    /// `JSON.parse(text)` delivered to the `event` listeners; false (nothing delivered) if not JSON.
+    /// `JSON.parse(text)` delivered to the `message` listeners; false (nothing delivered) if not JSON.
     #[wasm_bindgen(method, js_name = emitJson)]
-    pub fn emit_json(this: &Emitter, event: &JsValue, text: &JsValue) -> bool;
+    pub fn emit_json(this: &Emitter, text: &JsValue) -> bool;
 
     /// An engine event to its listeners, its payload built from [`event_parts`](super::event_parts) and
     /// `extra` (the open handshake's headers, or a `DECODE` error's raw text); `u` is an error's errMsg.

@@ -373,15 +373,20 @@ Emitter.prototype.emit = function (ev, payload) {
     }
   }
 };
-// A text frame decoded and delivered in one call; false (nothing delivered) if it is not JSON.
-Emitter.prototype.emitJson = function (ev, text) {
+// A message to the `message` listeners.
+Emitter.prototype.message = function (data) {
+  this.emit('message', data);
+};
+// A text frame decoded and delivered to the `message` listeners in one call; false (nothing delivered)
+// if it is not JSON.
+Emitter.prototype.emitJson = function (text) {
   var v;
   try {
     v = JSON.parse(text);
   } catch (e) {
     return false;
   }
-  this.emit(ev, v);
+  this.emit('message', v);
   return true;
 };
 // An engine event, as platform/mod.rs `event_parts` gives it, to its listeners: `u` is an error's errMsg,
