@@ -9,7 +9,10 @@ use js_sys::{Promise, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::core::{Error, ErrorCode, Event, RequestHandle};
-use crate::platform::{warn_unknown, client_emitter, encode_frame, event_parts, id_key, make_error, now_from, stats_object, Codec, Driver, Emitter, Frame, Host};
+use crate::platform::{
+    client_emitter, encode_frame, event_parts, id_key, make_error, now_from, stats_object, warn_unknown, Codec, Driver, Emitter,
+    Frame, Host,
+};
 
 fn js_error(e: &Error) -> JsValue {
     make_error(e.code.as_str(), &e.message)
