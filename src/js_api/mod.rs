@@ -256,16 +256,14 @@ impl SocketClient {
         if !data.is_object() || js_sys::Array::is_array(data) {
             return Err(js_code(ErrorCode::Serialize, "request(data) takes a plain object, to carry the request id"));
         }
-        let timeout = if options.is_undefined() || options.is_null() {
-            self.request_timeout_ms
-        } else {
-            match Reflect::get(options, &"timeoutMs".into()).ok().filter(|v| !v.is_undefined()) {
-                None => self.request_timeout_ms,
-                Some(v) => match v.as_f64() {
-                    Some(n) if n.is_finite() && n >= 1.0 => n as u64,
-                    _ => return Err(js_code(ErrorCode::InvalidOption, "request options.timeoutMs must be a finite number ≥ 1")),
-                },
-            }
+        // Reflect.get throws for options that are undefined, null or not an object: the default, as for
+        // options without timeoutMs.
+        let timeout = match Reflect::get(options, &"timeoutMs".into()).ok().filter(|v| !v.is_undefined()) {
+            None => self.request_timeout_ms,
+            Some(v) => match v.as_f64() {
+                Some(n) if n.is_finite() && n >= 1.0 => n as u64,
+                _ => return Err(js_code(ErrorCode::InvalidOption, "request options.timeoutMs must be a finite number ≥ 1")),
+            },
         };
         let id_field = self.driver.id_field();
         let mut id = Reflect::get(data, &id_field).unwrap_or(JsValue::UNDEFINED);

@@ -39,7 +39,8 @@ pub fn parse(options: &JsValue) -> Result<Parsed, JsValue> {
         }
     };
     let flag = |i: u32| num(i) == 1.0;
-    let func = |i: u32| v.get(i).dyn_into::<Function>().ok();
+    // readOptions leaves a function or undefined in these slots.
+    let func = |i: u32| Some(v.get(i)).filter(|f| !f.is_undefined()).map(JsCast::unchecked_into::<Function>);
 
     let allow_insecure = flag(0);
     let url_v = v.get(0);

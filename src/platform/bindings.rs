@@ -80,8 +80,9 @@ extern "C" {
     #[wasm_bindgen(js_name = stopLifecycle)]
     pub fn stop_lifecycle(w: &JsValue);
 
+    /// If `value` is a thenable, its outcome goes to the sink (`URL_OK`, `URL_FAILED`) and this is true.
     #[wasm_bindgen(js_name = whenSettled)]
-    pub fn when_settled(promise: &JsValue, sink: &JsValue, gen: u32);
+    pub fn when_settled(value: &JsValue, sink: &JsValue, gen: u32) -> bool;
 
     #[wasm_bindgen(js_name = timerSet)]
     pub fn timer_set(sink: &JsValue, ms: f64) -> JsValue;

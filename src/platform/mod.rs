@@ -459,9 +459,12 @@ impl<H: Host> Driver<H> {
             Err(url) => self.connect(task, url),
             Ok(f) => match f.call0(&JsValue::NULL) {
                 Err(e) => self.attempt_failed(task, &cat(&["the url function threw: ", &describe(&e)])),
-                Ok(v) if v.is_string() => self.connect_checked(task, v.as_string().unwrap_or_default()),
-                Ok(v) if is_thenable(&v) => when_settled(&v, &self.inner.sink, task.0),
-                Ok(_) => self.attempt_failed(task, "the url function returned neither a string nor a promise"),
+                Ok(v) => match v.as_string() {
+                    Some(url) => self.connect_checked(task, url),
+                    // A promise (any thenable) settles into the sink later.
+                    None if when_settled(&v, &self.inner.sink, task.0) => {}
+                    None => self.attempt_failed(task, "the url function returned neither a string nor a promise"),
+                },
             },
         }
     }
@@ -531,7 +534,8 @@ impl<H: Host> Driver<H> {
             }
             kind::HIDE => self.inner.io.borrow_mut().engine.app_hidden(now),
             kind::SHOW => self.inner.io.borrow_mut().engine.app_shown(now),
-            kind::NETWORK => self.inner.io.borrow_mut().engine.network_changed(now, a.as_bool().unwrap_or(true)),
+            // `a`: true or false (platform.js).
+            kind::NETWORK => self.inner.io.borrow_mut().engine.network_changed(now, a.is_truthy()),
             kind::URL_OK | kind::URL_FAILED => {
                 let waiting = {
                     let io = self.inner.io.borrow();
@@ -687,8 +691,4 @@ pub fn event_parts(ev: &Event) -> (u32, &str, &str, f64, f64, f64) {
 /// The key a request id is matched by: numbers and strings, kept apart (`7` is not `"7"`).
 pub fn id_key(id: &JsValue) -> Option<String> {
     request_key(id).as_string()
-}
-
-fn is_thenable(v: &JsValue) -> bool {
-    v.is_object() && Reflect::get(v, &JsValue::from_str("then")).map(|t| t.is_function()).unwrap_or(false)
 }

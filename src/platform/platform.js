@@ -151,13 +151,22 @@ export function stopLifecycle(w) {
   if (w) w.stop();
 }
 
-// A url function's promise, settled into the sink (no futures executor: mini-programs have no global
-// object for one to find).
+// What a url function returned, if it is a promise (an object with a then method): settled into the
+// sink, and true; false for anything else (no futures executor: mini-programs have no global object for
+// one to find).
 export function whenSettled(p, sink, gen) {
+  var then;
+  try {
+    then = typeof p === 'object' && p !== null ? p.then : undefined;
+  } catch (e) {
+    return false;
+  }
+  if (typeof then !== 'function') return false;
   Promise.resolve(p).then(
     function (v) { sink(gen, URL_OK, v); },
     function (e) { sink(gen, URL_FAILED, errText(e)); }
   );
+  return true;
 }
 
 // One timer per client, on the global setTimeout (mini-programs and Node have no window).
