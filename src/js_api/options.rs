@@ -52,10 +52,10 @@ pub fn parse(options: &JsValue) -> Result<Parsed, JsValue> {
         None => UrlSource::Func(url_v.unchecked_into()),
     };
     let pairs: Array = v.get(2).unchecked_into();
+    // Name, value, name, value…: strings up to the end, where get gives undefined.
     let mut i = 0;
-    while i + 1 < pairs.length() {
-        let text = |k| pairs.get(k).as_string().unwrap_or_default();
-        check_header(&text(i), &text(i + 1)).map_err(js)?;
+    while let Some(name) = pairs.get(i).as_string() {
+        check_header(&name, &pairs.get(i + 1).as_string().unwrap_or_default()).map_err(js)?;
         i += 2;
     }
 
