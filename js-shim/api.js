@@ -111,12 +111,14 @@ export function createApi(glue, load) {
   var sendFrame = base.sendFrame;
   var encodeFrame = glue.encodeFrame;
   var frameLength = glue.frameLength;
-  proto.send = function (data) {
-    if (this.__wxFreed) throw freedError();
-    var frame = encodeFrame(data, this.__wxText);
-    var r = sendFrame.call(this, frame, frameLength(frame), Date.now());
+  function sendEncoded(client, frame) {
+    var r = sendFrame.call(client, frame, frameLength(frame), Date.now());
     if (r < 0) throw Base.sendError(r);
     return r === 1;
+  }
+  proto.send = function (data) {
+    if (this.__wxFreed) throw freedError();
+    return sendEncoded(this, encodeFrame(data, this.__wxText));
   };
   // sendRaw(): the same without the codec. encodeFrame under the text codec takes exactly what sendRaw
   // takes (a string, an ArrayBuffer, a typed array or DataView as its own bytes); sendError(-3) is the
@@ -129,9 +131,7 @@ export function createApi(glue, load) {
     } catch (e) {
       throw Base.sendError(-3);
     }
-    var r = sendFrame.call(this, frame, frameLength(frame), Date.now());
-    if (r < 0) throw Base.sendError(r);
-    return r === 1;
+    return sendEncoded(this, frame);
   };
   var request = base.request;
   proto.request = function (data, options) {
