@@ -1,9 +1,11 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! Tests of the input checks in `wxsocket::core` (api.md: `url`, `header`, `allowInsecure`, `logger`,
 //! `close()`). Covers:
-//! - `check_url`: schemes and their case, hosts (names, IPv4, IPv6, international), ports, fragments,
-//!   credentials, whitespace and control characters, the loopback rule with and without
-//!   `allow_insecure`, and which error code each refusal carries;
+//! - `check_url`: the rule set of `src/core/validate.rs` (schemes and their case, a host, ports,
+//!   fragments, credentials, a `\` in the authority, whitespace and control characters, the loopback
+//!   rule with and without `allow_insecure`) and which error code each refusal carries; what it leaves
+//!   to the platform (host syntax: characters, IDNA and punycode, IPv4 number forms, IPv6 syntax) passes;
+//!   a property test against an oracle written with `str` methods over URLs built from the edge pieces;
 //! - `is_loopback`;
 //! - `redact_url`: the query string, fragment and credentials never reach a log line;
 //! - `check_header`: CR, LF and NUL in names and values, `Referer` in any case, invalid token characters;
@@ -77,12 +79,9 @@ fn url_hosts() {
         "wss://:443",
         "wss://:443/",
         "wss://?q=1",
-        "wss://exa%mple.com",
-        "wss://exa<mple.com",
-        "wss://exa\"mple.com",
         "wss://exa\\mple.com",
-        "wss://exa^mple.com",
-        "wss://exa|mple.com",
+        "wss://example.com\\@evil.com/",
+        "wss://a:1\\:2/",
         "wss://example.com:80:80",
     ] {
         refused(url);
@@ -107,11 +106,6 @@ fn url_ipv6() {
         "wss://[::1]:",
         "wss://[::1]]",
         "wss://[::1]:80:80",
-        "wss://[example.com]/",
-        "wss://[zz::1]/",
-        "wss://[1.2.3.4]/",
-        "wss://[::1%25eth0]/",
-        "wss://[<script>]/",
     ] {
         refused(url);
     }
@@ -225,11 +219,12 @@ fn url_loopback_rule() {
         assert_eq!(code_of(url, false), Some(ErrorCode::InsecureUrl), "{url} is not loopback");
         assert!(check_url(url, true).is_ok(), "{url} with allowInsecure");
     }
-    // Numeric hosts that are no IPv4 address at all are invalid, not merely insecure (WHATWG parsers
-    // refuse them, so no attempt could ever open).
-    for url in ["ws://127.0.0.256", "ws://127.0.0.1.1", "ws://1.127.0.0.1"] {
-        assert_eq!(code_of(url, false), Some(ErrorCode::InvalidUrl), "{url}");
-        assert_eq!(code_of(url, true), Some(ErrorCode::InvalidUrl), "{url} with allowInsecure");
+    // Numeric hosts that are no IPv4 address are not loopback either; whether they are addresses at all
+    // is the platform's to say (it refuses them, for good). WHATWG's other IPv4 forms of 127.0.0.1 are
+    // not taken for loopback: refused, never let through.
+    for url in ["ws://127.0.0.256", "ws://127.0.0.1.1", "ws://1.127.0.0.1", "ws://0x7f.0.0.1", "ws://2130706433", "ws://127.1"] {
+        assert_eq!(code_of(url, false), Some(ErrorCode::InsecureUrl), "{url}");
+        assert!(check_url(url, true).is_ok(), "{url} with allowInsecure");
     }
     // wss:// needs no exception.
     assert!(check_url("wss://128.0.0.1", false).is_ok());
@@ -272,6 +267,93 @@ proptest! {
         let _ = redact_url(&url);
         let _ = check_header(&s, &s);
         let _ = is_loopback(&s);
+    }
+}
+
+/// The rule set restated with `str` methods, independently of `check_url`'s byte walk: `Ok` with the
+/// host and port, or the code of the refusal.
+fn oracle(url: &str, allow_insecure: bool) -> Result<(String, Option<u16>), ErrorCode> {
+    use ErrorCode::InvalidUrl;
+    if url.is_empty() || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(InvalidUrl);
+    }
+    let lower = url.to_ascii_lowercase();
+    let (secure, rest) = if lower.starts_with("wss://") {
+        (true, &url[6..])
+    } else if lower.starts_with("ws://") {
+        (false, &url[5..])
+    } else {
+        return Err(InvalidUrl);
+    };
+    if url.contains('#') {
+        return Err(InvalidUrl);
+    }
+    let authority = rest.split(['/', '?']).next().unwrap_or("");
+    if authority.contains('@') || authority.contains('\\') {
+        return Err(InvalidUrl);
+    }
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(inside) => match inside.split_once(']') {
+            None => return Err(InvalidUrl),
+            Some((address, "")) => (format!("[{address}]"), None),
+            Some((address, tail)) => match tail.strip_prefix(':') {
+                Some(port) => (format!("[{address}]"), Some(port)),
+                None => return Err(InvalidUrl),
+            },
+        },
+        None => match authority.split_once(':') {
+            Some((host, port)) => (host.to_owned(), Some(port)),
+            None => (authority.to_owned(), None),
+        },
+    };
+    if host.is_empty() || host == "[]" {
+        return Err(InvalidUrl);
+    }
+    let port = match port {
+        None => None,
+        Some(p) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => {
+            let significant = p.trim_start_matches('0');
+            match significant.parse::<u16>() {
+                Ok(n) if n > 0 => Some(n),
+                _ => return Err(InvalidUrl),
+            }
+        }
+        Some(_) => return Err(InvalidUrl),
+    };
+    let parts: Vec<&str> = host.split('.').collect();
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host == "[::1]"
+        || (parts.len() == 4 && parts[0] == "127" && parts.iter().all(|p| (1..=3).contains(&p.len()) && p.parse::<u8>().is_ok()));
+    if !secure && !allow_insecure && !loopback {
+        return Err(ErrorCode::InsecureUrl);
+    }
+    Ok((host, port))
+}
+
+/// URLs built from the pieces each rule turns on, then anything: each piece sits on an edge of a rule.
+fn edge_url() -> impl Strategy<Value = String> {
+    let scheme = prop::sample::select(vec!["ws://", "wss://", "WSS://", "Ws://", "http://", "", "ws:/", "wss:\\\\", " wss://"]);
+    let credentials = prop::sample::select(vec!["", "", "", "u@", "u:p@", "@", "a\\"]);
+    let host = prop::sample::select(vec![
+        "example.com", "localhost", "LocalHost", "localhost.", "127.0.0.1", "127.000.0.01", "127.0.0.256", "127.0.0.1.1", "0x7f.0.0.1",
+        "128.0.0.1", "[::1]", "[::2]", "[2001:db8::1]", "[", "[]", "[::1", "", "a b", "例子.cn", "127.0.0.1.evil.com", "[::1]x", "[::1]]",
+        "exa%mple", "\u{3000}",
+    ]);
+    let port = prop::sample::select(vec!["", "", ":", ":0", ":1", ":443", ":65535", ":65536", ":0080", ":00000", ":8a", ":٣", ":99999999999999999999999", ":1:2"]);
+    let path = prop::sample::select(vec!["", "/", "/p?q=1", "?x@y", "/a:b@c", "#f", "/#", "/\t", "/\\", "?a\\b"]);
+    (scheme, credentials, host, port, path, "\\PC{0,3}").prop_map(|(s, c, h, p, r, tail)| format!("{s}{c}{h}{p}{r}{tail}"))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 4096, ..ProptestConfig::default() })]
+    /// `check_url` refuses exactly what the rule set refuses, with the same code, and reads the same
+    /// host and port from what it passes.
+    #[test]
+    fn check_url_is_the_rule_set(url in edge_url()) {
+        for allow_insecure in [false, true] {
+            let got = check_url(&url, allow_insecure).map(|u| (u.host.to_owned(), u.port)).map_err(|e| e.code);
+            prop_assert_eq!(got, oracle(&url, allow_insecure), "{:?}, allowInsecure: {}", url, allow_insecure);
+        }
     }
 }
 
@@ -420,50 +502,10 @@ fn punycode_and_unicode_hosts_that_exist_pass() {
     }
 }
 
-/// Found by the `url` fuzz target: an IPv4 tail inside IPv6 brackets with a leading zero
-/// (`[::127.0.02.1]`) is no IPv6 address to a WHATWG parser; `[::127.0.2.1]` is.
-#[test]
-fn ipv6_with_an_ipv4_tail_takes_no_leading_zeros() {
-    assert_eq!(check_url("ws://[::127.0.02.1]", true).map_err(|e| e.code).err(), Some(ErrorCode::InvalidUrl));
-    assert!(check_url("ws://[::127.0.2.1]", true).is_ok());
-}
 
 // ------------------------------------------------------------------------------------------------
 // Edges of each rule (the checks work on bytes; these pin where each rule draws its line)
 // ------------------------------------------------------------------------------------------------
-
-/// IPv6 group counts as the standard library's parser has them: 8 groups, or at most 7 with one `::`;
-/// an IPv4 tail counts as two groups and only ends the address; groups have 1 to 4 hex digits.
-#[test]
-fn url_ipv6_group_counts() {
-    for url in [
-        "wss://[1:2:3:4:5:6:7:8]",
-        "wss://[1:2:3:4:5:6:7::]",
-        "wss://[::1:2:3:4:5:6:7]",
-        "wss://[1:2:3:4:5:6:1.2.3.4]",
-        "wss://[1::1.2.3.4]",
-        "wss://[::]",
-        "wss://[0000::FFFF]",
-    ] {
-        assert_eq!(accepted(url).host, &url[6..], "{url}");
-    }
-    for url in [
-        "wss://[1:2:3:4:5:6:7:8:9]",
-        "wss://[1::2:3:4:5:6:7:8]",
-        "wss://[1:2:3:4:5:6::1.2.3.4]",
-        "wss://[1:2:3:4:5:1.2.3.4]",
-        "wss://[12345::]",
-        "wss://[:1::]",
-        "wss://[1:]",
-        "wss://[1.2.3.4::]",
-        "wss://[::1::]",
-        "wss://[::256.1.1.1]",
-        "wss://[::1.2.3]",
-        "wss://[::1.2.3.4:5]",
-    ] {
-        refused(url);
-    }
-}
 
 /// A port is read as a whole number however many digits it has: leading zeros are fine, and a number
 /// that only wraps around to a small one (2^64 + 80) is still too large.
@@ -476,27 +518,54 @@ fn url_port_digits() {
     }
 }
 
-/// Numeric last labels are IPv4 addresses in WHATWG form: hex (`0x`, alone it is 0), octal (leading 0),
-/// decimal; one trailing dot; the last part fills what the others leave; at most 12 digits a part.
+/// A ':' or '@' after the authority is path, not port or credentials; `xn--` labels pass in any case.
 #[test]
-fn url_numeric_hosts() {
-    for url in ["wss://0x7f.1/", "wss://1.2.3.4./", "wss://4294967295/", "wss://0xffffffff/", "wss://0377.0.0.1/", "wss://1.0x/", "wss://1.00/"] {
-        assert!(check_url(url, false).is_ok(), "{url}");
-    }
-    for url in ["wss://example.0x/", "wss://1.2.3.4../", "wss://4294967296/", "wss://0x100000000/", "wss://0378.0.0.1/", "wss://999999999999/"] {
-        refused(url);
-    }
+fn url_authority_ends_at_the_path() {
+    assert_eq!(accepted("wss://a.b/c:d@e").port, None);
+    assert_eq!(accepted("wss://a.b?c:d@e").host, "a.b");
+    assert_eq!(accepted("wss://a.b/c\\d").host, "a.b");
+    assert!(check_url("wss://XN--BCHER-KVA.example/", false).is_ok());
 }
 
-/// `xn--` in any case starts a punycode label; every such label must decode.
+/// What the platform decides and `check_url` leaves to it: host characters, IDNA and punycode,
+/// WHATWG's IPv4 number forms, IPv6 syntax inside the brackets. These pass here; `wx.connectSocket` and
+/// `new WebSocket` refuse them, and the engine is to take that refusal as final (`INVALID_URL`, no retry).
 #[test]
-fn url_punycode_labels() {
-    assert!(check_url("wss://XN--BCHER-KVA.example/", false).is_ok());
-    for url in ["wss://xn--bcher-kva.xn--a/", "wss://xn--ab_c-kva/"] {
-        refused(url);
+fn host_syntax_is_left_to_the_platform() {
+    for url in [
+        "wss://exa%mple.com",
+        "wss://exa<mple.com",
+        "wss://exa^mple.com",
+        "wss://exa|mple.com",
+        "wss://\u{FFFD}/",
+        "wss://\u{200B}/",
+        "wss://xn--/",
+        "wss://xn--a/",
+        "wss://a.\u{FF11}/",
+        "wss://\u{670}a/",
+        "wss://1.2.3.999/",
+        "wss://99999999999999/",
+        "wss://08/",
+        "wss://[example.com]/",
+        "wss://[zz::1]/",
+        "wss://[1:2]/",
+        "wss://[::127.0.02.1]/",
+        // What the `url` fuzz target found while the check still tried to match WHATWG parsers.
+        "wss://a\u{FFFD}b.com/ws",
+        "wss://example.0/",
+        "wss://7277777777/",
+        "wss://1.2.3.4.5/",
+        "wss://[::1.2.3.4.5]/",
+        "wss://[1:::2]/",
+        "wss://[:::]/",
+        "wss://a.88888888888888888888888/",
+        "wss://example.028/",
+        "wss://nn\u{679}R/",
+        "wss://xn--zz/",
+        "wss://m\u{B3}.\u{B3}/",
+    ] {
+        assert!(check_url(url, false).is_ok(), "{url:?} is the platform's to refuse");
     }
-    // A ':' or '@' after the authority is path, not port or credentials.
-    assert_eq!(accepted("wss://a.b/c:d@e").port, None);
 }
 
 /// Loopback IPv4 parts are 1 to 3 digits (leading zeros allowed), exactly four of them.

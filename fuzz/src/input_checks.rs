@@ -46,7 +46,13 @@ pub fn url_properties(url: &str) -> Result<(), String> {
     let rest = &url[scheme.len()..];
     let authority = &rest[..rest.find(['/', '?']).unwrap_or(rest.len())];
     check!(!authority.contains('@'), "check_url({url:?}) passed credentials");
-    check!(!parsed.host.is_empty(), "check_url({url:?}) read an empty host");
+    check!(!authority.contains('\\'), "check_url({url:?}) passed a \\ in the authority");
+    check!(!parsed.host.is_empty() && parsed.host != "[]", "check_url({url:?}) read an empty host");
+    // A host without brackets holds no `:` (the first one starts the port); a bracketed one is one `[…]`.
+    match parsed.host.strip_prefix('[') {
+        Some(inside) => check!(inside.find(']') == Some(inside.len() - 1), "check_url({url:?}) read host {:?}", parsed.host),
+        None => check!(!parsed.host.contains([':', ']']), "check_url({url:?}) read host {:?}", parsed.host),
+    }
     let expected = match parsed.port {
         Some(p) => format!("{}:{p}", parsed.host),
         None => parsed.host.to_owned(),
