@@ -12,6 +12,10 @@ pub mod core;
 #[cfg(any(target_arch = "wasm32", test))]
 mod alloc;
 
+// memcpy, memmove, memset, memcmp and bcmp for the wasm32 build, as byte loops (tested natively too).
+#[cfg(any(target_arch = "wasm32", test))]
+mod memory_routines;
+
 #[cfg(target_arch = "wasm32")]
 pub mod platform;
 
