@@ -8,11 +8,12 @@
 //!   a property test against an oracle written with `str` methods over URLs built from the edge pieces;
 //! - `is_loopback`;
 //! - `redact_url`: the query string, fragment and credentials never reach a log line;
+//! - `redact_in`: a platform's error text that quotes the URL (as given or as parsed) keeps no query;
 //! - `check_header`: CR, LF and NUL in names and values, `Referer` in any case, invalid token characters;
 //! - `check_close`: the allowed codes and the 123-byte reason limit.
 
 use proptest::prelude::*;
-use wxsocket::core::{check_close, check_header, check_url, is_loopback, redact_url, ErrorCode, WsUrl, MAX_REASON_BYTES};
+use wxsocket::core::{check_close, check_header, check_url, is_loopback, redact_in, redact_url, ErrorCode, WsUrl, MAX_REASON_BYTES};
 
 fn code_of(url: &str, allow_insecure: bool) -> Option<ErrorCode> {
     check_url(url, allow_insecure).err().map(|e| e.code)
@@ -407,6 +408,44 @@ proptest! {
         prop_assert!(!out.contains(&password), "{} leaks the password", out);
         prop_assert!(!out.contains(&token), "{} leaks the token", out);
         prop_assert!(out.contains(&host), "{} lost the host", out);
+    }
+}
+
+/// The texts the platforms give when they refuse a URL quote it: cut where the query starts.
+#[test]
+fn redact_in_platform_messages() {
+    let url = "wss://exa%mple.com/ws?token=SECRET9";
+    assert_eq!(redact_in(&format!("Invalid URL: {url}"), url), "Invalid URL: wss://exa%mple.com/ws?…");
+    assert_eq!(
+        redact_in(&format!("Failed to construct 'WebSocket': The URL '{url}' is invalid."), url),
+        "Failed to construct 'WebSocket': The URL 'wss://exa%mple.com/ws?…"
+    );
+    // Quoted as parsed (scheme lower-cased, host decoded): the query string still goes.
+    let given = "WSS://Example.com/ws?token=SECRET9#f";
+    assert_eq!(redact_in("bad url wss://example.com/ws?token=SECRET9#f here", given), "bad url wss://example.com/ws?…");
+    assert_eq!(redact_in("bad url wss://example.com/#top", "wss://example.com/#top"), "bad url wss://example.com/?…");
+    // Texts without the URL, and URLs without a query, are left as they are.
+    assert_eq!(redact_in("connectSocket:fail url not in domain list", url), "connectSocket:fail url not in domain list");
+    assert_eq!(redact_in("Invalid URL: wss://a.b/ws", "wss://a.b/ws"), "Invalid URL: wss://a.b/ws");
+    assert_eq!(redact_in("", url), "");
+    assert_eq!(redact_in("x?", "wss://a?"), "x?");
+    // Two copies, and non-ASCII before them: cut at the first.
+    assert_eq!(redact_in(&format!("é{url}ü{url}"), url), "éwss://exa%mple.com/ws?…");
+    // Elided in the middle (Chromium shortens a long URL to its first and last 511 characters).
+    let long = format!("wss://h.example/ws?token={}", "S".repeat(2000));
+    let elided = format!("The URL '{}...{}' is invalid.", &long[..511], &long[long.len() - 511..]);
+    assert_eq!(redact_in(&elided, &long), "The URL 'wss://h.example/ws?…");
+}
+
+proptest! {
+    /// Whatever the platform's text around it, and whether it quotes the URL as given or as parsed
+    /// (scheme and host lower-cased), a URL's query never survives `redact_in`.
+    #[test]
+    fn redact_in_never_leaks(before in "\\PC{0,12}", after in "\\PC{0,12}", host in "[a-zA-Z%]{1,10}", token in "[A-Z0-9]{6,12}", parsed in any::<bool>()) {
+        let url = format!("WSS://{host}/p?token={token}");
+        let quoted = if parsed { format!("wss://{}/p?token={token}", host.to_ascii_lowercase()) } else { url.clone() };
+        let out = redact_in(&format!("{before}{quoted}{after}"), &url);
+        prop_assert!(!out.contains(&token), "{} leaks the token", out);
     }
 }
 

@@ -184,6 +184,38 @@ pub fn redact_url(url: &str) -> String {
     cat(&[&base[..drop_from], &base[drop_to..], suffix])
 }
 
+/// A platform's error text with nothing after the URL's query string starts: cut after the first copy
+/// of the URL up to its `?` or `#` (then `?…`), or else where its query string or fragment first appears
+/// (then `…`). The platforms that refuse a URL quote it, as given or as parsed, elided when long, and end
+/// their text with it or shortly after (npm `ws`: `Invalid URL: <url>`; Chromium: `The URL '<url>' is
+/// invalid.`): the reason stays, the query goes. The text reaches error events; credentials never get
+/// this far (`check_url` refuses them).
+pub fn redact_in(message: &str, url: &str) -> String {
+    let m = message.as_bytes();
+    let Some(cut) = url.bytes().position(|c| c == b'?' || c == b'#') else { return message.into() };
+    let (base, secret) = (&url.as_bytes()[..cut], &url.as_bytes()[cut + 1..]);
+    if let Some(at) = find(m, base) {
+        return cat(&[&message[..at + base.len()], "?…"]);
+    }
+    match find(m, secret) {
+        Some(at) => cat(&[&message[..at], "…"]),
+        None => message.into(),
+    }
+}
+
+/// Where `needle` first occurs in `haystack`; never for an empty needle. A match of whole characters
+/// starts and ends on character boundaries.
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while !needle.is_empty() && i + needle.len() <= haystack.len() {
+        if &haystack[i..i + needle.len()] == needle {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
 /// Checks one handshake header: a non-empty token name, no CR, LF or NUL anywhere, and not `Referer`.
 pub fn check_header(name: &str, value: &str) -> Result<(), Error> {
     let invalid = |why: String| Err(Error::new(ErrorCode::InvalidOption, why));

@@ -20,7 +20,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsValue;
 
 use crate::core::text::cat;
-use crate::core::{check_url, redact_url, Config, Engine, ErrorCode, Event, Inbound, Millis, Output, Payload, RequestHandle, TaskId};
+use crate::core::{check_url, redact_in, redact_url, Config, Engine, ErrorCode, Event, Inbound, Millis, Output, Payload, RequestHandle, TaskId};
 
 pub(crate) use bindings::*;
 
@@ -499,7 +499,8 @@ impl<H: Host> Driver<H> {
                     let _ = handle.close(1000, "abandoned");
                 }
             }
-            Err(e) => self.attempt_failed(task, &describe(&e)),
+            // The platform's text may quote the URL, query string and all.
+            Err(e) => self.attempt_failed(task, &redact_in(&describe(&e), &url)),
         }
     }
 
@@ -525,7 +526,8 @@ impl<H: Host> Driver<H> {
                 io.engine.task_closed(now, task, code, &reason);
             }
             kind::ERROR => {
-                let msg = a.as_string().unwrap_or_default();
+                // The platform's text may quote the URL, query string and all.
+                let msg = redact_in(&a.as_string().unwrap_or_default(), &self.last_url());
                 self.inner.io.borrow_mut().engine.task_error(now, task, &msg);
             }
             kind::SEND_FAILED => {
