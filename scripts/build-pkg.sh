@@ -4,7 +4,8 @@
 #   bash scripts/build-pkg.sh
 #
 # Steps: cargo +nightly (wasm32, release, std rebuilt with -Zbuild-std for target-cpu=mvp and
-# panic=immediate-abort) → wasm-bindgen --target bundler → wasm-opt -Oz --mvp-features (npm binaryen) →
+# panic=immediate-abort) → wasm-bindgen --target bundler → wasm-opt (npm binaryen): exported Globals removed, -Oz --mvp-features,
+# short import names →
 # scripts/build-pkg.js (esbuild entries from js-shim/, pkg/ from pkg-template/, .wasm.br, a smoke test) →
 # npm pack. Idempotent: pkg/ and target/wxsocket-pkg/ are rebuilt from scratch every time. Any failure stops
 # the build with a message.
@@ -42,7 +43,14 @@ have_bindgen="$(wasm-bindgen --version | awk '{ print $2 }')"
 #   does not panic on any input (the fuzz targets and property tests check that); were it to, the module
 #   traps instead of printing a message first. About 9 KB brotli less.
 # - --remap-path-prefix: no build machine's paths in the module.
-cargo +nightly --version >/dev/null 2>&1 || die "the package build needs the nightly toolchain (rustup toolchain install nightly)"
+# The one nightly the package is built with, pinned by its date (no toolchain can be downloaded here, so
+# the pin is a check, not a name rustup would fetch). Change it here only.
+PINNED_NIGHTLY_DATE=2026-05-19
+nightly="$(rustc +nightly --version 2>/dev/null)" || die "the package build needs the nightly toolchain (rustup toolchain install nightly-$PINNED_NIGHTLY_DATE, then make it 'nightly')"
+case "$nightly" in
+  *" $PINNED_NIGHTLY_DATE)") ;;
+  *) die "the installed nightly is '$nightly'; the package is built with the nightly of $PINNED_NIGHTLY_DATE (scripts/build-pkg.sh PINNED_NIGHTLY_DATE): install that one as 'nightly', or change the pin and re-measure" ;;
+esac
 if ! rustup component list --toolchain nightly --installed 2>/dev/null | grep -q '^rust-src'; then
   say "rustup component add rust-src --toolchain nightly"
   rustup component add rust-src --toolchain nightly >/dev/null || die "cannot add rust-src to the nightly toolchain (needed by -Zbuild-std)"
@@ -63,9 +71,22 @@ wasm-bindgen --target bundler --out-dir "$WORK/bindgen" "$WASM_IN"
 if grep -q '__wbindgen_externrefs' "$WORK/bindgen/wxsocket_bg.js"; then
   die "wasm-bindgen used an externref table (reference types): the module would not run on iOS below 15.1"
 fi
-say "wasm-opt -Oz --mvp-features ($("$BIN/wasm-opt" --version | awk '{ print $3 }'))"
-"$BIN/wasm-opt" -Oz --mvp-features --strip-debug --strip-producers \
-  "$WORK/bindgen/wxsocket_bg.wasm" -o "$WORK/wxsocket_bg.wasm" \
+# No exported Globals: WeChat's WXWebAssembly on iOS does not support them, and nothing in JS reads them.
+# Their names are read from the module (the linker's and wasm-bindgen's change between versions); each one
+# must be unknown to the glue.
+stripped="$WORK/bindgen/wxsocket_bg.wasm"
+for g in $(node -e 'const m = new WebAssembly.Module(require("fs").readFileSync(process.argv[1])); for (const e of WebAssembly.Module.exports(m)) if (e.kind === "global") console.log(e.name)' "$stripped"); do
+  if grep -q "wasm\.$g\b" "$WORK/bindgen/wxsocket_bg.js"; then die "the glue reads the exported Global $g: it cannot be removed"; fi
+  say "wasm-opt --remove-exports $g (an exported Global)"
+  "$BIN/wasm-opt" --mvp-features --remove-exports --pass-arg="remove-exports@$g" "$stripped" -o "$WORK/no-global.wasm" \
+    || die "wasm-opt could not remove the exported Global $g"
+  stripped="$WORK/no-global.wasm.$g"; mv "$WORK/no-global.wasm" "$stripped"
+done
+# -Oz for the MVP (fails on any later feature), and short import, export and module names: wasm-opt prints
+# its map, from which build-pkg.js builds the import object and renames the glue's calls.
+say "wasm-opt -Oz --mvp-features --minify-imports-and-exports-and-modules ($("$BIN/wasm-opt" --version | awk '{ print $3 }'))"
+"$BIN/wasm-opt" -Oz --mvp-features --strip-debug --strip-producers --minify-imports-and-exports-and-modules \
+  "$stripped" -o "$WORK/wxsocket_bg.wasm" > "$WORK/wasm-opt-map.json" \
   || die "wasm-opt --mvp-features failed: the build uses a WebAssembly feature beyond the MVP"
 if grep -aq -e "$HOME" -e "$PWD" "$WORK/wxsocket_bg.wasm"; then
   die "the module contains a path of this machine (see --remap-path-prefix above)"
