@@ -1,5 +1,5 @@
 'use strict';
-// Leak check in headless Chromium: 10,000 clients of the ESM entry (pkg/index.mjs, which fetches the one
+// Leak check in headless Chromium: 10,000 clients of the browser entry (pkg/web.mjs, which fetches the one
 // module the package ships, pkg/wxsocket_bg.wasm) created, used and freed in a page, against the real test
 // server (tests/server/server.js) through the browser's WebSocket: each one queues a frame before open,
 // opens, sends and receives an echo, gets a reply to a request, closes and is freed, eight at a time (on
@@ -75,7 +75,7 @@ const chromium = chromiumPath();
 
 test(`${TOTAL} clients created, used and freed in headless Chromium leave nothing behind`, { timeout: 600000 }, async () => {
   assert.ok(chromium, 'no Chromium: scripts/setup.sh installs it (apt-get install chromium)');
-  if (!fs.existsSync(path.join(ROOT, 'pkg', 'index.mjs'))) {
+  if (!fs.existsSync(path.join(ROOT, 'pkg', 'web.mjs'))) {
     execFileSync('bash', [path.join(ROOT, 'scripts', 'build-pkg.sh')], { cwd: ROOT, stdio: 'inherit' });
   }
   // Eight test servers, one per concurrent client (see page.mjs).
