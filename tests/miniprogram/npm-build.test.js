@@ -45,7 +45,8 @@ test('miniprogram_npm/wxsocket holds the entry and the brotli module, byte for b
   const loader = fs.readFileSync(path.join(out, 'index.js'), 'utf8');
   assert.doesNotMatch(loader, /\brequire\(/, 'the glue is bundled in: the entry requires nothing');
   assert.doesNotMatch(loader, /wxsocket_bg\.mvp/, 'no second glue or module is named');
-  assert.match(loader, /WXWebAssembly\.instantiate/);
+  assert.match(loader, /"WXWebAssembly"/, 'it knows WXWebAssembly');
+  assert.match(loader, /"TTWebAssembly"/, 'and Douyin\'s TTWebAssembly');
   assert.match(loader, /\/miniprogram_npm\/wxsocket\/wxsocket_bg\.wasm/, 'default path is where Build npm puts the module');
 });
 
