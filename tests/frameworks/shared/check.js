@@ -1,10 +1,11 @@
 // What the framework test apps do with wxsocket, the way page code would: load the module, connect to the
 // test server, echo, make a request, and ride out a server kill. The app hands this object to the test
-// through the platform object (`wx.wxsocketCheck` or `tt.wxsocketCheck`); the test drives it and reads it.
+// through the console (`console.log('wxsocket-check', check)`: the harness keeps what is logged, and
+// frameworks rewrite `wx`, not `console`); the test drives it and reads it.
 import { connect } from 'wxsocket';
 import serverUrl from './server-url.js';
 
-export function startCheck(api) {
+export function startCheck() {
   var check = { state: 'loading', opens: 0, messages: [], errors: [], client: null };
   check.ready = connect({ url: serverUrl, reconnect: { minDelayMs: 100, maxDelayMs: 200 } }).then(
     function (client) {
@@ -20,6 +21,6 @@ export function startCheck(api) {
       check.failure = { code: err.code, message: err.message };
     }
   );
-  api.wxsocketCheck = check;
+  console.log('wxsocket-check', check);
   return check;
 }

@@ -2,7 +2,7 @@ import { createSSRApp } from 'vue';
 import App from './App.vue';
 import { startCheck } from './check.js';
 
-startCheck(typeof wx !== 'undefined' ? wx : tt);
+startCheck();
 
 export function createApp() {
   const app = createSSRApp(App);
