@@ -193,43 +193,19 @@ async function main() {
     plugins: [gluePlugin(glue.entry)],
     banner: banner('Node entry'),
   });
-  // Bundlers and browsers: ESM (import.meta.url needs ES2020 syntax). The stand-ins are injected too, for
-  // mini-program frameworks that bundle this entry.
-  await bundle({
-    entryPoints: [path.join(shim, 'browser.js')],
-    outfile: path.join(pkg, 'index.mjs'),
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2020',
-    inject: [codec],
-    define,
-    plugins: [gluePlugin(glue.entry)],
-    banner: banner('ESM entry'),
-  });
-
-  // Browsers through a bundler: `wxsocket/web`, the one entry that names import.meta.url (its default
-  // location of the .wasm, which the bundler emits).
-  await bundle({
-    entryPoints: [path.join(shim, 'web.js')],
-    outfile: path.join(pkg, 'web.mjs'),
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2020',
-    define,
-    plugins: [gluePlugin(glue.entry)],
-    banner: banner('browser entry'),
-  });
-  // The framework plugins (Node, CommonJS; `.js` at the root so resolvers without `exports` find them).
-  for (const [from, to, what] of [['vite-plugin.js', 'vite.js', 'uni-app / Vite plugin'], ['taro-plugin.js', 'taro.js', 'Taro plugin']]) {
-    await bundle({
-      entryPoints: [path.join(shim, from)],
-      outfile: path.join(pkg, to),
-      format: 'cjs',
-      platform: 'node',
-      target: 'node16',
-      footer: { js: 'module.exports = module.exports.default;' },
-      banner: banner(what),
-    });
+  const esm = { format: 'esm', platform: 'browser', target: 'es2020', define, plugins: [gluePlugin(glue.entry)] };
+  // The framework plugins: Node, CommonJS, `.js` at the root so resolvers without `exports` find them.
+  const plugin = { format: 'cjs', platform: 'node', target: 'node16', footer: { js: 'module.exports = module.exports.default;' } };
+  for (const [from, to, what, options] of [
+    // `wxsocket`: bundlers, mini-program frameworks included, so the text stand-ins are injected and it
+    // never names import.meta.
+    ['browser.js', 'index.mjs', 'ESM entry', { ...esm, inject: [codec] }],
+    // `wxsocket/web`: browsers through a bundler, the one entry naming import.meta.url (the .wasm's URL).
+    ['web.js', 'web.mjs', 'browser entry', esm],
+    ['vite-plugin.js', 'vite.js', 'uni-app / Vite plugin', plugin],
+    ['taro-plugin.js', 'taro.js', 'Taro plugin', plugin],
+  ]) {
+    await bundle({ entryPoints: [path.join(shim, from)], outfile: path.join(pkg, to), banner: banner(what), ...options });
   }
   copy(path.join(template, 'index.node.mjs'), path.join(pkg, 'index.node.mjs'));
   fs.writeFileSync(path.join(pkg, 'wxsocket_bg.wasm'), wasm);
