@@ -3,8 +3,8 @@
 #
 #   bash scripts/build-pkg.sh
 #
-# Steps: cargo +nightly (wasm32, release, std rebuilt with -Zbuild-std for target-cpu=mvp and
-# panic=immediate-abort) → wasm-bindgen --target bundler → wasm-opt (npm binaryen): exported Globals removed, -Oz --mvp-features,
+# Steps: wasm-pack build (cargo on the pinned nightly: wasm32, release, std rebuilt with -Zbuild-std for
+# target-cpu=mvp and panic=immediate-abort; then wasm-bindgen --target bundler) → wasm-opt (npm binaryen): exported Globals removed, -Oz --mvp-features,
 # short import names →
 # scripts/build-pkg.js (esbuild entries from js-shim/, pkg/ from pkg-template/, .wasm.br, a smoke test) →
 # npm pack. Idempotent: pkg/ and target/wxsocket-pkg/ are rebuilt from scratch every time. Any failure stops
@@ -18,13 +18,13 @@ die() { printf '[build-pkg] error: %s\n' "$*" >&2; exit 1; }
 WORK=target/wxsocket-pkg
 # One build ships everywhere (Node, browsers, mini-programs). Its own target dir: std is rebuilt.
 PKG_TARGET_DIR=target/pkg-build
-WASM_IN=$PKG_TARGET_DIR/wasm32-unknown-unknown/release/wxsocket.wasm
 BIN=node_modules/.bin
 
 command -v cargo >/dev/null || die "cargo not found (run scripts/setup.sh)"
 command -v node >/dev/null || die "node not found"
 command -v npm >/dev/null || die "npm not found"
 command -v wasm-bindgen >/dev/null || die "wasm-bindgen not found (run scripts/setup.sh)"
+command -v wasm-pack >/dev/null || die "wasm-pack not found (run scripts/setup.sh)"
 [ -x "$BIN/esbuild" ] || die "$BIN/esbuild missing (npm ci)"
 [ -x "$BIN/wasm-opt" ] || die "$BIN/wasm-opt missing (npm ci: the binaryen package)"
 "$BIN/esbuild" --version >/dev/null 2>&1 || die "esbuild does not run: its platform binary is missing (npm ci with install scripts enabled)"
@@ -59,15 +59,15 @@ sysroot="$(rustc +nightly --print sysroot)"
 cargo_home="${CARGO_HOME:-$HOME/.cargo}"
 flags="-C target-cpu=mvp -Zunstable-options -Cpanic=immediate-abort"
 flags="$flags --remap-path-prefix=$sysroot=/rustc --remap-path-prefix=$cargo_home=/cargo --remap-path-prefix=$PWD=/wxsocket"
-say "cargo +nightly build --release -Zbuild-std=std,panic_abort (target-cpu=mvp, panic=immediate-abort)"
-RUSTFLAGS="$flags" cargo +nightly build --release --target wasm32-unknown-unknown \
-  -Zbuild-std=std,panic_abort --target-dir "$PKG_TARGET_DIR"
-[ -f "$WASM_IN" ] || die "$WASM_IN was not produced"
-
 rm -rf "$WORK"
 mkdir -p "$WORK"
-say "wasm-bindgen $have_bindgen --target bundler"
-wasm-bindgen --target bundler --out-dir "$WORK/bindgen" "$WASM_IN"
+# wasm-pack builds (cargo, with the flags after `--` passed through) and runs the wasm-bindgen on PATH
+# (--mode no-install: it downloads nothing); wasm-opt runs below, on its own terms (--no-opt).
+say "wasm-pack build --target bundler (nightly, -Zbuild-std=std,panic_abort, target-cpu=mvp, panic=immediate-abort; wasm-bindgen $have_bindgen)"
+RUSTUP_TOOLCHAIN=nightly RUSTFLAGS="$flags" CARGO_TARGET_DIR="$PKG_TARGET_DIR" \
+  wasm-pack --quiet build . --release --target bundler --no-opt --no-pack --mode no-install --out-dir "$WORK/bindgen" \
+  -- -Zbuild-std=std,panic_abort || die "wasm-pack build failed"
+[ -f "$WORK/bindgen/wxsocket_bg.wasm" ] || die "wasm-pack produced no $WORK/bindgen/wxsocket_bg.wasm"
 if grep -q '__wbindgen_externrefs' "$WORK/bindgen/wxsocket_bg.js"; then
   die "wasm-bindgen used an externref table (reference types): the module would not run on iOS below 15.1"
 fi
