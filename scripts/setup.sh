@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # Installs what the demo, the tests and the package build need, only where it is missing.
-# Idempotent: a second run does nothing but checks. Usage: scripts/setup.sh [--no-browser]
+# Idempotent: a second run does nothing but checks. Usage: scripts/setup.sh [--no-browser] [--frameworks]
+# (--frameworks: also the uni-app and Taro build tools for tests/frameworks; scripts/test.sh asks for them)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WASM_BINDGEN_VERSION="$(sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p; s/^wasm-bindgen = "=\([0-9.]*\)"/\1/p' Cargo.toml | head -n1)"
 want_browser=1
-[ "${1:-}" = "--no-browser" ] && want_browser=0
+want_frameworks=0
+for arg in "$@"; do
+  case "$arg" in
+    --no-browser) want_browser=0 ;;
+    --frameworks) want_frameworks=1 ;;
+    *) echo "usage: scripts/setup.sh [--no-browser] [--frameworks]" >&2; exit 2 ;;
+  esac
+done
 
 say() { printf '[setup] %s\n' "$*"; }
 
@@ -39,7 +47,7 @@ if [ -f package.json ] && { [ ! -d node_modules ] || [ package.json -nt node_mod
 fi
 # The framework CLIs for tests/frameworks (uni-app, Taro): pinned by their package-lock.json, installed
 # once outside the clone and reused while package.json and the lock file are unchanged.
-if [ "${WXSOCKET_NO_FRAMEWORKS:-0}" != 1 ]; then
+if [ "$want_frameworks" = 1 ]; then
   cache="${XDG_CACHE_HOME:-$HOME/.cache}/wxsocket/frameworks"
   for dir in tests/frameworks/*/; do
     name="$(basename "$dir")"

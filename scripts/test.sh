@@ -52,7 +52,7 @@ if [ "$quick" = 1 ]; then
   exit 0
 fi
 
-bash scripts/setup.sh
+bash scripts/setup.sh --frameworks
 
 step engine cargo test --quiet
 step js-tooling node --test tests/server/ tests/support/
