@@ -11,7 +11,7 @@
 export var RUNTIMES = [
   { name: 'WeChat', api: 'wx', global: 'WXWebAssembly', since: '2.13.0', brotliSince: '2.14.0' },
   { name: 'Douyin', api: 'tt', global: 'TTWebAssembly', since: '2.34.0.0', brotliSince: '2.92.0.0' },
-  { name: 'QQ', api: 'qq', global: 'QQWebAssembly', since: '1.71.0', brotliSince: '' },
+  { name: 'QQ', api: 'qq', global: 'QQWebAssembly', since: '1.71.0.00002', brotliSince: '' },
   {
     name: 'Alipay',
     api: 'my',
