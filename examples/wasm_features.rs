@@ -1,11 +1,14 @@
 //! Lists the WebAssembly features a `.wasm` file really uses: it validates the module once with every
 //! feature on, then once with each feature turned off; a feature whose absence breaks validation is used.
 //!
+//! It also lists the module's exports by kind and exits 1 if any export is a Global: WeChat's
+//! WXWebAssembly on iOS does not support exported Globals ("iOS 平台暂不支持 Global").
+//!
 //! `cargo run --example wasm_features -- FILE.wasm [--expect a,b,c]` prints the list and, with
 //! `--expect`, exits 1 when the used set differs from the expected one (the README's list).
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    use wasmparser::{Validator, WasmFeatures};
+    use wasmparser::{ExternalKind, Parser, Payload, Validator, WasmFeatures};
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(path) = args.first() else {
         eprintln!("usage: wasm_features FILE.wasm [--expect a,b,c]");
@@ -48,6 +51,33 @@ fn main() {
         .map(|(name, _)| (*name).to_owned())
         .collect();
     println!("{path}: {} bytes, uses: {}", bytes.len(), if used.is_empty() { "MVP only".into() } else { used.join(", ") });
+    let mut exports: Vec<(String, &'static str)> = Vec::new();
+    for payload in Parser::new(0).parse_all(&bytes) {
+        let Ok(Payload::ExportSection(reader)) = payload else { continue };
+        for export in reader.into_iter().flatten() {
+            let kind = match export.kind {
+                ExternalKind::Func | ExternalKind::FuncExact => "function",
+                ExternalKind::Table => "table",
+                ExternalKind::Memory => "memory",
+                ExternalKind::Global => "global",
+                ExternalKind::Tag => "tag",
+            };
+            exports.push((export.name.to_owned(), kind));
+        }
+    }
+    let count = |k: &str| exports.iter().filter(|(_, kind)| *kind == k).count();
+    println!(
+        "{path}: exports {} functions, {} memories, {} tables, {} globals",
+        count("function"),
+        count("memory"),
+        count("table"),
+        count("global")
+    );
+    let globals: Vec<&str> = exports.iter().filter(|(_, k)| *k == "global").map(|(n, _)| n.as_str()).collect();
+    if !globals.is_empty() {
+        eprintln!("{path} exports Globals ({}), which WXWebAssembly on iOS refuses: strip them (scripts/build-pkg.sh)", globals.join(", "));
+        std::process::exit(1);
+    }
     if let Some(mut want) = expect {
         let mut got = used.clone();
         want.sort();

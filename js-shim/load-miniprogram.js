@@ -1,32 +1,24 @@
-// Loading the WebAssembly module in a mini-program (WeChat and the platforms with the same API).
+// Loading the WebAssembly module in a mini-program runtime (WeChat, Douyin, QQ; see wasm-runtimes.js).
 //
-// - `WXWebAssembly.instantiate(path, imports)` (base library 2.13.0+) takes only a path to a file inside the
-//   code package. The default path is where "Build npm" puts this package; `init({ wasmPath })` overrides it.
-// - From base library 2.14.0 the brotli file `<path>.br` is accepted; it is tried first there (and the plain
-//   file after it, should it fail). `init({ brotli: false })` always takes the plain file, `brotli: true`
+// - The runtime's WebAssembly object (WXWebAssembly, TTWebAssembly, QQWebAssembly) takes only a path to a
+//   file inside the code package. Without `init({ wasmPath })` the loader tries where the package's file
+//   lands: the entry running decides the order (wasm-location.js): "Build npm"'s miniprogram_npm/ path for
+//   the miniprogram_dist/ entry, the framework plugins' path first for the ESM entry a framework bundled.
+// - `.wasm.br` from the runtime's own `brotliSince` base library: tried first there (the plain file
+//   after it, should it fail). `init({ brotli: false })` always takes the plain file, `brotli: true`
 //   always tries `.br` first. A `wasmPath` ending in `.br` is used as given.
 // - Where only the standard `WebAssembly` exists: `init({ wasm })` bytes if given, else the plain file read
 //   with the platform's file system manager.
-// - One module runs everywhere: it is built for the WebAssembly MVP (no later feature), so iOS below 15.1,
-//   whose JavaScriptCore lacks reference types and bulk memory, runs it too. Only the `.br` file ships in
-//   miniprogram_dist/ (it is a third of the plain one, and the code package has a size limit); below base
-//   library 2.14.0, or where only `WebAssembly` exists, copy the package's plain `wxsocket_bg.wasm` into the
-//   project and pass its path as `init({ wasmPath })`, or pass the bytes as `init({ wasm })`.
-// No eval, no new Function, no fetch, no URL, no global object needed. Plain ES2017.
+// - Alipay and Baidu page code has no WebAssembly: init() says so, naming the platform.
+// One module runs everywhere: it is built for the WebAssembly MVP and exports no Global (iOS WeChat
+// refuses exported Globals). When nothing loads, the error lists every path tried, the entry that ran
+// and what to do for the way the app was built. No eval, no new Function, no fetch, no URL, no global
+// object needed. Plain ES2017.
+import { BUILD_NPM_PATH, FRAMEWORK_PATH, BROTLI_SUFFIX, PACKAGE_FILE } from './wasm-location.js';
+import { detectRuntime } from './wasm-runtimes.js';
 
-export var DEFAULT_WASM_PATH = '/miniprogram_npm/wxsocket/wxsocket_bg.wasm';
 // What miniprogram_dist/ ships: only the brotli file.
-export var SHIPPED = DEFAULT_WASM_PATH + '.br';
-export var BROTLI_SINCE = '2.14.0';
-
-// The platform object (wx and the ones with the same API), or undefined.
-export function platformApi() {
-  if (typeof wx !== 'undefined' && wx) return wx;
-  if (typeof tt !== 'undefined' && tt) return tt;
-  if (typeof qq !== 'undefined' && qq) return qq;
-  if (typeof swan !== 'undefined' && swan) return swan;
-  return undefined;
-}
+export var SHIPPED = BUILD_NPM_PATH + BROTLI_SUFFIX;
 
 // The base library version, '' when unknown.
 export function sdkVersion(api) {
@@ -61,25 +53,39 @@ function endsWith(s, suffix) {
   return s.length >= suffix.length && s.slice(s.length - suffix.length) === suffix;
 }
 
-// The files to try with WXWebAssembly, in order.
-// The package's own file is only the .br one: without a wasmPath it is the one candidate.
-export function wasmCandidates(options, version) {
+// What to do, for the way the app was built, when the package's file is not where the loader looked.
+function advice(entry) {
+  if (entry.bundled) {
+    return 'a framework bundled wxsocket: with uni-app (Vite) add the wxsocket/vite plugin to vite.config.js, with Taro ' +
+      'add \'wxsocket/taro\' to config/index.js plugins (both copy the package\'s ' + PACKAGE_FILE + ' to ' + FRAMEWORK_PATH +
+      BROTLI_SUFFIX + '); otherwise copy that file into the code package and pass init({ wasmPath })';
+  }
+  return 'run "Tools -> Build npm" in the developer tools (it copies the package\'s miniprogram_dist/ to miniprogram_npm/wxsocket/), ' +
+    'or copy ' + PACKAGE_FILE + ' into the code package and pass init({ wasmPath })';
+}
+
+// The files to try with the runtime's WebAssembly object, in order.
+// `entry`: { name, bundled, defaults }: the entry file running and the package paths it looks at first.
+export function wasmCandidates(options, version, entry, runtime) {
+  var brotliSince = runtime ? runtime.brotliSince : '2.14.0';
+  var oldBase = version !== '' && brotliSince !== '' && compareVersions(version, brotliSince) < 0;
   var given = typeof options.wasmPath === 'string' && options.wasmPath;
   if (!given) {
-    if (options.brotli === false || (version !== '' && compareVersions(version, BROTLI_SINCE) < 0)) {
-      throw new Error('base library ' + (version || '(unknown)') + ' cannot read the package\'s ' + SHIPPED +
-        ' (brotli needs ' + BROTLI_SINCE + '+): copy the package\'s plain wxsocket_bg.wasm into the project and pass init({ wasmPath })');
+    if (options.brotli === false || oldBase) {
+      throw new Error('base library ' + (version || '(unknown)') + ' of ' + (runtime ? runtime.name : 'this runtime') +
+        ' cannot read the package\'s ' + PACKAGE_FILE + ' (brotli needs ' + brotliSince + '+): copy the package\'s plain ' +
+        'wxsocket_bg.wasm into the project and pass init({ wasmPath })');
     }
-    return [SHIPPED];
+    return entry.defaults.map(function (p) { return p + BROTLI_SUFFIX; });
   }
   var path = options.wasmPath;
-  if (endsWith(path, '.br')) return [path];
-  var brotli = options.brotli === undefined ? version !== '' && compareVersions(version, BROTLI_SINCE) >= 0 : !!options.brotli;
-  return brotli ? [path + '.br', path] : [path];
+  if (endsWith(path, BROTLI_SUFFIX)) return [path];
+  var brotli = options.brotli === undefined ? version !== '' && !oldBase : !!options.brotli;
+  return brotli ? [path + BROTLI_SUFFIX, path] : [path];
 }
 
 function instanceOf(result) {
-  // Typed as Promise<Instance>; accept the standard { instance, module } too.
+  // WeChat resolves the Instance (its typings say so); Douyin and the standard API { module, instance }.
   return result && result.instance && result.instance.exports ? result.instance : result;
 }
 
@@ -96,12 +102,11 @@ function describe(err) {
   return String(err);
 }
 
-function viaWX(paths, imports) {
+function viaRuntime(found, paths, imports, entry) {
   var failures = [];
   var attempt = function (i) {
     return new Promise(function (resolve) {
-      // WXWebAssembly is looked up here, not cached: tests and hot reloads may replace it.
-      resolve(WXWebAssembly.instantiate(paths[i], imports));
+      resolve(found.wasm.instantiate(paths[i], imports));
     }).then(
       function (result) {
         return instanceOf(result).exports;
@@ -109,7 +114,8 @@ function viaWX(paths, imports) {
       function (err) {
         failures.push(paths[i] + ': ' + describe(err));
         if (i + 1 < paths.length) return attempt(i + 1);
-        throw new Error('WXWebAssembly.instantiate failed (' + failures.join('; ') + ')');
+        throw new Error(found.runtime.global + '.instantiate failed (' + failures.join('; ') + '). Entry ' + entry.name +
+          ' looked at ' + paths.join(', ') + '. ' + advice(entry));
       }
     );
   };
@@ -118,7 +124,7 @@ function viaWX(paths, imports) {
 
 function readPackageFile(api, path) {
   if (!api || typeof api.getFileSystemManager !== 'function') {
-    throw new Error('no WXWebAssembly, and no file system manager to read ' + path + ' for WebAssembly: pass init({ wasm: bytes })');
+    throw new Error('no mini-program WebAssembly object, and no file system manager to read ' + path + ' for WebAssembly: pass init({ wasm: bytes })');
   }
   var fsm = api.getFileSystemManager();
   try {
@@ -136,30 +142,40 @@ function viaWebAssembly(bytes, imports) {
   });
 }
 
-// `options`: { wasmPath?, brotli?, wasm? }. Returns a promise of the instance's exports.
-export function loadMiniprogram(options, imports) {
-  var hasWX = typeof WXWebAssembly !== 'undefined' && WXWebAssembly && typeof WXWebAssembly.instantiate === 'function';
+// The entry of miniprogram_dist/ (copied by "Build npm").
+export var MINIPROGRAM_ENTRY = { name: 'wxsocket/miniprogram_dist/index.js', bundled: false, defaults: [BUILD_NPM_PATH] };
+
+// `options`: { wasmPath?, brotli?, wasm? }; `entry`: which entry runs (MINIPROGRAM_ENTRY by default).
+// Returns a promise of the instance's exports.
+export function loadMiniprogram(options, imports, entry) {
+  var from = entry || MINIPROGRAM_ENTRY;
+  var found = detectRuntime();
   var hasWA = typeof WebAssembly !== 'undefined' && WebAssembly && typeof WebAssembly.instantiate === 'function';
   if (options.wasm !== undefined) {
     if (!isBytes(options.wasm)) return Promise.reject(new Error('init({ wasm }) takes an ArrayBuffer or a typed array'));
     if (!hasWA) {
-      return Promise.reject(new Error('init({ wasm }) needs the standard WebAssembly, which this runtime lacks (WXWebAssembly takes only a path: use wasmPath)'));
+      return Promise.reject(new Error('init({ wasm }) needs the standard WebAssembly, which this runtime lacks (' +
+        (found && found.wasm ? found.runtime.global : 'its WebAssembly object') + ' takes only a path: use wasmPath)'));
     }
     return viaWebAssembly(options.wasm, imports);
   }
-  var api = platformApi();
   return new Promise(function (resolve) {
-    if (hasWX) {
-      resolve(viaWX(wasmCandidates(options, sdkVersion(api)), imports));
+    if (found && found.wasm) {
+      resolve(viaRuntime(found, wasmCandidates(options, sdkVersion(found.api), from, found.runtime), imports, from));
     } else if (hasWA) {
       var path = typeof options.wasmPath === 'string' && options.wasmPath ? options.wasmPath : '';
-      if (path === '' || endsWith(path, '.br')) {
+      if (path === '' || endsWith(path, BROTLI_SUFFIX)) {
         throw new Error('this runtime has only WebAssembly, which cannot read ' + (path || SHIPPED) +
           ': copy the package\'s plain wxsocket_bg.wasm into the project and pass init({ wasmPath }), or pass init({ wasm: bytes })');
       }
-      resolve(viaWebAssembly(readPackageFile(api, path), imports));
+      resolve(viaWebAssembly(readPackageFile(found ? found.api : undefined, path), imports));
+    } else if (found && found.runtime.refusal) {
+      throw new Error(found.runtime.refusal + '. wxsocket cannot run here (entry ' + from.name + ')');
+    } else if (found) {
+      throw new Error('this ' + found.runtime.name + ' runtime has no ' + found.runtime.global + ' (base library ' +
+        found.runtime.since + '+) and no WebAssembly (entry ' + from.name + ')');
     } else {
-      throw new Error('this runtime has neither WXWebAssembly (base library 2.13.0+) nor WebAssembly');
+      throw new Error('this runtime has neither WXWebAssembly (base library 2.13.0+), TTWebAssembly, QQWebAssembly nor WebAssembly (entry ' + from.name + ')');
     }
   });
 }

@@ -5,7 +5,9 @@ import * as glue from 'wxsocket-glue';
 import { createApi } from './api.js';
 import { loadMiniprogram } from './load-miniprogram.js';
 
-var made = createApi(glue, loadMiniprogram);
+var made = createApi(glue, function (options, imports) {
+  return loadMiniprogram(options, imports).then(glue.namedExports);
+});
 
 export var init = made.api.init;
 export var connect = made.api.connect;

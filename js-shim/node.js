@@ -11,7 +11,7 @@ var made = createApi(glue, function () {
 
 var wasmModule = new WebAssembly.Module(readFileSync(join(__dirname, 'wxsocket_bg.wasm')));
 var instance = new WebAssembly.Instance(wasmModule, glue.wasmImports());
-made.startSync(instance.exports);
+made.startSync(glue.namedExports(instance.exports));
 
 export var init = made.api.init;
 export var connect = made.api.connect;

@@ -20,7 +20,6 @@ const fs = require('node:fs');
 const path = require('node:path');
 const zlib = require('node:zlib');
 const { execFileSync } = require('node:child_process');
-const { minifyNames, renameInGlue } = require('./wasm-names.js');
 
 const root = path.resolve(__dirname, '..');
 const esbuild = require(path.join(root, 'node_modules', 'esbuild'));
@@ -52,22 +51,23 @@ function bindgenVersion() {
 // ('./wxsocket_bg.js' and the snippets), each listing exactly the names the module imports.
 // `needs`: exports the loaders rely on (the MVP module has no __wbindgen_start: it only fills the
 // externref table, which that module does not have).
-// `names`: what scripts/wasm-names.js did to the module's names (the import object is keyed by the short
-// names, under the one module 'a', and wired to the glue's functions by their original names).
+// `names`: wasm-opt's map of the import names it shortened (--minify-imports): the import object is keyed
+// by the short names, under each module's own name, and wired to the glue's functions by their original names.
 function writeGlueEntry(wasmBytes, bindgen, needs, names) {
   const mod = new WebAssembly.Module(wasmBytes);
-  const original = new Map(names.imports.map((i) => [i.short, i]));
+  const original = new Map(names.imports.map(([module, name, short]) => [short, { module, name }]));
   const byModule = new Map();
   for (const imp of WebAssembly.Module.imports(mod)) {
     if (imp.kind !== 'function') fail(`unexpected ${imp.kind} import ${imp.module}.${imp.name}`);
-    const orig = imp.module === 'a' && original.get(imp.name);
-    if (!orig) fail(`the module imports ${imp.module}.${imp.name}, which the renaming did not make`);
+    const orig = original.get(imp.name);
+    if (!orig) fail(`the module imports ${imp.module}.${imp.name}, which wasm-opt's map does not name`);
     if (!byModule.has(orig.module)) byModule.set(orig.module, []);
-    byModule.get(orig.module).push([orig.name, imp.name]);
+    byModule.get(orig.module).push([orig.name, imp.name, imp.module]);
   }
+  const shortOf = new Map(names.exports.map(([name, short]) => [name, short]));
   const exportsList = WebAssembly.Module.exports(mod).map((e) => e.name);
   for (const need of needs) {
-    if (!exportsList.includes(need)) fail(`the module does not export ${need}; the loaders expect it`);
+    if (!exportsList.includes(shortOf.get(need))) fail(`the module does not export ${need}; the loaders expect it`);
   }
   if (!byModule.has('./wxsocket_bg.js')) fail('the module imports nothing from ./wxsocket_bg.js: not --target bundler output?');
   const lines = [
@@ -89,13 +89,29 @@ function writeGlueEntry(wasmBytes, bindgen, needs, names) {
     lines.push(`import * as m${i} from ${JSON.stringify(name)};`);
     // The package's JS encodes what send() is given before calling in (js-shim/api.js).
     if (name.endsWith('/src/platform/platform.js')) lines.push(`export { encodeFrame, frameLength } from ${JSON.stringify(name)};`);
-    for (const [f, short] of fields) entries.push(`      ${short}: m${i}[${JSON.stringify(f)}]`);
+    for (const [f, short, into] of fields) entries.push({ into, line: `      ${JSON.stringify(short)}: m${i}[${JSON.stringify(f)}]` });
     i += 1;
   }
-  lines.push('export function wasmImports() {', '  return {', '    a: {', entries.join(',\n'), '    }', '  };', '}', '');
+  // The instance's exports as the glue reads them: every short name, and the memory under its own name too
+  // (the glue's calls are renamed to the short names, its `wasm.memory` is not).
+  lines.push('export function namedExports(raw) {', '  var named = {};', '  for (var k in raw) named[k] = raw[k];',
+    `  named.memory = raw[${JSON.stringify(shortOf.get('memory'))}];`, '  return named;', '}');
+  lines.push('export function wasmImports() {', '  return {', [...new Set(entries.map((e) => e.into))].map((into) =>
+    `    ${JSON.stringify(into)}: {\n` + entries.filter((e) => e.into === into).map((e) => e.line).join(',\n') + '\n    }').join(',\n'), '  };', '}', '');
   const entry = path.join(bindgen, 'wxsocket_entry.js');
   fs.writeFileSync(entry, lines.join('\n'));
   return { entry, modules: [...byModule.keys()], importCount: [...byModule.values()].reduce((n, l) => n + l.length, 0) };
+}
+
+// The glue with every `wasm.<export>` call renamed to wasm-opt's short name (`wasm.memory` stays: see
+// namedExports); fails on an export the glue names that the module lacks.
+function renameInGlue(source, exports) {
+  const map = new Map(exports);
+  return source.replace(/\bwasm\.([A-Za-z_$][\w$]*)/g, (all, n) => {
+    if (n === 'memory') return all;
+    if (!map.has(n)) fail(`the glue uses wasm.${n}, which the module does not export`);
+    return 'wasm.' + map.get(n);
+  });
 }
 
 // Resolves the shims' `import ... from 'wxsocket-glue'` to the generated entry.
@@ -130,17 +146,20 @@ async function main() {
   const version = crateVersion();
   const bgVersion = bindgenVersion();
   const wasmPath = path.join(work, 'wxsocket_bg.wasm');
-  // Short import and export names (scripts/wasm-names.js); the glue's `wasm.<export>` follow them.
-  const names = minifyNames(fs.readFileSync(wasmPath), ['memory', '__wbindgen_start']);
-  const wasm = names.bytes;
+  // wasm-opt shortened the import names (build-pkg.sh) and printed its map into wasm-opt-map.json.
+  const wasm = fs.readFileSync(wasmPath);
+  const names = JSON.parse(fs.readFileSync(path.join(work, 'wasm-opt-map.json'), 'utf8'));
+  if (!Array.isArray(names.imports)) fail('wasm-opt printed no import map into wasm-opt-map.json');
+  // The map back to wasm-bindgen's names, for the benchmark's per-name counts (not shipped).
+  fs.writeFileSync(path.join(work, 'wasm-names.json'), JSON.stringify({
+    imports: Object.fromEntries(names.imports.map(([, name, short]) => [short, name])),
+    exports: Object.fromEntries(names.exports.map(([name, short]) => [short, name])),
+  }, null, 1));
   const glueFile = path.join(bindgen, 'wxsocket_bg.js');
   fs.writeFileSync(glueFile, renameInGlue(fs.readFileSync(glueFile, 'utf8'), names.exports));
   const glue = writeGlueEntry(wasm, bindgen, ['memory'], names);
-  // The map back to wasm-bindgen's names, for the benchmark's per-name counts (not shipped).
-  fs.writeFileSync(path.join(work, 'wasm-names.json'), JSON.stringify({
-    imports: Object.fromEntries(names.imports.map((i) => [i.short, i.name])),
-    exports: Object.fromEntries(names.exports.map((e) => [e.short, e.name])),
-  }, null, 1));
+  const globals = WebAssembly.Module.exports(new WebAssembly.Module(wasm)).filter((e) => e.kind === 'global');
+  if (globals.length) fail(`the module exports Globals (${globals.map((e) => e.name).join(', ')}), which iOS WeChat refuses`);
 
   fs.rmSync(pkg, { recursive: true, force: true });
   fs.mkdirSync(path.join(pkg, 'miniprogram_dist'), { recursive: true });
@@ -174,20 +193,20 @@ async function main() {
     plugins: [gluePlugin(glue.entry)],
     banner: banner('Node entry'),
   });
-  // Bundlers and browsers: ESM (import.meta.url needs ES2020 syntax). The stand-ins are injected too, for
-  // mini-program frameworks that bundle this entry.
-  await bundle({
-    entryPoints: [path.join(shim, 'browser.js')],
-    outfile: path.join(pkg, 'index.mjs'),
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2020',
-    inject: [codec],
-    define,
-    plugins: [gluePlugin(glue.entry)],
-    banner: banner('ESM entry'),
-  });
-
+  const esm = { format: 'esm', platform: 'browser', target: 'es2020', define, plugins: [gluePlugin(glue.entry)] };
+  // The framework plugins: Node, CommonJS, `.js` at the root so resolvers without `exports` find them.
+  const plugin = { format: 'cjs', platform: 'node', target: 'node16', footer: { js: 'module.exports = module.exports.default;' } };
+  for (const [from, to, what, options] of [
+    // `wxsocket`: bundlers, mini-program frameworks included, so the text stand-ins are injected and it
+    // never names import.meta.
+    ['browser.js', 'index.mjs', 'ESM entry', { ...esm, inject: [codec] }],
+    // `wxsocket/web`: browsers through a bundler, the one entry naming import.meta.url (the .wasm's URL).
+    ['web.js', 'web.mjs', 'browser entry', esm],
+    ['vite-plugin.js', 'vite.js', 'uni-app / Vite plugin', plugin],
+    ['taro-plugin.js', 'taro.js', 'Taro plugin', plugin],
+  ]) {
+    await bundle({ entryPoints: [path.join(shim, from)], outfile: path.join(pkg, to), banner: banner(what), ...options });
+  }
   copy(path.join(template, 'index.node.mjs'), path.join(pkg, 'index.node.mjs'));
   fs.writeFileSync(path.join(pkg, 'wxsocket_bg.wasm'), wasm);
   for (const [bytes, name] of [[wasm, 'wxsocket_bg.wasm']]) {

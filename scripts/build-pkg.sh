@@ -3,8 +3,9 @@
 #
 #   bash scripts/build-pkg.sh
 #
-# Steps: cargo +nightly (wasm32, release, std rebuilt with -Zbuild-std for target-cpu=mvp and
-# panic=immediate-abort) → wasm-bindgen --target bundler → wasm-opt -Oz --mvp-features (npm binaryen) →
+# Steps: wasm-pack build (cargo on the pinned nightly: wasm32, release, std rebuilt with -Zbuild-std for
+# target-cpu=mvp and panic=immediate-abort; then wasm-bindgen --target bundler) → wasm-opt (npm binaryen): exported Globals removed, -Oz --mvp-features,
+# short import names →
 # scripts/build-pkg.js (esbuild entries from js-shim/, pkg/ from pkg-template/, .wasm.br, a smoke test) →
 # npm pack. Idempotent: pkg/ and target/wxsocket-pkg/ are rebuilt from scratch every time. Any failure stops
 # the build with a message.
@@ -17,13 +18,13 @@ die() { printf '[build-pkg] error: %s\n' "$*" >&2; exit 1; }
 WORK=target/wxsocket-pkg
 # One build ships everywhere (Node, browsers, mini-programs). Its own target dir: std is rebuilt.
 PKG_TARGET_DIR=target/pkg-build
-WASM_IN=$PKG_TARGET_DIR/wasm32-unknown-unknown/release/wxsocket.wasm
 BIN=node_modules/.bin
 
 command -v cargo >/dev/null || die "cargo not found (run scripts/setup.sh)"
 command -v node >/dev/null || die "node not found"
 command -v npm >/dev/null || die "npm not found"
 command -v wasm-bindgen >/dev/null || die "wasm-bindgen not found (run scripts/setup.sh)"
+command -v wasm-pack >/dev/null || die "wasm-pack not found (run scripts/setup.sh)"
 [ -x "$BIN/esbuild" ] || die "$BIN/esbuild missing (npm ci)"
 [ -x "$BIN/wasm-opt" ] || die "$BIN/wasm-opt missing (npm ci: the binaryen package)"
 "$BIN/esbuild" --version >/dev/null 2>&1 || die "esbuild does not run: its platform binary is missing (npm ci with install scripts enabled)"
@@ -42,7 +43,14 @@ have_bindgen="$(wasm-bindgen --version | awk '{ print $2 }')"
 #   does not panic on any input (the fuzz targets and property tests check that); were it to, the module
 #   traps instead of printing a message first. About 9 KB brotli less.
 # - --remap-path-prefix: no build machine's paths in the module.
-cargo +nightly --version >/dev/null 2>&1 || die "the package build needs the nightly toolchain (rustup toolchain install nightly)"
+# The one nightly the package is built with, pinned by its date (no toolchain can be downloaded here, so
+# the pin is a check, not a name rustup would fetch). Change it here only.
+PINNED_NIGHTLY_DATE=2026-05-19
+nightly="$(rustc +nightly --version 2>/dev/null)" || die "the package build needs the nightly toolchain (rustup toolchain install nightly-$PINNED_NIGHTLY_DATE, then make it 'nightly')"
+case "$nightly" in
+  *" $PINNED_NIGHTLY_DATE)") ;;
+  *) die "the installed nightly is '$nightly'; the package is built with the nightly of $PINNED_NIGHTLY_DATE (scripts/build-pkg.sh PINNED_NIGHTLY_DATE): install that one as 'nightly', or change the pin and re-measure" ;;
+esac
 if ! rustup component list --toolchain nightly --installed 2>/dev/null | grep -q '^rust-src'; then
   say "rustup component add rust-src --toolchain nightly"
   rustup component add rust-src --toolchain nightly >/dev/null || die "cannot add rust-src to the nightly toolchain (needed by -Zbuild-std)"
@@ -51,21 +59,34 @@ sysroot="$(rustc +nightly --print sysroot)"
 cargo_home="${CARGO_HOME:-$HOME/.cargo}"
 flags="-C target-cpu=mvp -Zunstable-options -Cpanic=immediate-abort"
 flags="$flags --remap-path-prefix=$sysroot=/rustc --remap-path-prefix=$cargo_home=/cargo --remap-path-prefix=$PWD=/wxsocket"
-say "cargo +nightly build --release -Zbuild-std=std,panic_abort (target-cpu=mvp, panic=immediate-abort)"
-RUSTFLAGS="$flags" cargo +nightly build --release --target wasm32-unknown-unknown \
-  -Zbuild-std=std,panic_abort --target-dir "$PKG_TARGET_DIR"
-[ -f "$WASM_IN" ] || die "$WASM_IN was not produced"
-
 rm -rf "$WORK"
 mkdir -p "$WORK"
-say "wasm-bindgen $have_bindgen --target bundler"
-wasm-bindgen --target bundler --out-dir "$WORK/bindgen" "$WASM_IN"
+# wasm-pack builds (cargo, with the flags after `--` passed through) and runs the wasm-bindgen on PATH
+# (--mode no-install: it downloads nothing); wasm-opt runs below, on its own terms (--no-opt).
+say "wasm-pack build --target bundler (nightly, -Zbuild-std=std,panic_abort, target-cpu=mvp, panic=immediate-abort; wasm-bindgen $have_bindgen)"
+RUSTUP_TOOLCHAIN=nightly RUSTFLAGS="$flags" CARGO_TARGET_DIR="$PKG_TARGET_DIR" \
+  wasm-pack --quiet build . --release --target bundler --no-opt --no-pack --mode no-install --out-dir "$WORK/bindgen" \
+  -- -Zbuild-std=std,panic_abort || die "wasm-pack build failed"
+[ -f "$WORK/bindgen/wxsocket_bg.wasm" ] || die "wasm-pack produced no $WORK/bindgen/wxsocket_bg.wasm"
 if grep -q '__wbindgen_externrefs' "$WORK/bindgen/wxsocket_bg.js"; then
   die "wasm-bindgen used an externref table (reference types): the module would not run on iOS below 15.1"
 fi
-say "wasm-opt -Oz --mvp-features ($("$BIN/wasm-opt" --version | awk '{ print $3 }'))"
-"$BIN/wasm-opt" -Oz --mvp-features --strip-debug --strip-producers \
-  "$WORK/bindgen/wxsocket_bg.wasm" -o "$WORK/wxsocket_bg.wasm" \
+# No exported Globals: WeChat's WXWebAssembly on iOS does not support them, and nothing in JS reads them.
+# Their names are read from the module (the linker's and wasm-bindgen's change between versions); each one
+# must be unknown to the glue.
+stripped="$WORK/bindgen/wxsocket_bg.wasm"
+for g in $(node -e 'const m = new WebAssembly.Module(require("fs").readFileSync(process.argv[1])); for (const e of WebAssembly.Module.exports(m)) if (e.kind === "global") console.log(e.name)' "$stripped"); do
+  if grep -q "wasm\.$g\b" "$WORK/bindgen/wxsocket_bg.js"; then die "the glue reads the exported Global $g: it cannot be removed"; fi
+  say "wasm-opt --remove-exports $g (an exported Global)"
+  "$BIN/wasm-opt" --mvp-features --remove-exports --pass-arg="remove-exports@$g" "$stripped" -o "$WORK/no-global.wasm" \
+    || die "wasm-opt could not remove the exported Global $g"
+  stripped="$WORK/no-global.wasm.$g"; mv "$WORK/no-global.wasm" "$stripped"
+done
+# -Oz for the MVP (fails on any later feature), and short import, export and module names: wasm-opt prints
+# its map, from which build-pkg.js builds the import object and renames the glue's calls.
+say "wasm-opt -Oz --mvp-features --minify-imports-and-exports-and-modules ($("$BIN/wasm-opt" --version | awk '{ print $3 }'))"
+"$BIN/wasm-opt" -Oz --mvp-features --strip-debug --strip-producers --minify-imports-and-exports-and-modules \
+  "$stripped" -o "$WORK/wxsocket_bg.wasm" > "$WORK/wasm-opt-map.json" \
   || die "wasm-opt --mvp-features failed: the build uses a WebAssembly feature beyond the MVP"
 if grep -aq -e "$HOME" -e "$PWD" "$WORK/wxsocket_bg.wasm"; then
   die "the module contains a path of this machine (see --remap-path-prefix above)"

@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # Installs what the demo, the tests and the package build need, only where it is missing.
-# Idempotent: a second run does nothing but checks. Usage: scripts/setup.sh [--no-browser]
+# Idempotent: a second run does nothing but checks. Usage: scripts/setup.sh [--no-browser] [--frameworks]
+# (--frameworks: also the uni-app and Taro build tools for tests/frameworks; scripts/test.sh asks for them)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WASM_BINDGEN_VERSION="$(sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p; s/^wasm-bindgen = "=\([0-9.]*\)"/\1/p' Cargo.toml | head -n1)"
 want_browser=1
-[ "${1:-}" = "--no-browser" ] && want_browser=0
+want_frameworks=0
+for arg in "$@"; do
+  case "$arg" in
+    --no-browser) want_browser=0 ;;
+    --frameworks) want_frameworks=1 ;;
+    *) echo "usage: scripts/setup.sh [--no-browser] [--frameworks]" >&2; exit 2 ;;
+  esac
+done
 
 say() { printf '[setup] %s\n' "$*"; }
 
@@ -36,5 +44,24 @@ if [ -f package.json ] && { [ ! -d node_modules ] || [ package.json -nt node_mod
   say "installing npm packages"
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
   touch node_modules/.install-stamp
+fi
+# The framework CLIs for tests/frameworks (uni-app, Taro): pinned by their package-lock.json, installed
+# once outside the clone and reused while package.json and the lock file are unchanged.
+if [ "$want_frameworks" = 1 ]; then
+  cache="${XDG_CACHE_HOME:-$HOME/.cache}/wxsocket/frameworks"
+  for dir in tests/frameworks/*/; do
+    name="$(basename "$dir")"
+    [ -f "$dir/package-lock.json" ] || continue
+    stamp="$(cat "$dir/package.json" "$dir/package-lock.json" | sha256sum | cut -c1-16)"
+    if [ ! -d "$cache/$name/node_modules" ] || [ "$(cat "$cache/$name/.install-stamp" 2>/dev/null)" != "$stamp" ]; then
+      say "installing the $name build tools into $cache/$name (npm install, versions from its package-lock.json)"
+      mkdir -p "$cache/$name"
+      cp "$dir/package.json" "$dir/package-lock.json" "$cache/$name/"
+      # npm install, not npm ci: npm leaves other systems' optional bindings (@tarojs/binding-*) out of the
+      # lock file and npm ci then refuses it as out of sync; install keeps the locked versions.
+      (cd "$cache/$name" && npm install --no-audit --no-fund --legacy-peer-deps --loglevel=error)
+      echo "$stamp" > "$cache/$name/.install-stamp"
+    fi
+  done
 fi
 say "ready"

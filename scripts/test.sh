@@ -52,7 +52,7 @@ if [ "$quick" = 1 ]; then
   exit 0
 fi
 
-bash scripts/setup.sh
+bash scripts/setup.sh --frameworks
 
 step engine cargo test --quiet
 step js-tooling node --test tests/server/ tests/support/
@@ -76,6 +76,9 @@ step package node --test tests/package/ tests/miniprogram/
 # says (miniprogram_dist/wxsocket_bg.wasm.br is this module compressed: tests/miniprogram/npm-build.test.js).
 step wasm-features cargo run --quiet --example wasm_features -- pkg/wxsocket_bg.wasm --expect ''
 step e2e node --test tests/e2e/
+# Real uni-app and Taro builds of the tarball, and the native example, in the phone harness's WeChat, iOS and
+# Douyin shapes (tools installed by scripts/setup.sh, cached outside the clone).
+step frameworks node --test tests/frameworks/
 # 10,000 clients created, used and freed in Node and Chromium: memory and closures back to their level.
 step leak node --test tests/leak/
 # A short fuzzing run of every target (nightly cargo-fuzz); `bash scripts/fuzz.sh 1800` is the long one.

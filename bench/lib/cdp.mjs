@@ -1,5 +1,6 @@
-// Headless Chromium driven over the DevTools protocol (npm ws), for the browser part of the benchmark.
-// Launch flags are the ones this machine's Chromium needs as root; the profile is a fresh temporary folder.
+// The one headless Chromium launcher (the benchmark's browser part and the leak check), driven over the
+// DevTools protocol (npm ws). Launch flags are the ones this machine's Chromium needs as root; the profile
+// is a fresh temporary folder. `launch(bin, { args, url })`: extra flags, and the page to open first.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,15 +26,16 @@ function sleep(ms) {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-export async function launch(bin) {
+export async function launch(bin, { args: extra = [], url = 'about:blank' } = {}) {
   const profile = mkdtempSync(join(tmpdir(), 'wxsocket-bench-chromium-'));
   const args = [
     '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync',
     '--disable-extensions', '--disable-default-apps', '--mute-audio',
-    '--remote-debugging-port=0', '--user-data-dir=' + profile, 'about:blank',
+    '--remote-debugging-port=0', '--user-data-dir=' + profile, ...extra, url,
   ];
   const proc = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const exited = new Promise((r) => proc.once('exit', (code) => r(code)));
   let stderr = '';
   proc.stderr.on('data', (d) => { stderr = (stderr + d).slice(-4000); });
   const portFile = join(profile, 'DevToolsActivePort');
@@ -66,9 +68,11 @@ export async function launch(bin) {
   return {
     version: version.Browser,
     session,
+    // Resolves with the exit code if Chromium exits by itself; `stderr()` is its last output.
+    exited,
+    stderr: () => stderr,
     async close() {
       session.close();
-      const exited = new Promise((r) => proc.once('exit', r));
       proc.kill('SIGTERM');
       await Promise.race([exited, sleep(3000)]);
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');

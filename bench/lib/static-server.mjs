@@ -1,6 +1,7 @@
-// A static file server on 127.0.0.1 for the browser part: serves the repository's pkg/, bench/ and the one
-// peer file the page imports, nothing else. Cross-origin isolated (COOP/COEP), so performance.now() has
-// its fine resolution in Chromium.
+// The one static file server on 127.0.0.1 for pages in Chromium (the benchmark's browser part and the
+// leak check): serves the folders of the repository it is given, nothing else. Cross-origin isolated
+// (COOP/COEP), so performance.now() has its fine resolution in Chromium. `onPost(path, body)`, if given,
+// receives what a page POSTs (the leak page posts its figures to /result).
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { join, normalize, extname, sep } from 'node:path';
@@ -14,9 +15,18 @@ const TYPES = {
   '.wasm': 'application/wasm',
 };
 
-export function startStaticServer(root, allowed) {
+export function startStaticServer(root, allowed, { onPost } = {}) {
   const server = http.createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    if (req.method === 'POST' && onPost) {
+      let body = '';
+      req.on('data', (c) => { body += c; });
+      req.on('end', () => {
+        res.end('ok');
+        onPost(path, body);
+      });
+      return;
+    }
     const rel = normalize(path).replace(/^[/\\]+/, '');
     const ok = !rel.split(sep).includes('..') && allowed.some((p) => rel === p || rel.startsWith(p + '/'));
     if (!ok) {
@@ -40,7 +50,10 @@ export function startStaticServer(root, allowed) {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
-      resolve({ url: 'http://127.0.0.1:' + server.address().port, close: () => new Promise((r) => server.close(r)) });
+      resolve({
+        url: 'http://127.0.0.1:' + server.address().port,
+        close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }),
+      });
     });
   });
 }

@@ -11,7 +11,7 @@ const N = 1000;
 const counts = { imports: new Map(), exports: new Map() };
 let counting = false;
 
-// The shipped module's import and export names are short (scripts/wasm-names.js); the package build
+// The shipped module's import and export names are short (wasm-opt --minify-imports in scripts/build-pkg.sh); the package build
 // leaves the map back to wasm-bindgen's names beside its work files.
 const NAMES_FILE = join(ROOT, 'target', 'wxsocket-pkg', 'wasm-names.json');
 const names = existsSync(NAMES_FILE) ? JSON.parse(readFileSync(NAMES_FILE, 'utf8')) : { imports: {}, exports: {} };

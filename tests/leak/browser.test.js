@@ -1,5 +1,5 @@
 'use strict';
-// Leak check in headless Chromium: 10,000 clients of the ESM entry (pkg/index.mjs, which fetches the one
+// Leak check in headless Chromium: 10,000 clients of the browser entry (pkg/web.mjs, which fetches the one
 // module the package ships, pkg/wxsocket_bg.wasm) created, used and freed in a page, against the real test
 // server (tests/server/server.js) through the browser's WebSocket: each one queues a frame before open,
 // opens, sends and receives an echo, gets a reply to a request, closes and is freed, eight at a time (on
@@ -17,9 +17,8 @@ const test = require('node:test');
 const assert = require('node:assert');
 const path = require('node:path');
 const fs = require('node:fs');
-const os = require('node:os');
-const http = require('node:http');
-const { spawn, execFileSync } = require('node:child_process');
+const { execFileSync } = require('node:child_process');
+const { pathToFileURL } = require('node:url');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TOTAL = Number(process.env.LEAK_CLIENTS || 10000);
@@ -27,43 +26,11 @@ const WARMUP = 1000;
 const { startServer } = require(path.join(ROOT, 'tests', 'server', 'server.js'));
 const { allocatorNames } = require('./node-check.js');
 
-function chromiumPath() {
-  for (const p of [process.env.CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser']) {
-    if (p && fs.existsSync(p)) return p;
-  }
-  return null;
-}
-
-const TYPES = { '.html': 'text/html', '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm' };
-
-// Serves /pkg/* from pkg/ and /leak/* from tests/leak/; takes the page's POST /result.
-function startPageServer(onResult) {
-  const roots = { pkg: path.join(ROOT, 'pkg'), leak: __dirname };
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url, 'http://127.0.0.1');
-    if (req.method === 'POST' && url.pathname === '/result') {
-      let body = '';
-      req.on('data', (c) => { body += c; });
-      req.on('end', () => {
-        res.end('ok');
-        onResult(JSON.parse(body));
-      });
-      return;
-    }
-    const [, top, ...rest] = url.pathname.split('/');
-    const base = roots[top];
-    const file = base && path.join(base, ...rest);
-    if (!file || !file.startsWith(base + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-      res.statusCode = 404;
-      res.end('not found');
-      return;
-    }
-    res.setHeader('content-type', TYPES[path.extname(file)] || 'application/octet-stream');
-    res.setHeader('cache-control', 'no-store');
-    fs.createReadStream(file).pipe(res);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
+// The one Chromium launcher and static server, shared with the benchmark (bench/lib).
+const shared = Promise.all([
+  import(pathToFileURL(path.join(ROOT, 'bench', 'lib', 'cdp.mjs')).href),
+  import(pathToFileURL(path.join(ROOT, 'bench', 'lib', 'static-server.mjs')).href),
+]);
 
 function fmt(row) {
   const kb = (n) => (n / 1024).toFixed(1) + ' KiB';
@@ -71,11 +38,11 @@ function fmt(row) {
     `JS values held ${row.liveRefs} (${row.refsIn} ${row.tableSize}), live closures ${row.liveClosures} of ${row.closuresMade} made, JS heap ${kb(row.jsHeap)}`;
 }
 
-const chromium = chromiumPath();
-
 test(`${TOTAL} clients created, used and freed in headless Chromium leave nothing behind`, { timeout: 600000 }, async () => {
+  const [{ findChromium, launch }, { startStaticServer }] = await shared;
+  const chromium = findChromium();
   assert.ok(chromium, 'no Chromium: scripts/setup.sh installs it (apt-get install chromium)');
-  if (!fs.existsSync(path.join(ROOT, 'pkg', 'index.mjs'))) {
+  if (!fs.existsSync(path.join(ROOT, 'pkg', 'web.mjs'))) {
     execFileSync('bash', [path.join(ROOT, 'scripts', 'build-pkg.sh')], { cwd: ROOT, stdio: 'inherit' });
   }
   // Eight test servers, one per concurrent client (see page.mjs).
@@ -83,9 +50,10 @@ test(`${TOTAL} clients created, used and freed in headless Chromium leave nothin
   for (let k = 0; k < 8; k++) servers.push(await startServer({ port: 0 }));
   let resolveResult;
   const result = new Promise((r) => { resolveResult = r; });
-  const pages = await startPageServer((r) => resolveResult(r));
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'wxsocket-leak-'));
-  const pageUrl = `http://127.0.0.1:${pages.address().port}/leak/page.html?` +
+  const pages = await startStaticServer(ROOT, ['pkg', 'tests/leak'], {
+    onPost: (where, body) => { if (where === '/result') resolveResult(JSON.parse(body)); },
+  });
+  const pageUrl = `${pages.url}/tests/leak/page.html?` +
     new URLSearchParams([
       ...servers.map((s) => ['ws', s.url]),
       ...servers.map((s) => ['control', s.controlUrl]),
@@ -93,21 +61,16 @@ test(`${TOTAL} clients created, used and freed in headless Chromium leave nothin
       ['warmup', String(WARMUP)],
       ...Object.entries(allocatorNames()),
     ]);
-  const browser = spawn(chromium, [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--disable-background-timer-throttling', '--disable-renderer-backgrounding',
-    '--js-flags=--expose-gc', '--enable-precise-memory-info',
-    `--user-data-dir=${profile}`, '--remote-debugging-port=0', pageUrl,
-  ], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
-  let stderr = '';
-  browser.stderr.on('data', (d) => { stderr = (stderr + d).slice(-4000); });
-  const exited = new Promise((r) => browser.on('exit', (code) => r(code)));
-  const died = exited.then((code) => Promise.reject(new Error(`chromium exited (${code}) before the page reported:\n${stderr}`)));
-  died.catch(() => {});
+  let browser = null;
   let out;
   let timer = null;
   try {
+    browser = await launch(chromium, {
+      args: ['--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--js-flags=--expose-gc', '--enable-precise-memory-info'],
+      url: pageUrl,
+    });
+    const died = browser.exited.then((code) => Promise.reject(new Error(`chromium exited (${code}) before the page reported:\n${browser.stderr()}`)));
+    died.catch(() => {});
     out = await Promise.race([
       result,
       died,
@@ -115,12 +78,9 @@ test(`${TOTAL} clients created, used and freed in headless Chromium leave nothin
     ]);
   } finally {
     clearTimeout(timer);
-    try { process.kill(-browser.pid, 'SIGKILL'); } catch (_) { /* already gone */ }
-    await exited;
-    pages.closeAllConnections();
-    pages.close();
+    if (browser) await browser.close();
+    await pages.close();
     for (const s of servers) await s.stop();
-    fs.rmSync(profile, { recursive: true, force: true });
   }
   assert.ok(out.ok, `the page failed: ${out.error}`);
   const rows = out.rows;

@@ -84,18 +84,23 @@ export function capture() {
   // the caller sets the module's own) until it grows, then freeing them. `memory − free` is what the
   // module holds.
   probe.allocator = { malloc: '__wbindgen_export', free: '__wbindgen_export3' };
+  // The instance's memory, found by its kind: the package build gives it a short export name.
+  function memoryOf(e) {
+    for (var k in e) if (e[k] instanceof WA.Memory) return e[k];
+    throw new Error('the instance exports no memory');
+  }
   function freeBytes() {
     var e = probe.exports;
     var malloc = e[probe.allocator.malloc];
     var free = e[probe.allocator.free];
     if (typeof malloc !== 'function' || typeof free !== 'function') return null;
     var size = 4096;
-    var before = e.memory.buffer.byteLength;
+    var before = memoryOf(e).buffer.byteLength;
     var blocks = [];
     while (blocks.length < 100000) {
       var p = malloc(size, 8) >>> 0;
       if (p === 0) break;
-      if (e.memory.buffer.byteLength !== before) {
+      if (memoryOf(e).buffer.byteLength !== before) {
         free(p, size, 8);
         break;
       }
@@ -129,11 +134,11 @@ export function capture() {
     var closures = 0;
     probe.closures = probe.closures.filter(function (w) { return w.deref() !== undefined; });
     closures = probe.closures.length;
-    var memory = e.memory.buffer.byteLength;
+    var memory = memoryOf(e).buffer.byteLength;
     var f = deep ? freeBytes() : null;
     return {
       wasmMemory: memory,
-      wasmMemoryAfter: e.memory.buffer.byteLength,
+      wasmMemoryAfter: memoryOf(e).buffer.byteLength,
       wasmHeld: f === null ? null : f.memory - f.free,
       refsIn: table !== null ? 'externref table' : heap !== null ? 'glue array' : null,
       tableSize: table !== null ? table.length : heap !== null ? heap.array.length : null,

@@ -1,5 +1,5 @@
 // The page side of the Chromium leak check (tests/leak/browser.test.js): loads the ESM entry
-// /pkg/index.mjs (which fetches /pkg/wxsocket_bg.wasm), runs the clients against the real test server
+// /pkg/web.mjs (which fetches /pkg/wxsocket_bg.wasm), runs the clients against the real test server
 // through the browser's WebSocket, and posts the figures to /result.
 import { capture, runCycles } from './measure.mjs';
 
@@ -31,7 +31,7 @@ async function main() {
   var probe = capture();
   // The module's own names of malloc and free when the package build shortened them (browser.test.js).
   if (params.get('malloc') && params.get('free')) probe.allocator = { malloc: params.get('malloc'), free: params.get('free') };
-  var pkg = await import('/pkg/index.mjs');
+  var pkg = await import('/pkg/web.mjs');
   await pkg.init();
   var received = 0;
   var answered = 0;

@@ -15,7 +15,7 @@
  * - A CommonJS `require` limited to the tree: relative and `/`-absolute paths (`.js` optional, `index.js` of
  *   a folder), bare names from the nearest `miniprogram_npm/` up to the root; anything else throws
  *   `module "…" is not defined`.
- * - `App`, `Page`, `getApp`, `getCurrentPages`; `setData` with path keys; page event handlers named in the
+ * - `App`, `Page`, `getApp`, `getCurrentPages`; `Component` and `Behavior` (definitions kept in `components`); `setData` with path keys; page event handlers named in the
  *   page's WXML must exist.
  * - `wx`: `connectSocket` on real sockets (npm `ws` through tests/support/wx_over_websocket.js: SocketTask
  *   without off*, the 5-task limit, errMsg strings), `onAppHide`/`onAppShow`/`onNetworkStatusChange` that a
@@ -31,8 +31,15 @@
  *   WebAssembly MVP (`mvpRefusal` below decides), rejecting the way a device does (a CompileError); every
  *   refusal is kept in `refused`.
  *
+ * - `os: 'ios'`: iPhone WeChat. Its WXWebAssembly page says exports may be functions, Memory and Table, and
+ *   "iOS 平台暂不支持 Global": instantiate refuses a module that exports a Global (a LinkError, as a device
+ *   would fail), kept in `refused`. (Combine with `engine: 'mvp'` for iOS below 15.1.)
+ * - `platform: 'douyin'`: Douyin's shape: the platform object is `tt` (no `wx`), the WebAssembly object is
+ *   `TTWebAssembly` (resolves `{ module, instance }`; `.br` from base library 2.92.0.0, Douyin's own
+ *   numbering; default sdkVersion '3.60.0.0').
+ *
  * Options of `MiniProgram.create(root, options)`:
- *   sdkVersion ('3.7.0'), wasm ('wx': WXWebAssembly only | 'webassembly': the standard one only, no
+ *   appGlobal (false: true gives page code WeChat's writable `global` object), platform ('wechat' | 'douyin'), os ('android' | 'ios'), sdkVersion ('3.7.0'), wasm ('wx': WXWebAssembly only | 'webassembly': the standard one only, no
  *   WXWebAssembly | 'none'), engine ('current' | 'mvp'), instantiateResult ('instance' | 'pair'),
  *   WebSocket (npm `ws`), keepGlobals ([] names among the removed ones to keep), verbose (print the
  *   page's console).
@@ -350,7 +357,11 @@ class MiniProgram {
     this.root = root;
     this.options = options;
     if (![undefined, 'current', 'mvp'].includes(options.engine)) throw new Error(`engine: 'current' or 'mvp', not ${options.engine}`);
-    this.sdkVersion = options.sdkVersion || '3.7.0';
+    if (![undefined, 'wechat', 'douyin'].includes(options.platform)) throw new Error(`platform: 'wechat' or 'douyin', not ${options.platform}`);
+    if (![undefined, 'android', 'ios'].includes(options.os)) throw new Error(`os: 'android' or 'ios', not ${options.os}`);
+    this.douyin = options.platform === 'douyin';
+    this.sdkVersion = options.sdkVersion || (this.douyin ? '3.60.0.0' : '3.7.0');
+    this.brotliSince = this.douyin ? '2.92.0.0' : '2.14.0';
     this.errors = [];
     this.logs = [];
     this.instantiated = [];
@@ -359,6 +370,7 @@ class MiniProgram {
     this.filesRead = [];
     this.cache = new Map();
     this.pages = [];
+    this.components = [];
     this.app = null;
     this.timers = new Set();
     this.closed = false;
@@ -404,7 +416,7 @@ class MiniProgram {
         mp.timers.delete(h);
         clearInterval(h);
       },
-      wx: this.wx,
+      [this.douyin ? 'tt' : 'wx']: this.wx,
       App: (def) => {
         if (mp.app) throw new Error('App() called twice');
         mp.app = def;
@@ -415,8 +427,16 @@ class MiniProgram {
         mp.pendingPage.def = def;
       },
       getCurrentPages: () => mp.pages.slice(),
+      // Components (and pages built with Component(), as uni-app does) are kept, not rendered.
+      Component: (def) => {
+        mp.components.push(def);
+      },
+      Behavior: (def) => def,
     };
-    if (this.options.wasm === undefined || this.options.wasm === 'wx') sandbox.WXWebAssembly = this.makeWXWebAssembly();
+    // WeChat's logic layer has a writable `global` object (not the global scope; window is undefined),
+    // which uni-app's runtime uses. Off by default: wxsocket itself must not need it.
+    if (this.options.appGlobal) sandbox.global = {};
+    if (this.options.wasm === undefined || this.options.wasm === 'wx') sandbox[this.douyin ? 'TTWebAssembly' : 'WXWebAssembly'] = this.makeWXWebAssembly();
     const context = vm.createContext(sandbox, { name: 'mini-program' });
     for (const name of REMOVED) {
       if (keep.has(name)) continue;
@@ -466,16 +486,17 @@ class MiniProgram {
           const file = mp.packagePath(p, 'WXWebAssembly.instantiate');
           const br = p.endsWith('.wasm.br');
           if (!br && !p.endsWith('.wasm')) throw new Error(`WXWebAssembly.instantiate: ${p} is not a .wasm or .wasm.br file`);
-          if (br && compareVersions(mp.sdkVersion, '2.14.0') < 0) {
-            throw new Error(`WXWebAssembly.instantiate: .br files need base library 2.14.0 (this is ${mp.sdkVersion})`);
+          if (br && compareVersions(mp.sdkVersion, mp.brotliSince) < 0) {
+            throw new Error(`WXWebAssembly.instantiate: .br files need base library ${mp.brotliSince} (this is ${mp.sdkVersion})`);
           }
           if (!isFile(file)) throw new Error(`WXWebAssembly.instantiate: no such file ${p}`);
           let bytes = fs.readFileSync(file);
           if (br) bytes = zlib.brotliDecompressSync(bytes);
           mp.refuseIfOld(bytes, p);
+          mp.refuseOnIos(bytes, p);
           mp.instantiated.push({ path: p, file: path.relative(mp.root, file).split(path.sep).join('/'), bytes: bytes.length });
           WebAssembly.instantiate(bytes, imports).then((r) => {
-            resolve(mp.options.instantiateResult === 'pair' ? r : r.instance);
+            resolve(mp.options.instantiateResult === 'pair' || mp.douyin ? r : r.instance);
           }, reject);
         });
       },
@@ -489,6 +510,17 @@ class MiniProgram {
     if (why === null) return;
     this.refused.push(what);
     throw compileError(why, what);
+  }
+
+  // On iPhone WeChat (`os: 'ios'`), a module that exports a Global is refused.
+  refuseOnIos(bytes, what) {
+    if (this.options.os !== 'ios') return;
+    const globals = WebAssembly.Module.exports(new WebAssembly.Module(bytes)).filter((e) => e.kind === 'global');
+    if (globals.length === 0) return;
+    this.refused.push(what);
+    const err = new Error(`${what}: iOS does not support exporting a Global (${globals.map((g) => g.name).join(', ')})`);
+    err.name = 'LinkError';
+    throw err;
   }
 
   // The standard WebAssembly of the page on the old engine: instantiate, compile and Module refuse bytes

@@ -277,3 +277,33 @@ test("engine 'mvp' with only the standard WebAssembly: instantiate, compile, Mod
   assert.equal(mp.refused.length, 3);
   assert.throws(() => new MiniProgram(root, { engine: 'ios14' }), /engine/);
 });
+
+// A module that exports one immutable i32 Global, `g` (MVP otherwise).
+const GLOBAL_EXPORT = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+  ...section(6, vec([[I32, 0x00, 0x41, 0x00, 0x0b]])),
+  ...section(7, vec([[...str('g'), 0x03, 0x00]]))];
+
+test("os 'ios': WXWebAssembly refuses a module that exports a Global (a LinkError); Android and modules without one pass", async () => {
+  write('global.wasm', Buffer.from(GLOBAL_EXPORT));
+  assert.ok(WebAssembly.validate(Buffer.from(GLOBAL_EXPORT)), 'the hand-assembled module is valid');
+  const ios = await runtime({ os: 'ios' });
+  const err = await ios.evaluate("WXWebAssembly.instantiate('/global.wasm', {})").then(() => null, (e) => e);
+  assert.ok(err, 'refused on iOS');
+  assert.equal(err.name, 'LinkError');
+  assert.match(err.message, /Global \(g\)/);
+  assert.deepEqual(ios.refused, ['/global.wasm']);
+  await ios.evaluate("WXWebAssembly.instantiate('/m.wasm', {})");
+  const android = await runtime({});
+  await android.evaluate("WXWebAssembly.instantiate('/global.wasm', {})");
+  assert.deepEqual(android.refused, []);
+});
+
+test("platform 'douyin': tt instead of wx, TTWebAssembly resolves { module, instance }, .br from 2.92.0.0", async () => {
+  const mp = await runtime({ platform: 'douyin', sdkVersion: '2.91.0.0' });
+  assert.equal(mp.evaluate("typeof wx + ' ' + typeof tt + ' ' + typeof WXWebAssembly + ' ' + typeof TTWebAssembly"), 'undefined object undefined object');
+  const r = await mp.evaluate("TTWebAssembly.instantiate('/m.wasm', {})");
+  assert.ok(r.instance && r.module, 'the pair');
+  const br = await mp.evaluate("TTWebAssembly.instantiate('/m.wasm.br', {})").then(() => '', (e) => e.message);
+  assert.match(br, /2\.92\.0\.0/);
+  assert.equal(mp.evaluate('tt.getSystemInfoSync().SDKVersion'), '2.91.0.0');
+});

@@ -270,7 +270,7 @@ test('neither WXWebAssembly nor WebAssembly: init() rejects NOT_INITIALIZED', as
   const w = mp.require('wxsocket');
   const err = await rejection(w.init());
   assert.equal(err.code, 'NOT_INITIALIZED');
-  assert.match(err.message, /neither WXWebAssembly .* nor WebAssembly/);
+  assert.match(err.message, /WeChat runtime has no WXWebAssembly \(base library 2\.13\.0\+\) and no WebAssembly/);
 });
 
 test('text through the glue uses the stand-ins: CJK, emoji, lone surrogates and U+FFFD survive', async () => {
@@ -434,4 +434,51 @@ test('the entry requires nothing beside itself: the glue is bundled in', async (
   const loaded = [...mp.cache.keys()].map((f) => path.relative(mp.root, f).split(path.sep).join('/')).sort();
   assert.deepEqual(loaded, ['miniprogram_npm/wxsocket/index.js']);
   await echoes(mp, w);
+});
+
+test('Douyin: TTWebAssembly loads the .br from base library 2.92.0.0 (its own numbering), end to end', async () => {
+  const mp = await runtime({ platform: 'douyin', sdkVersion: '2.92.0.0' });
+  const w = mp.require('wxsocket');
+  await w.init();
+  assert.deepEqual(mp.attempts, [SHIPPED]);
+  await echoes(mp, w);
+});
+
+test('Douyin below 2.92.0.0: the .br is not offered; init() says to copy the plain file (no WeChat threshold used)', async () => {
+  const mp = await runtime({ platform: 'douyin', sdkVersion: '2.60.0.0' });
+  const w = mp.require('wxsocket');
+  const err = await rejection(w.init());
+  assert.equal(err.code, 'NOT_INITIALIZED');
+  assert.match(err.message, /2\.60\.0\.0 of Douyin .*brotli needs 2\.92\.0\.0\+/);
+  assert.deepEqual(mp.attempts, []);
+  await w.init({ wasmPath: '/plain/socket.wasm' });
+  assert.deepEqual(mp.attempts, ['/plain/socket.wasm']);
+});
+
+for (const [api, name, why] of [['my', 'Alipay', /MYWebAssembly runs only in Worker threads/], ['swan', 'Baidu', /document no WebAssembly for page code/]]) {
+  test(`${name} (${api}): init() refuses with NOT_INITIALIZED, naming the platform and why`, async () => {
+    const mp = await runtime({ wasm: 'none' });
+    mp.evaluate(`delete this.wx; this.${api} = { connectSocket: function () {} };`);
+    const w = mp.require('wxsocket');
+    const err = await rejection(w.init());
+    assert.equal(err.name, 'WxSocketError');
+    assert.equal(err.code, 'NOT_INITIALIZED');
+    assert.match(err.message, new RegExp(name));
+    assert.match(err.message, why);
+  });
+}
+
+test('a missing module: the error lists the paths tried, the entry that ran and what to do', async () => {
+  const mp = await runtime({});
+  fs.renameSync(path.join(ex.miniprogramRoot, SHIPPED.slice(1)), path.join(ex.miniprogramRoot, 'moved.br'));
+  try {
+    const w = mp.require('wxsocket');
+    const err = await rejection(w.init());
+    assert.equal(err.code, 'NOT_INITIALIZED');
+    assert.match(err.message, /looked at \/miniprogram_npm\/wxsocket\/wxsocket_bg\.wasm\.br/);
+    assert.match(err.message, /Entry wxsocket\/miniprogram_dist\/index\.js/);
+    assert.match(err.message, /Build npm/);
+  } finally {
+    fs.renameSync(path.join(ex.miniprogramRoot, 'moved.br'), path.join(ex.miniprogramRoot, SHIPPED.slice(1)));
+  }
 });

@@ -95,7 +95,7 @@ test('the installed package holds exactly the files package.json lists', () => {
   const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? walk(path.join(d, e.name)) : [path.relative(installed, path.join(d, e.name)).split(path.sep).join('/')]);
   assert.deepEqual(walk(installed).sort(), [
-    'LICENSE', 'README.md', 'index.cjs', 'index.d.ts', 'index.mjs', 'index.node.mjs',
+    'LICENSE', 'README.md', 'index.cjs', 'index.d.ts', 'index.mjs', 'index.node.mjs', 'web.mjs', 'vite.js', 'taro.js',
     'miniprogram_dist/index.js', 'miniprogram_dist/wxsocket_bg.wasm.br',
     'package.json', 'wxsocket_bg.wasm',
   ].sort());
@@ -112,8 +112,8 @@ test("import from 'wxsocket' in Node takes the node entry (synchronous load) and
   checkClientRun(await run(['--input-type=module', '-e'], script));
 });
 
-test('a browser bundle (esbuild, platform browser) takes the ESM entry and keeps the .wasm URL for the bundler', async () => {
-  fs.writeFileSync(path.join(dir, 'app.js'), "import { connect } from 'wxsocket';\nconnect({ url: 'wss://example.com' });\n");
+test("a browser bundle (esbuild, platform browser) of 'wxsocket/web' keeps the .wasm URL for the bundler", async () => {
+  fs.writeFileSync(path.join(dir, 'app.js'), "import { connect } from 'wxsocket/web';\nconnect({ url: 'wss://example.com' });\n");
   const result = await esbuild.build({
     entryPoints: [path.join(dir, 'app.js')],
     bundle: true,
@@ -124,7 +124,7 @@ test('a browser bundle (esbuild, platform browser) takes the ESM entry and keeps
     metafile: true,
   });
   const inputs = Object.keys(result.metafile.inputs);
-  assert.ok(inputs.some((p) => p.endsWith('node_modules/wxsocket/index.mjs')), inputs.join(', '));
+  assert.ok(inputs.some((p) => p.endsWith('node_modules/wxsocket/web.mjs')), inputs.join(', '));
   const code = result.outputFiles[0].text;
   assert.match(code, /new URL\("\.\/wxsocket_bg\.wasm", import\.meta\.url\)/);
   assert.doesNotMatch(code, /require\(["'](fs|path)["']\)/, 'nothing from Node in a browser bundle');

@@ -1,0 +1,9 @@
+import { startCheck } from './check.js';
+
+startCheck();
+
+function App({ children }) {
+  return children;
+}
+
+export default App;
