@@ -86,16 +86,47 @@ export function createApi(glue, load) {
   }
   var proto = SocketClient.prototype;
   var base = Base.prototype;
+  // free() settles what is pending (requests reject with CLOSED). Called from a listener that runs
+  // inside one of this client's own methods (on('close', () => c.free()) then c.close()), the module
+  // still holds the object: the release waits until that method returns (`within`), and every later
+  // call is already a typed CLOSED error (contract: re-entrancy and lifetimes).
+  function release(client) {
+    var pending = client.__wxEmitter.r;
+    Object.keys(pending).forEach(function (h) {
+      client.__wxEmitter.settle(h, false, wxSocketError('CLOSED', 'the client was freed with free() before the reply came'));
+    });
+    base.free.call(client);
+  }
   proto.free = function () {
     if (this.__wxFreed) return;
     this.__wxFreed = true;
-    base.free.call(this);
+    if (this.__wxDepth > 0) this.__wxReleaseLater = true;
+    else release(this);
   };
+  if (typeof Symbol === 'function' && typeof Symbol.dispose === 'symbol') {
+    proto[Symbol.dispose] = function () { this.free(); };
+  }
+  // Runs `f` as one of this client's methods: a free() from inside it is carried out when it returns.
+  function within(client, f, a, b) {
+    client.__wxDepth = (client.__wxDepth || 0) + 1;
+    try {
+      return f.call(client, a, b);
+    } finally {
+      leave(client);
+    }
+  }
+  function leave(client) {
+    client.__wxDepth -= 1;
+    if (client.__wxDepth === 0 && client.__wxReleaseLater) {
+      client.__wxReleaseLater = false;
+      release(client);
+    }
+  }
   ['close', 'reconnect'].forEach(function (name) {
     var f = base[name];
     proto[name] = function (a, b) {
       if (this.__wxFreed) throw freedError();
-      return f.call(this, a, b);
+      return within(this, f, a, b);
     };
   });
   // on, once and off go straight to the client's emitter (platform.js), which checks their arguments.
@@ -112,7 +143,13 @@ export function createApi(glue, load) {
   var encodeFrame = glue.encodeFrame;
   var frameLength = glue.frameLength;
   function sendEncoded(client, frame) {
-    var r = sendFrame.call(client, frame, frameLength(frame), Date.now());
+    client.__wxDepth = (client.__wxDepth || 0) + 1;
+    var r;
+    try {
+      r = sendFrame.call(client, frame, frameLength(frame), Date.now());
+    } finally {
+      leave(client);
+    }
     if (r < 0) throw Base.sendError(r);
     return r === 1;
   }
@@ -136,7 +173,9 @@ export function createApi(glue, load) {
   var request = base.request;
   proto.request = function (data, options) {
     if (this.__wxFreed) return Promise.reject(freedError());
-    return request.call(this, data, options);
+    var unfit = unfitForRequest(data);
+    if (unfit) return Promise.reject(wxSocketError('INVALID_OPTION', 'request(data) takes a plain object to carry the request id; ' + unfit));
+    return within(this, request, data, options);
   };
   // The getters read through one export, by their index here (see SocketClient::get in src/js_api).
   var get = base.__wxGet;
@@ -153,6 +192,16 @@ export function createApi(glue, load) {
       }
     });
   });
+
+  // Data whose encoding would lose the request id, so that its reply could never be matched.
+  function unfitForRequest(data) {
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) return 'got ' + (Array.isArray(data) ? 'an array' : String(data));
+    if (data instanceof Date) return 'a Date goes out as a string';
+    if (typeof ArrayBuffer === 'function' && (data instanceof ArrayBuffer || ArrayBuffer.isView(data))) return 'binary data has no field for the id (use send())';
+    if (typeof Blob === 'function' && data instanceof Blob) return 'a Blob has no field for the id';
+    if (typeof data.toJSON === 'function') return 'its toJSON() decides what is sent';
+    return '';
+  }
 
   function connect(options) {
     return init().then(function () {

@@ -433,7 +433,14 @@ impl<P: Payload> Engine<P> {
         self.closed_by_user
     }
 
-    /// A fresh request id (1, 2, 3, …) for requests that carry none.
+    /// True while a request registered under `key` awaits its reply (contract: request ids: a second
+    /// pending request with the same id is refused, and fresh ids skip pending ones).
+    pub fn has_pending_request(&self, key: &str) -> bool {
+        self.pending.iter().any(|p| p.key == key)
+    }
+
+    /// A fresh request id (1, 2, 3, …) for requests that carry none; the caller skips one whose key is
+    /// pending (`has_pending_request`).
     pub fn fresh_request_id(&mut self) -> u64 {
         self.next_request_id += 1;
         self.next_request_id

@@ -254,7 +254,7 @@ impl SocketClient {
 
     fn start_request(&self, data: &JsValue, options: &JsValue) -> Result<Promise, JsValue> {
         if !data.is_object() || js_sys::Array::is_array(data) {
-            return Err(js_code(ErrorCode::Serialize, "request(data) takes a plain object, to carry the request id"));
+            return Err(js_code(ErrorCode::InvalidOption, "request(data) takes a plain object, to carry the request id"));
         }
         // Reflect.get throws for options that are undefined, null or not an object: the default, as for
         // options without timeoutMs.
@@ -267,13 +267,28 @@ impl SocketClient {
         };
         let id_field = self.driver.id_field();
         let mut id = Reflect::get(data, &id_field).unwrap_or(JsValue::UNDEFINED);
-        if id.is_undefined() {
-            let n = self.driver.with_engine(|e, _| e.fresh_request_id());
-            id = JsValue::from_f64(n as f64);
-            Reflect::set(data, &id_field, &id)
-                .map_err(|_| js_code(ErrorCode::Serialize, "could not set the request id on data (a frozen object?)"))?;
-        }
-        let key = id_key(&id).ok_or_else(|| js_code(ErrorCode::Serialize, "a request id must be a number or a string"))?;
+        let key = if id.is_undefined() {
+            // A fresh id never equals the id of a pending request (a caller may have chosen ids 1, 2, …).
+            let key = loop {
+                let n = self.driver.with_engine(|e, _| e.fresh_request_id());
+                id = JsValue::from_f64(n as f64);
+                let key = id_key(&id).unwrap_or_default();
+                if !self.driver.with_engine(|e, _| e.has_pending_request(&key)) {
+                    break key;
+                }
+            };
+            let set = Reflect::set(data, &id_field, &id).unwrap_or(false);
+            if !set || Reflect::get(data, &id_field).ok().as_ref() != Some(&id) {
+                return Err(js_code(ErrorCode::InvalidOption, "could not set the request id on data (a frozen or sealed object?): pass a plain object"));
+            }
+            key
+        } else {
+            let key = id_key(&id).ok_or_else(|| js_code(ErrorCode::InvalidOption, "a request id must be a number or a string"))?;
+            if self.driver.with_engine(|e, _| e.has_pending_request(&key)) {
+                return Err(js_code(ErrorCode::InvalidOption, "a request with this id is already waiting for its reply: give each pending request its own id"));
+            }
+            key
+        };
         let frame = self.encode(data)?;
         let emitter = &self.driver.host().emitter;
         // The promise is registered under its handle inside the engine call, before the outputs are

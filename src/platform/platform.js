@@ -231,6 +231,10 @@ export function encodeFrame(v, textCodec) {
     if (k === 1) return v;
     if (k === 2) return ownBytes(v);
   }
+  // A Blob's bytes can only be read asynchronously; as JSON it would go out as {}.
+  if (typeof Blob === 'function' && v instanceof Blob) {
+    throw makeError('SERIALIZE', 'a Blob cannot be sent as it is: send its bytes (await blob.arrayBuffer())');
+  }
   if (textCodec) {
     if (typeof v === 'string') return v;
     throw makeError('SERIALIZE', "the text codec sends strings (or ArrayBuffers); use codec: 'json' for objects");
@@ -348,8 +352,9 @@ Emitter.prototype.on = function (ev, fn) {
     throw makeError('INVALID_OPTION', 'unknown event "' + String(ev) + '"; events are ' + EVENTS.join(', '));
   }
   if (typeof fn !== 'function') throw makeError('INVALID_OPTION', 'on(' + String(ev) + ', listener): listener must be a function');
-  var list = this.l[ev] || (this.l[ev] = []);
-  list.push(fn);
+  // Copy on write, as off() does: an emit in progress keeps iterating the list it started with, so a
+  // listener added during an emit hears the next event, not this one (contract: re-entrancy and lifetimes).
+  this.l[ev] = (this.l[ev] || []).concat([fn]);
   var self = this;
   return function () { self.off(ev, fn); };
 };
@@ -536,8 +541,11 @@ function read(o) {
   var protocols = o.protocols;
   if (protocols !== undefined) {
     if (!Array.isArray(protocols)) throw invalid('protocols must be an array of strings');
-    protocols.forEach(function (p) {
+    protocols.forEach(function (p, i) {
       if (typeof p !== 'string' || !TOKEN.test(p)) throw invalid('protocols must be an array of non-empty token strings');
+      // A handshake offering one subprotocol twice is refused by every server and browser: say so now
+      // instead of failing every attempt.
+      if (protocols.indexOf(p) !== i) throw invalid('protocols lists "' + p + '" twice; each subprotocol may appear once');
     });
   }
   var platform = o.platform;
