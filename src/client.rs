@@ -246,6 +246,7 @@ impl<In: DeserializeOwned + Clone + 'static, Out: Serialize> Client<In, Out> {
             pong_len: options.heartbeat.as_ref().map(|h| h.pong.encode_utf16().count()),
             pong,
             is_pong: None,
+            should_reconnect: None,
             id_field: JsValue::from_str(&options.request_id_field),
             lifecycle: options.lifecycle,
             logger: None,

@@ -303,6 +303,9 @@ struct Loss {
     by_server: bool,
     /// Whether the engine must close the task itself.
     close_task: bool,
+    /// `shouldReconnect`'s answer when the driver asked it before this input (outside the engine, so
+    /// that page code never runs inside an engine call); `None`: ask `Config::should_reconnect`.
+    answer: Option<bool>,
 }
 
 /// The sans-IO connection engine.
@@ -628,6 +631,21 @@ impl<P: Payload> Engine<P> {
 
     /// The task closed (the platform's `onClose`).
     pub fn task_closed(&mut self, now: Millis, task: TaskId, code: u16, reason: &str) {
+        self.close_arrived(now, task, code, reason, None);
+    }
+
+    /// Whether a close of `task` now would consult `shouldReconnect`: the driver then asks it itself,
+    /// outside any engine call, and passes the answer to [`Engine::task_closed_answered`].
+    pub fn asks_should_reconnect(&self, task: TaskId) -> bool {
+        self.is_live(task) && self.cfg.reconnect.is_some()
+    }
+
+    /// The task closed, with `shouldReconnect`'s answer already known (`true`: retry as usual).
+    pub fn task_closed_answered(&mut self, now: Millis, task: TaskId, code: u16, reason: &str, reconnect: bool) {
+        self.close_arrived(now, task, code, reason, Some(reconnect));
+    }
+
+    fn close_arrived(&mut self, now: Millis, task: TaskId, code: u16, reason: &str, answer: Option<bool>) {
         self.tick(now);
         if !self.is_live(task) {
             return;
@@ -635,7 +653,7 @@ impl<P: Payload> Engine<P> {
         if self.state == State::Connecting {
             self.emit_error(ErrorCode::ConnectFailed, cat(&["the socket closed before it opened (code ", &num(u64::from(code)), ")"]), non_empty(reason));
         }
-        self.lose_task(Loss { code, reason: reason.to_owned(), by_server: true, close_task: false });
+        self.lose_task(Loss { code, reason: reason.to_owned(), by_server: true, close_task: false, answer });
     }
 
     /// The task reported an error (the platform's `onError`, or `connectSocket` failing).
@@ -664,7 +682,7 @@ impl<P: Payload> Engine<P> {
             (ErrorCode::ConnectFailed, "could not open the socket".into())
         };
         self.emit_error(code, message, non_empty(err_msg));
-        self.lose_task(Loss { code: 1006, reason: err_msg.to_owned(), by_server: false, close_task: true });
+        self.lose_task(Loss { code: 1006, reason: err_msg.to_owned(), by_server: false, close_task: true, answer: None });
     }
 
     /// Handing a frame to the open task failed: the connection is taken as broken.
@@ -674,7 +692,7 @@ impl<P: Payload> Engine<P> {
             return;
         }
         self.emit_error(ErrorCode::SendFailed, "the platform could not send a frame; reconnecting".into(), non_empty(err_msg));
-        self.lose_task(Loss { code: 1006, reason: err_msg.to_owned(), by_server: false, close_task: true });
+        self.lose_task(Loss { code: 1006, reason: err_msg.to_owned(), by_server: false, close_task: true, answer: None });
     }
 
     /// The platform reports the network up or down. Down: no attempts are spent. Up: connect now.
@@ -746,13 +764,13 @@ impl<P: Payload> Engine<P> {
             self.connect_deadline = None;
             let ms = self.cfg.connect_timeout_ms;
             self.emit_error(ErrorCode::ConnectTimeout, cat(&["the socket did not open within ", &num(ms), " ms"]), None);
-            self.lose_task(Loss { code: 1006, reason: "connect timeout".into(), by_server: false, close_task: true });
+            self.lose_task(Loss { code: 1006, reason: "connect timeout".into(), by_server: false, close_task: true, answer: None });
         }
         if self.pong_deadline.is_some_and(|t| t <= now) {
             self.pong_deadline = None;
             let ms = self.cfg.heartbeat.as_ref().map_or(0, |h| h.timeout_ms);
             self.emit_error(ErrorCode::HeartbeatTimeout, cat(&["no pong within ", &num(ms), " ms of a ping; the connection is dead"]), None);
-            self.lose_task(Loss { code: 1006, reason: "heartbeat timeout".into(), by_server: false, close_task: true });
+            self.lose_task(Loss { code: 1006, reason: "heartbeat timeout".into(), by_server: false, close_task: true, answer: None });
         }
         if self.ping_at.is_some_and(|t| t <= now) && self.state == State::Open {
             self.send_ping(now);
@@ -876,7 +894,7 @@ impl<P: Payload> Engine<P> {
         let policy = self.cfg.reconnect.clone();
         let next = match policy {
             None => Next::Closed,
-            Some(_) if loss.by_server && !self.ask_should_reconnect(loss.code, &loss.reason) => Next::Closed,
+            Some(_) if loss.by_server && !loss.answer.unwrap_or_else(|| self.ask_should_reconnect(loss.code, &loss.reason)) => Next::Closed,
             Some(_) if !self.online => Next::Offline,
             Some(b) if b.max_retries.is_some_and(|max| self.retry_count >= max) => {
                 let n = self.retry_count;

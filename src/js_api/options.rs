@@ -7,8 +7,8 @@
 use js_sys::{Array, Function};
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::core::{check_header, check_url, Backoff, Config, Error, ErrorCode, Heartbeat, Overflow, QueueLimits, ShouldReconnect};
-use crate::platform::{ask_should_reconnect, make_error, read_options, Frame, Setup, UrlSource};
+use crate::core::{check_header, check_url, Backoff, Config, Error, ErrorCode, Heartbeat, Overflow, QueueLimits};
+use crate::platform::{make_error, read_options, Frame, Setup, UrlSource};
 use crate::platform::Codec;
 
 /// The parsed options.
@@ -77,9 +77,6 @@ pub fn parse(options: &JsValue) -> Result<Parsed, JsValue> {
     } else {
         None
     };
-    let should_reconnect = func(5).map(|f| -> ShouldReconnect {
-        Box::new(move |code: u16, reason: &str| ask_should_reconnect(&f, code, reason))
-    });
     let heartbeat = flag(10).then(|| Heartbeat {
         interval_ms: or(11, 30_000.0) as u64,
         timeout_ms: or(12, 5_000.0) as u64,
@@ -99,7 +96,8 @@ pub fn parse(options: &JsValue) -> Result<Parsed, JsValue> {
     let config = Config {
         connect_timeout_ms: or(2, 10_000.0) as u64,
         reconnect,
-        should_reconnect,
+        // Asked by the driver before it reports a close, never from inside the engine (Setup).
+        should_reconnect: None,
         heartbeat,
         queue,
         max_message_bytes: or(16, 1_048_576.0) as usize,
@@ -117,6 +115,7 @@ pub fn parse(options: &JsValue) -> Result<Parsed, JsValue> {
         pong: v.get(7),
         pong_len: pong_len.is_finite().then_some(pong_len as usize),
         is_pong: func(8),
+        should_reconnect: func(5),
         id_field: v.get(9),
         lifecycle: flag(18),
         logger: func(10),

@@ -122,6 +122,8 @@ pub struct Setup {
     pub pong_len: Option<usize>,
     /// `heartbeat.isPong`.
     pub is_pong: Option<Function>,
+    /// `reconnect.shouldReconnect`, asked by the driver outside any engine call.
+    pub should_reconnect: Option<Function>,
     /// `requestIdField` as a JS string.
     pub id_field: JsValue,
     /// `lifecycle`.
@@ -519,11 +521,17 @@ impl<H: Host> Driver<H> {
             kind::CLOSE => {
                 let code = a.as_f64().filter(|c| c.is_finite() && *c >= 0.0 && *c <= 65535.0).map_or(1006, |c| c as u16);
                 let reason = b.as_string().unwrap_or_default();
-                let mut io = self.inner.io.borrow_mut();
-                if io.conn.as_ref().is_some_and(|c| c.task == task) {
-                    io.conn = None;
-                }
-                io.engine.task_closed(now, task, code, &reason);
+                let ask = {
+                    let mut io = self.inner.io.borrow_mut();
+                    if io.conn.as_ref().is_some_and(|c| c.task == task) {
+                        io.conn = None;
+                    }
+                    let f = io.setup.should_reconnect.clone();
+                    f.filter(|_| io.engine.asks_should_reconnect(task))
+                };
+                // Page code runs here with no borrow held: it may read the client or call close().
+                let reconnect = ask.map_or(true, |f| ask_should_reconnect(&f, code, &reason));
+                self.inner.io.borrow_mut().engine.task_closed_answered(now, task, code, &reason, reconnect);
             }
             kind::ERROR => {
                 // The platform's text may quote the URL, query string and all.

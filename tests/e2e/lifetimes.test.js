@@ -143,3 +143,46 @@ test('duplicate subprotocols are refused at construction', () => {
   const ok = closedClient({ protocols: ['chat', 'json'] });
   ok.free();
 });
+
+test('shouldReconnect may read the client and call close(): no trap, its answer holds', async () => {
+  const seen = [];
+  const c = new SocketClient({
+    url: server.url,
+    platform: WebSocket,
+    reconnect: {
+      minDelayMs: 50,
+      jitter: 0,
+      shouldReconnect: ({ code }) => {
+        seen.push({ code, state: c.state, retryCount: c.retryCount, queued: c.queuedCount });
+        return code !== 4001;
+      },
+    },
+  });
+  await waitEvent(c, 'open');
+  const closed = waitEvent(c, 'close');
+  server.closeAll(4001, 'go away');
+  const ev = await closed;
+  assert.equal(ev.willReconnect, false, 'a predicate answering false stops the retries');
+  assert.equal(c.state, 'closed');
+  assert.equal(seen.length, 1);
+  assert.equal(seen[0].code, 4001);
+  assert.equal(typeof seen[0].state, 'string');
+  assert.equal(seen[0].retryCount, 0);
+  c.free();
+
+  // close() from inside the predicate: the client ends closed, with one close event.
+  const d = new SocketClient({
+    url: server.url,
+    platform: WebSocket,
+    reconnect: { minDelayMs: 50, jitter: 0, shouldReconnect: () => { d.close(); return true; } },
+  });
+  await waitEvent(d, 'open');
+  let closes = 0;
+  d.on('close', () => { closes += 1; });
+  server.closeAll(4002, 'bye');
+  await waitEvent(d, 'state', (e) => e.to === 'closed');
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(d.state, 'closed', 'no retry after close() in the predicate');
+  assert.equal(closes, 1, 'one close event');
+  d.free();
+});
