@@ -1,15 +1,14 @@
 'use strict';
 // Real framework builds of the npm pack tarball, run in the phone-shaped harness against the real test
-// server: a minimal uni-app project (Vue 3 + Vite, `uni build -p mp-weixin`) and a minimal Taro 4 project
-// (React, webpack 5, `taro build --type weapp`), each with the one config line the README shows, plus the
-// native example ("Build npm" by miniprogram-ci). Each output is launched in the WeChat shape and the iOS
-// shape (refuses exported Globals), the native one in the Douyin shape too (`tt`, TTWebAssembly): open,
-// echo, a request, and a reconnect after the server kills every connection.
+// server: a minimal uni-app project (Vue 3 + Vite) built with `uni build -p mp-weixin` and `-p mp-toutiao`,
+// and a minimal Taro 4 project (React, webpack 5) built with `taro build --type weapp` and `--type tt`, each
+// with the one config line the README shows, plus the native example ("Build npm" by miniprogram-ci). WeChat
+// builds run in the WeChat shape and the iOS shape (refuses exported Globals), Douyin builds in the Douyin
+// shape (`tt` and TTWebAssembly, no `wx`); the native example in all three: open, echo, a request, and a
+// reconnect after the server kills every connection.
 //
 // The frameworks' CLIs are installed by scripts/setup.sh from tests/frameworks/<name>/package.json and
 // package-lock.json (pinned), once, outside the clone: ${XDG_CACHE_HOME:-~/.cache}/wxsocket/frameworks/<name>.
-// Douyin builds of the frameworks are not made: uni-app's mp-toutiao and Taro's tt platform packages do not
-// exist at the pinned versions (see the README).
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -24,18 +23,30 @@ const { startServer } = require('../server/server.js');
 const here = __dirname;
 const cache = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'wxsocket', 'frameworks');
 
+// Each framework's targets: the CLI's arguments, where the build lands, and the harness shapes it runs in.
+const WECHAT_SHAPES = [{}, { os: 'ios' }];
+const DOUYIN_SHAPES = [{ platform: 'douyin' }];
 const FRAMEWORKS = {
   uniapp: {
     files: ['vite.config.js', 'index.html', 'src'],
     source: 'src',
-    build: ['node_modules/.bin/uni', ['build', '-p', 'mp-weixin']],
-    output: 'dist/build/mp-weixin',
+    cli: 'node_modules/.bin/uni',
+    targets: [
+      { args: ['build', '-p', 'mp-weixin'], output: 'dist/build/mp-weixin', shapes: WECHAT_SHAPES },
+      { args: ['build', '-p', 'mp-toutiao'], output: 'dist/build/mp-toutiao', shapes: DOUYIN_SHAPES },
+    ],
+    // uni-app's runtime uses the platform's `global` object (wxsocket does not).
+    shape: { appGlobal: true },
   },
   taro: {
     files: ['config', 'src', 'babel.config.js', 'project.config.json'],
     source: 'src',
-    build: ['node_modules/.bin/taro', ['build', '--type', 'weapp']],
-    output: 'dist',
+    cli: 'node_modules/.bin/taro',
+    targets: [
+      { args: ['build', '--type', 'weapp'], output: 'dist', shapes: WECHAT_SHAPES },
+      { args: ['build', '--type', 'tt'], output: 'dist', shapes: DOUYIN_SHAPES },
+    ],
+    shape: {},
   },
 };
 
@@ -58,26 +69,27 @@ function installTarball(project) {
   execFileSync('tar', ['-xzf', tarball(), '-C', into, '--strip-components=1']);
 }
 
-function buildFramework(name) {
+// Copies the project into its cached install, builds it for one target, and returns the output directory.
+function buildFramework(name, target) {
   const fw = FRAMEWORKS[name];
   const project = path.join(cache, name);
-  if (!fs.existsSync(path.join(project, fw.build[0]))) {
-    throw new Error(`${name} is not installed in ${project}: run bash scripts/setup.sh`);
+  if (!fs.existsSync(path.join(project, fw.cli))) {
+    throw new Error(`${name} is not installed in ${project}: run bash scripts/setup.sh --frameworks`);
   }
-  for (const f of [...fw.files, fw.output.split('/')[0]]) fs.rmSync(path.join(project, f), { recursive: true, force: true });
+  for (const f of [...fw.files, target.output.split('/')[0]]) fs.rmSync(path.join(project, f), { recursive: true, force: true });
   for (const f of fw.files) fs.cpSync(path.join(here, name, f), path.join(project, f), { recursive: true });
   fs.copyFileSync(path.join(here, 'shared', 'check.js'), path.join(project, fw.source, 'check.js'));
   fs.writeFileSync(path.join(project, fw.source, 'server-url.js'), `export default ${JSON.stringify(server.url)};\n`);
   installTarball(project);
   const started = Date.now();
-  execFileSync(path.join(project, fw.build[0]), fw.build[1], {
+  execFileSync(path.join(project, fw.cli), target.args, {
     cwd: project,
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: 300000,
     env: { ...process.env, NODE_ENV: 'production', UNI_INPUT_DIR: path.join(project, 'src'), CI: 'true' },
   });
-  console.log(`# ${name} build: ${Date.now() - started} ms`);
-  return path.join(project, fw.output);
+  console.log(`# ${name} ${target.args.join(' ')}: ${Date.now() - started} ms`);
+  return path.join(project, target.output);
 }
 
 // Launches the built app and drives the check object that tests/frameworks/shared/check.js logs.
@@ -105,22 +117,25 @@ async function runCheck(root, options) {
     check.client.free();
     assert.deepEqual(mp.errors.map(String), [], 'nothing thrown out of callbacks or timers');
     assert.deepEqual(mp.refused, [], 'no module refused');
+    if (options.platform === 'douyin') assert.equal(mp.evaluate("typeof wx + ' ' + typeof tt"), 'undefined object', 'Douyin: only tt');
     return mp;
   } finally {
     mp.close();
   }
 }
 
-for (const name of Object.keys(FRAMEWORKS)) {
-  test(`${name}: the real CLI build runs in the WeChat and iOS shapes: open, echo, request, reconnect`, async () => {
-    const out = buildFramework(name);
-    assert.ok(fs.existsSync(path.join(out, 'wxsocket', 'wxsocket_bg.wasm.br')), 'the plugin put the module where the ESM entry looks');
-    // uni-app's runtime uses WeChat's `global` object (wxsocket does not).
-    const shape = name === 'uniapp' ? { appGlobal: true } : {};
-    const android = await runCheck(out, shape);
-    assert.equal(android.instantiated[0].path, '/wxsocket/wxsocket_bg.wasm.br');
-    await runCheck(out, { ...shape, os: 'ios' });
-  });
+for (const [name, fw] of Object.entries(FRAMEWORKS)) {
+  for (const target of fw.targets) {
+    const shapes = target.shapes.map((o) => JSON.stringify(o)).join(', ');
+    test(`${name}: \`${target.args.join(' ')}\` runs in the harness (${shapes}): open, echo, request, reconnect`, async () => {
+      const out = buildFramework(name, target);
+      assert.ok(fs.existsSync(path.join(out, 'wxsocket', 'wxsocket_bg.wasm.br')), 'the plugin put the module where the ESM entry looks');
+      for (const options of target.shapes) {
+        const mp = await runCheck(out, { ...fw.shape, ...options });
+        assert.equal(mp.instantiated[0].path, '/wxsocket/wxsocket_bg.wasm.br');
+      }
+    });
+  }
 }
 
 test('native example ("Build npm"): the chat page in the WeChat, iOS and Douyin shapes', async () => {
