@@ -176,7 +176,7 @@ async function main() {
   server.kill();
   await at(15500);
   const spent = client.stats.connects - beforeOff.connects;
-  line('INFO', `while offline: ${spent} connection attempts spent (api.md: none)`);
+  line('INFO', `while offline: ${spent} connection attempts spent (docs/contract.md: none)`);
   await server.accept();
   const onAt = Date.now();
   line('APP', c.bold('network on'));

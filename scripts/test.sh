@@ -55,7 +55,7 @@ fi
 bash scripts/setup.sh --frameworks
 
 step engine cargo test --quiet
-step js-tooling node --test tests/server/ tests/support/
+step js-tooling node --test tests/server/ tests/support/ tests/docs/
 
 # The real test server for the browser suites; its URLs reach the tests at build time.
 server_out="$logdir/server.out"

@@ -166,6 +166,15 @@ impl<In: DeserializeOwned + Clone + 'static> Host for RustHost<In> {
             let _ = tx.send(Err(Error::new(code, "the request failed")));
         }
     }
+
+    fn reject_remote(&self, request: RequestHandle, reply: JsValue) {
+        if let Some(tx) = self.requests.borrow_mut().remove(&request.0) {
+            // The server's error object, as JSON text, is the message.
+            let remote = js_sys::Reflect::get(&reply, &JsValue::from_str("error")).unwrap_or(JsValue::UNDEFINED);
+            let text = js_sys::JSON::stringify(&remote).ok().and_then(|s| s.as_string()).unwrap_or_default();
+            let _ = tx.send(Err(Error::new(ErrorCode::RemoteError, text)));
+        }
+    }
 }
 
 /// The typed client: `Out` goes out as JSON, `In` comes back.

@@ -1,5 +1,5 @@
 #![cfg(not(target_arch = "wasm32"))]
-//! Scenario tests of the sans-IO engine with a hand-moved clock, one (or more) per clause of api.md;
+//! Scenario tests of the sans-IO engine with a hand-moved clock, one (or more) per clause of docs/contract.md;
 //! each test quotes the clause it checks. Covers:
 //! - backoff: first attempt without delay, exact sequences with jitter 0, `minUptimeMs` resets,
 //!   jitter bounds and reproducibility, `retryCount`, `maxRetries` and `RETRIES_EXHAUSTED`,
@@ -268,7 +268,7 @@ fn backoff_without_should_reconnect_every_close_is_retried() {
 }
 
 /// `shouldReconnect` decides after a *server close*; our own verdicts (connect timeout, heartbeat
-/// timeout) and platform errors are always retried. (api.md names only the server close; this is the
+/// timeout) and platform errors are always retried. (docs/contract.md names only the server close; this is the
 /// reading a socket.io user expects: transport failures always reconnect.)
 #[test]
 fn backoff_should_reconnect_is_only_asked_about_server_closes() {
@@ -505,7 +505,7 @@ fn heartbeat_app_shown_pings_at_once() {
     assert_eq!(error_codes(&h.take()), [ErrorCode::HeartbeatTimeout]);
 }
 
-/// Beyond api.md: when the app comes back to the foreground, a client waiting for a retry (with the
+/// Beyond docs/contract.md: when the app comes back to the foreground, a client waiting for a retry (with the
 /// network up) tries at once, as it does when the network comes back: mini-program platforms drop
 /// sockets in the background and a user looking at the page should not wait out a long backoff. The
 /// retry count is not reset (a down server keeps backing off).
@@ -827,7 +827,7 @@ fn request_resent_after_reconnect_before_the_queue() {
     assert_eq!(sent_to(&h.take(), task), Vec::<String>::new());
 }
 
-/// The same clause over several drops: api.md says "sent again once the client is open again"; we read
+/// The same clause over several drops: docs/contract.md says "sent again once the client is open again"; we read
 /// it as at-least-once, so an unanswered request goes out once on every new connection until it is
 /// answered or times out (as socket.io's buffered emits do), never twice on one connection.
 #[test]
@@ -1012,7 +1012,7 @@ fn close_from_waiting_offline() {
 }
 
 /// The same clause after the client gave up (`RETRIES_EXHAUSTED`). The client is already `closed`,
-/// but not finished: `close()` still emits its one `close` event. (api.md: close() "emits exactly one
+/// but not finished: `close()` still emits its one `close` event. (docs/contract.md: close() "emits exactly one
 /// `close` event before it returns"; we read that literally, so code awaiting the `close` event after
 /// calling `close()` never hangs, whatever state the client was in.)
 #[test]
@@ -1197,7 +1197,7 @@ fn start_closed_creates_without_connecting() {
 
 /// `reconnect()` while the network is reported down: it is an explicit request, so it tries at once
 /// (the platform's network report can be wrong). If that attempt fails, the client waits for the
-/// network without spending retries. (api.md: `reconnect()` "connects now"; "no attempts are spent"
+/// network without spending retries. (docs/contract.md: `reconnect()` "connects now"; "no attempts are spent"
 /// is about the client's own retries.)
 #[test]
 fn reconnect_while_offline_tries_once_then_waits_for_network() {

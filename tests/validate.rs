@@ -1,5 +1,5 @@
 #![cfg(not(target_arch = "wasm32"))]
-//! Tests of the input checks in `wxsocket::core` (api.md: `url`, `header`, `allowInsecure`, `logger`,
+//! Tests of the input checks in `wxsocket::core` (docs/contract.md: `url`, `header`, `allowInsecure`, `logger`,
 //! `close()`). Covers:
 //! - `check_url`: the rule set of `src/core/validate.rs` (schemes and their case, a host, ports,
 //!   fragments, credentials, a `\` in the authority, whitespace and control characters, the loopback

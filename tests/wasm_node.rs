@@ -1,6 +1,6 @@
 //! The JS class `SocketClient` in Node, on a scripted fake `wx` (tests/support/wx_sockets.js) that behaves
 //! like the phone's SocketTask: synchronous return, no off*, errMsg strings, close-code rules, the
-//! 5-task limit, late callbacks. Each test names the api.md clause it checks.
+//! 5-task limit, late callbacks. Each test names the docs/contract.md clause it checks.
 //!
 //! Covers: options and thrown errors; connect at once; queue flushed in order before `open`; JSON,
 //! text and binary frames; SERIALIZE; DECODE; MESSAGE_TOO_LARGE; request/response, timeouts and

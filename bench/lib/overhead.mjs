@@ -11,12 +11,31 @@
 // `batchMs`; then `rounds` rounds run every variant once, in an order rotated each round (A/B/C…, then
 // B/C…/A), after `warmup` unmeasured rounds. Per variant the median time per message; per pair the median
 // of the per-round throughput ratios (rounds are paired: the variants ran back to back).
+//
+// Each size runs in every scenario (SCENARIOS below), with fresh clients and sockets per scenario: our
+// clients get the scenario's options, the raw paths and reconnecting-websocket do the same work in all of
+// them, so a scenario's ratios show what that use of our client costs against hand-written code.
 
 import { createBenchWx, FakeWebSocket } from './fakes.mjs';
 import { makeMessage } from './payload.mjs';
 import { median, quantile, pairedRatio, round } from './stats.mjs';
 
-export const SIZES = [64, 1024, 16384];
+export const SIZES = [64, 256, 1024, 16384];
+
+// How page code uses the client while messages flow.
+//   plain      no heartbeat, no request awaiting a reply
+//   heartbeat  `heartbeat: true` (defaults: a ping every 30 s; no timer fires inside a measured batch,
+//              so this is the per-message bookkeeping of "any frame is alive")
+//   request    one `request()` always awaiting a reply that never comes (the fakes do not answer, and the
+//              benchmark's messages carry no top-level `id`), so every inbound frame is checked against it
+export const SCENARIOS = {
+  plain: { options: {}, requestInFlight: false },
+  heartbeat: { options: { heartbeat: true }, requestInFlight: false },
+  request: { options: {}, requestInFlight: true },
+};
+
+// Long enough that the pending request outlives every scenario; it is rejected with CLOSED at the end.
+const REQUEST_TIMEOUT_MS = 3_600_000;
 export const VARIANTS = ['raw-task', 'ours-task', 'raw-ws', 'rws', 'ours-ws'];
 
 const URL = 'wss://bench.example/ws';
@@ -26,7 +45,7 @@ function tick(ms) {
 }
 
 // Builds every client and socket, opened, with a message listener that feeds `sink`.
-async function setup(SocketClient, ReconnectingWebSocket) {
+async function setup(SocketClient, ReconnectingWebSocket, scenario) {
   const state = { acc: 0 };
   const sink = (v) => {
     state.acc += v.seq;
@@ -39,7 +58,7 @@ async function setup(SocketClient, ReconnectingWebSocket) {
   rawTask.task.onMessage((ev) => sink(JSON.parse(ev.data)));
   rawTask.open();
 
-  const oursTaskClient = new SocketClient({ url: URL, platform: wx.wx, lifecycle: false });
+  const oursTaskClient = new SocketClient({ url: URL, platform: wx.wx, lifecycle: false, ...scenario.options });
   const oursTask = wx.last;
   oursTask.open();
   oursTaskClient.on('message', sink);
@@ -58,11 +77,30 @@ async function setup(SocketClient, ReconnectingWebSocket) {
   rwsSocket.serverOpen();
   if (rws.readyState !== 1) throw new Error('reconnecting-websocket did not open');
 
-  const oursWsClient = new SocketClient({ url: URL, platform: FakeWebSocket, lifecycle: false });
+  const oursWsClient = new SocketClient({ url: URL, platform: FakeWebSocket, lifecycle: false, ...scenario.options });
   const oursWs = FakeWebSocket.last;
   oursWs.serverOpen();
   oursWsClient.on('message', sink);
   if (oursWsClient.state !== 'open') throw new Error('our client over the fake WebSocket did not open: ' + oursWsClient.state);
+
+  // The request each of our clients keeps awaiting; its frame went out before the first count is read.
+  const pending = [];
+  if (scenario.requestInFlight) {
+    for (const c of [oursTaskClient, oursWsClient]) {
+      const settled = { done: false, error: null };
+      c.request({ type: 'subscribe', room: 'r42' }, { timeoutMs: REQUEST_TIMEOUT_MS }).then(
+        () => { settled.done = true; },
+        (e) => { settled.done = true; settled.error = e; }
+      );
+      pending.push(settled);
+    }
+  }
+  // Called after each batch: a request that settled early would turn the scenario into `plain`.
+  function checkPending() {
+    for (const p of pending) {
+      if (p.done) throw new Error('the in-flight request settled during the benchmark: ' + (p.error ? p.error.code || p.error : 'resolved'));
+    }
+  }
 
   // One function per variant and direction, each with its own loop (no shared megamorphic call site).
   const send = {
@@ -124,7 +162,7 @@ async function setup(SocketClient, ReconnectingWebSocket) {
     oursWsClient.free();
     rws.close();
   }
-  return { state, send, receive, sentCount, close };
+  return { state, send, receive, sentCount, checkPending, close };
 }
 
 /**
@@ -136,6 +174,7 @@ async function setup(SocketClient, ReconnectingWebSocket) {
  * @param {number} [o.warmup]  unmeasured rounds first
  * @param {number} [o.batchMs]  target duration of one raw-task batch
  * @param {number[]} [o.sizes]
+ * @param {string[]} [o.scenarios]  names from SCENARIOS, all by default
  * @param {(line: string) => void} [o.log]
  */
 export async function runOverhead(o) {
@@ -144,10 +183,23 @@ export async function runOverhead(o) {
   const warmup = o.warmup === undefined ? 4 : o.warmup;
   const batchMs = o.batchMs || 15;
   const sizes = o.sizes || SIZES;
+  const scenarios = o.scenarios || Object.keys(SCENARIOS);
   const log = o.log || (() => {});
-  const s = await setup(o.SocketClient, o.ReconnectingWebSocket);
   const results = [];
-  try {
+  let checksum = 0;
+  for (const scenario of scenarios) {
+    if (!SCENARIOS[scenario]) throw new Error('unknown scenario ' + scenario);
+    const s = await setup(o.SocketClient, o.ReconnectingWebSocket, SCENARIOS[scenario]);
+    try {
+      await measureScenario(s, scenario);
+    } finally {
+      s.close();
+    }
+    checksum += s.state.acc;
+  }
+  return { sizes, scenarios, variants: VARIANTS, results, checksum };
+
+  async function measureScenario(s, scenario) {
     for (const bytes of sizes) {
       const obj = makeMessage(bytes);
       const frame = JSON.stringify(obj);
@@ -185,6 +237,7 @@ export async function runOverhead(o) {
             times[v].push((dt * 1e6) / n); // ns per message
           }
         }
+        s.checkPending();
         if (dir === 'send') {
           for (const v of VARIANTS) {
             const sent = s.sentCount[v]() - sentBefore[v];
@@ -207,6 +260,7 @@ export async function runOverhead(o) {
           return { median: round(r.median, 3), p25: round(r.p25, 3), p75: round(r.p75, 3) };
         };
         const entry = {
+          scenario,
           bytes,
           direction: dir,
           batch: n,
@@ -221,13 +275,10 @@ export async function runOverhead(o) {
         };
         results.push(entry);
         log(
-          `  ${dir.padEnd(7)} ${String(bytes).padStart(5)} B  raw ${perVariant['raw-task'].nsPerMsg} ns  ours ${perVariant['ours-task'].nsPerMsg} ns` +
-            `  ours/raw ${entry.ratios.oursTaskVsRawTask.median}  rws/raw-ws ${entry.ratios.rwsVsRawWs.median}`
+          `  ${scenario.padEnd(9)} ${dir.padEnd(7)} ${String(bytes).padStart(5)} B  raw ${perVariant['raw-task'].nsPerMsg} ns  ours ${perVariant['ours-task'].nsPerMsg} ns` +
+            `  ours/raw ${entry.ratios.oursTaskVsRawTask.median}  ours/rws ${entry.ratios.oursWsVsRws.median}  rws/raw-ws ${entry.ratios.rwsVsRawWs.median}`
         );
       }
     }
-  } finally {
-    s.close();
   }
-  return { sizes, variants: VARIANTS, results, checksum: s.state.acc };
 }

@@ -1,4 +1,4 @@
-//! Reconnect delays: the api.md formula, with jitter from a seeded generator.
+//! Reconnect delays: the docs/contract.md formula, with jitter from a seeded generator.
 //!
 //! Retry number `n` (n ≥ 1) waits `min(max, min · factor^(n−1)) · (1 − jitter · r)`, `r` uniform in [0, 1).
 //!
@@ -28,7 +28,7 @@ pub struct Backoff {
 }
 
 impl Default for Backoff {
-    /// The defaults of api.md, chosen with the herd simulation (`cargo run --release --example herd`).
+    /// The defaults of docs/contract.md, chosen with the herd simulation (`cargo run --release --example herd`).
     fn default() -> Self {
         Backoff {
             min_delay_ms: DEFAULT_MIN_DELAY_MS,

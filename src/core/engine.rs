@@ -1,4 +1,4 @@
-//! The connection engine: every rule of api.md that is not IO.
+//! The connection engine: every rule of docs/contract.md that is not IO.
 //!
 //! The platform layer calls an input method with the current time, then drains [`Engine::poll`]
 //! and performs each [`Output`] in order: open a task, send a frame, close a task, arm the one timer,

@@ -46,6 +46,9 @@ pub enum ErrorCode {
     RetriesExhausted,
     /// The platform reported an error on an open socket, or a platform call threw.
     Platform,
+    /// A request's reply was an error (by default a JSON-RPC 2.0 reply with an `error` member); the
+    /// server's error travels with it.
+    RemoteError,
 }
 
 impl ErrorCode {
@@ -71,6 +74,7 @@ impl ErrorCode {
             ErrorCode::SendFailed => "SEND_FAILED",
             ErrorCode::RetriesExhausted => "RETRIES_EXHAUSTED",
             ErrorCode::Platform => "PLATFORM",
+            ErrorCode::RemoteError => "REMOTE_ERROR",
         }
     }
 }

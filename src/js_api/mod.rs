@@ -58,6 +58,13 @@ impl Host for JsHost {
         };
         self.emitter.settle(request.0, false, &js_code(code, message));
     }
+    fn reject_remote(&self, request: RequestHandle, reply: JsValue) {
+        let err = js_code(ErrorCode::RemoteError, "the server answered the request with an error (see error.remote)");
+        let remote = Reflect::get(&reply, &JsValue::from_str("error")).unwrap_or(JsValue::UNDEFINED);
+        let _ = Reflect::set(&err, &JsValue::from_str("remote"), &remote);
+        let _ = Reflect::set(&err, &JsValue::from_str("reply"), &reply);
+        self.emitter.settle(request.0, false, &err);
+    }
 }
 
 /// A WebSocket client with reconnect, heartbeat, queue and request/response.

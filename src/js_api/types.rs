@@ -12,7 +12,7 @@ export type SocketState = 'connecting' | 'open' | 'closing' | 'waiting' | 'close
 
 export type WxSocketErrorCode =
   | 'NOT_INITIALIZED' | 'INVALID_OPTION' | 'INVALID_URL' | 'INSECURE_URL' | 'NO_PLATFORM' | 'SERIALIZE'
-  | 'QUEUE_FULL' | 'CLOSED' | 'INVALID_CLOSE_CODE' | 'REASON_TOO_LONG' | 'TIMEOUT';
+  | 'QUEUE_FULL' | 'CLOSED' | 'INVALID_CLOSE_CODE' | 'REASON_TOO_LONG' | 'TIMEOUT' | 'REMOTE_ERROR';
 
 export type WxSocketEventErrorCode =
   | 'CONNECT_FAILED' | 'CONNECT_TIMEOUT' | 'HEARTBEAT_TIMEOUT' | 'DECODE' | 'MESSAGE_TOO_LARGE'
@@ -22,6 +22,10 @@ export type WxSocketEventErrorCode =
 export interface WxSocketError extends Error {
   name: 'WxSocketError';
   code: WxSocketErrorCode;
+  /** REMOTE_ERROR only: the reply's `error` member (a JSON-RPC 2.0 error object). */
+  remote?: unknown;
+  /** REMOTE_ERROR only: the whole error reply. */
+  reply?: unknown;
 }
 
 /** The parts of a mini-program SocketTask the client uses (wx, tt, qq, uni). */

@@ -154,6 +154,15 @@ pub trait Host: 'static {
     fn resolve(&self, request: RequestHandle, data: JsValue);
     /// A request failed.
     fn reject(&self, request: RequestHandle, code: ErrorCode);
+    /// A request's reply was an error reply (see [`is_error_reply`]): reject with `REMOTE_ERROR`
+    /// carrying the reply's `error` member.
+    fn reject_remote(&self, request: RequestHandle, reply: JsValue);
+}
+
+/// The default error test for replies: a JSON-RPC 2.0 reply (`jsonrpc: "2.0"`) with an `error` member.
+pub fn is_error_reply(reply: &JsValue) -> bool {
+    let version = Reflect::get(reply, &JsValue::from_str("jsonrpc")).ok().and_then(|v| v.as_string());
+    version.as_deref() == Some("2.0") && Reflect::has(reply, &JsValue::from_str("error")).unwrap_or(false)
 }
 
 /// Kinds of sink calls; keep in step with platform.js.
@@ -636,7 +645,11 @@ impl<H: Host> Driver<H> {
                 if let Some(key) = id_key(&id) {
                     let hit = self.inner.io.borrow_mut().engine.reply_received(now, &key);
                     if let Some(h) = hit {
-                        self.inner.host.resolve(h, decoded);
+                        if is_error_reply(&decoded) {
+                            self.inner.host.reject_remote(h, decoded);
+                        } else {
+                            self.inner.host.resolve(h, decoded);
+                        }
                         return;
                     }
                 }

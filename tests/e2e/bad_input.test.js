@@ -1,6 +1,6 @@
 'use strict';
 // Bad input at every public entry, against the real server: each case gets its typed error
-// (name 'WxSocketError' and the code api.md names) or its error event, nothing throws anything else, nothing
+// (name 'WxSocketError' and the code docs/contract.md names) or its error event, nothing throws anything else, nothing
 // panics the WebAssembly module, and the client keeps working afterwards where that makes sense.
 const test = require('node:test');
 const assert = require('node:assert/strict');

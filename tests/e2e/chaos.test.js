@@ -4,7 +4,7 @@
 //
 // What may legitimately be missing: a message the client handed to a socket (send() returned true) on a
 // connection that then died without a close frame. Its bytes were in a TCP connection the server no longer
-// read (a stall) or destroyed (a kill/restart); no WebSocket client can know, and api.md makes send() fire
+// read (a stall) or destroyed (a kill/restart); no WebSocket client can know, and docs/contract.md makes send() fire
 // and forget. Such a loss is allowed only when the message was handed to the socket at most LOSS_SLACK_MS
 // before the fault and before the client noticed the death. Everything else must be there exactly once:
 // queued messages (send() returned false) are flushed once; the client never resends a message, so any

@@ -1,0 +1,48 @@
+// Every error code the code base can produce has a row in the README's Errors tables.
+// Codes come from src/core/error.rs (ErrorCode::as_str) and from the JS glue (wxSocketError('CODE', ...)).
+'use strict';
+const { test } = require('node:test');
+const assert = require('node:assert');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..', '..');
+const read = (rel) => fs.readFileSync(path.join(root, rel), 'utf8');
+
+function jsFiles(dir) {
+  const full = path.join(root, dir);
+  if (!fs.existsSync(full)) return [];
+  return fs.readdirSync(full).filter((f) => f.endsWith('.js')).map((f) => path.join(dir, f));
+}
+
+function codesInCode() {
+  const codes = new Set();
+  for (const m of read('src/core/error.rs').matchAll(/=>\s*"([A-Z][A-Z_]+)"/g)) codes.add(m[1]);
+  for (const file of [...jsFiles('src/platform'), ...jsFiles('src/js'), ...jsFiles('js-shim')]) {
+    for (const m of read(file).matchAll(/wxSocketError\(\s*'([A-Z][A-Z_]+)'/g)) codes.add(m[1]);
+  }
+  return codes;
+}
+
+function codesInReadmeErrors() {
+  const readme = read('README.md');
+  const start = readme.indexOf('\n### Errors\n');
+  assert.ok(start >= 0, 'README has an "### Errors" section');
+  const rest = readme.slice(start + 1);
+  const next = rest.search(/\n##+ /);
+  const section = next < 0 ? rest : rest.slice(0, next);
+  const rows = new Set();
+  for (const m of section.matchAll(/^\| `([A-Z][A-Z_]+)` \|/gm)) rows.add(m[1]);
+  return rows;
+}
+
+test('the code base produces the codes it is known to (the scan works)', () => {
+  const codes = codesInCode();
+  for (const c of ['CLOSED', 'CONNECT_FAILED', 'NOT_INITIALIZED', 'NO_PLATFORM']) assert.ok(codes.has(c), c);
+});
+
+test('every error code in the code base has a row in README › Errors', () => {
+  const rows = codesInReadmeErrors();
+  const missing = [...codesInCode()].filter((c) => !rows.has(c));
+  assert.deepStrictEqual(missing, []);
+});
