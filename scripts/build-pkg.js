@@ -88,7 +88,7 @@ function writeGlueEntry(wasmBytes, bindgen, needs, names) {
     }
     lines.push(`import * as m${i} from ${JSON.stringify(name)};`);
     // The package's JS encodes what send() is given before calling in (js-shim/api.js).
-    if (name.endsWith('/src/platform/platform.js')) lines.push(`export { encodeFrame, frameLength } from ${JSON.stringify(name)};`);
+    if (name.endsWith('/src/js/codec.js')) lines.push(`export { encodeFrame, frameLength } from ${JSON.stringify(name)};`);
     for (const [f, short, into] of fields) entries.push({ into, line: `      ${JSON.stringify(short)}: m${i}[${JSON.stringify(f)}]` });
     i += 1;
   }
