@@ -76,6 +76,8 @@ step package node --test tests/package/ tests/miniprogram/
 # says (miniprogram_dist/wxsocket_bg.wasm.br is this module compressed: tests/miniprogram/npm-build.test.js).
 step wasm-features cargo run --quiet --example wasm_features -- pkg/wxsocket_bg.wasm --expect ''
 step e2e node --test tests/e2e/
+# Page code re-entering the client (listeners, shouldReconnect, free()) on the built package: issue 13's cases.
+step reentry node --test tests/reentry/
 # Real uni-app and Taro builds of the tarball, and the native example, in the phone harness's WeChat, iOS and
 # Douyin shapes (tools installed by scripts/setup.sh, cached outside the clone).
 step frameworks node --test tests/frameworks/
