@@ -34,7 +34,7 @@ function resultsOf(scenario) {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'netfault-')), 'short.json');
     const run = spawnSync('bash', [NETNS, process.execPath, path.join(__dirname, 'run.js'), '--short', '--peers', 'ours', '--json', out],
       { encoding: 'utf8', timeout: RUN_BUDGET_MS, stdio: ['ignore', 'pipe', 'pipe'] });
-    process.stdout.write(run.stdout.replace(/^/gm, '# '));
+    process.stdout.write(run.stdout.replace(/\t/g, '  '));
     if (run.status !== 0) throw new Error(`the short run failed (exit ${run.status}, ${run.signal || 'no signal'}):\n${run.stderr}`);
     results = JSON.parse(fs.readFileSync(out, 'utf8')).results;
   }
