@@ -129,7 +129,7 @@ export function createApi(glue, load) {
       return within(this, f, a, b);
     };
   });
-  // on, once and off go straight to the client's emitter (platform.js), which checks their arguments.
+  // on, once and off go straight to the client's emitter (src/js/emitter.js), which checks their arguments.
   ['on', 'once', 'off'].forEach(function (name) {
     proto[name] = function (a, b) {
       if (this.__wxFreed) throw freedError();

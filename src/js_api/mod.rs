@@ -22,7 +22,7 @@ fn js_code(code: ErrorCode, message: &str) -> JsValue {
     make_error(code.as_str(), message)
 }
 
-/// What the JS class does with the driver's reports: all of it goes to the client's emitter (platform.js).
+/// What the JS class does with the driver's reports: all of it goes to the client's emitter (src/js/emitter.js).
 struct JsHost {
     emitter: Emitter,
 }
@@ -151,7 +151,7 @@ impl SocketClient {
         self.driver.reconnect();
     }
 
-    /// The client's listener registry (platform.js `Emitter`): the package's JS calls its `on`, `once`
+    /// The client's listener registry (src/js/emitter.js): the package's JS calls its `on`, `once`
     /// and `off` itself.
     #[wasm_bindgen(getter = __wxEmitter, skip_typescript)]
     pub fn emitter(&self) -> JsValue {
@@ -236,7 +236,7 @@ impl SocketClient {
             .map_err(|code| js_code(code, send_error_message(code)))
     }
 
-    /// `on(event, listener)`: returns a function that unsubscribes. The emitter (platform.js) checks the
+    /// `on(event, listener)`: returns a function that unsubscribes. The emitter (src/js/emitter.js) checks the
     /// event's name and the listener: a `WxSocketError` `INVALID_OPTION` for either.
     pub fn on(&self, event: JsValue, listener: JsValue) -> Result<JsValue, JsValue> {
         self.driver.host().emitter.on(&event, &listener)

@@ -1,5 +1,5 @@
 //! Reading the `SocketClient` options object. Its shapes and types are read on the JavaScript side
-//! (`readOptions` in platform.js: reading a JS object there is a fraction of the code it takes through
+//! (`readOptions` in src/js/options.js: reading a JS object there is a fraction of the code it takes through
 //! the boundary), every mistake an `INVALID_OPTION` (or `INVALID_URL`, `NO_PLATFORM`) that names the
 //! option; the values are checked here: the URL (`INVALID_URL`, `INSECURE_URL`), the headers, the
 //! backoff and the config's ranges.
@@ -26,7 +26,7 @@ fn js(e: Error) -> JsValue {
 
 /// Reads `options`: a thrown `WxSocketError` on any mistake.
 pub fn parse(options: &JsValue) -> Result<Parsed, JsValue> {
-    // The slots of readOptions' result (see platform.js).
+    // The slots of readOptions' result (see src/js/options.js).
     let v = read_options(options)?;
     let nums: Array = v.get(12).unchecked_into();
     let num = |i: u32| nums.get(i).as_f64().unwrap_or(f64::NAN);

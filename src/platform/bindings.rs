@@ -1,8 +1,9 @@
-//! Imports from `platform.js`. Every import that can throw uses `catch`.
+//! Imports from the package's JavaScript, one block per file of `src/js/` (one concept each). Every import
+//! that can throw uses `catch`.
 
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(module = "/src/platform/platform.js")]
+#[wasm_bindgen(module = "/src/js/transport.js")]
 extern "C" {
     /// A connection object made by `openConnection`: `send(data)` and `close(code, reason)`.
     #[derive(Clone, Debug)]
@@ -14,6 +15,26 @@ extern "C" {
     #[wasm_bindgen(method, catch)]
     pub fn close(this: &Connection, code: u16, reason: &str) -> Result<(), JsValue>;
 
+    #[wasm_bindgen(js_name = detectPlatform)]
+    pub fn detect_platform() -> JsValue;
+
+    #[wasm_bindgen(js_name = platformKind)]
+    pub fn platform_kind(p: &JsValue) -> i32;
+
+    #[wasm_bindgen(catch, js_name = openConnection)]
+    pub fn open_connection(
+        platform: &JsValue,
+        url: &str,
+        header: &JsValue,
+        protocols: &JsValue,
+        timeout_ms: f64,
+        sink: &JsValue,
+        gen: u32,
+    ) -> Result<Connection, JsValue>;
+}
+
+#[wasm_bindgen(module = "/src/js/emitter.js")]
+extern "C" {
     /// The listener registry of one client, and its pending requests' promises.
     #[derive(Clone, Debug)]
     pub type Emitter;
@@ -55,30 +76,13 @@ extern "C" {
     /// The emitter of one client; a listener that throws is reported to `logger`, or to console.error.
     #[wasm_bindgen(js_name = clientEmitter)]
     pub fn client_emitter(logger: Option<&js_sys::Function>) -> Emitter;
+}
 
+#[wasm_bindgen(module = "/src/js/sink.js")]
+extern "C" {
     pub fn guard(f: &JsValue) -> JsValue;
+
     pub fn release(g: &JsValue);
-
-    #[wasm_bindgen(js_name = detectPlatform)]
-    pub fn detect_platform() -> JsValue;
-    #[wasm_bindgen(js_name = platformKind)]
-    pub fn platform_kind(p: &JsValue) -> i32;
-
-    #[wasm_bindgen(catch, js_name = openConnection)]
-    pub fn open_connection(
-        platform: &JsValue,
-        url: &str,
-        header: &JsValue,
-        protocols: &JsValue,
-        timeout_ms: f64,
-        sink: &JsValue,
-        gen: u32,
-    ) -> Result<Connection, JsValue>;
-
-    #[wasm_bindgen(js_name = watchLifecycle)]
-    pub fn watch_lifecycle(platform: &JsValue, sink: &JsValue) -> JsValue;
-    #[wasm_bindgen(js_name = stopLifecycle)]
-    pub fn stop_lifecycle(w: &JsValue);
 
     /// If `value` is a thenable, its outcome goes to the sink (`URL_OK`, `URL_FAILED`) and this is true.
     #[wasm_bindgen(js_name = whenSettled)]
@@ -86,43 +90,79 @@ extern "C" {
 
     #[wasm_bindgen(js_name = timerSet)]
     pub fn timer_set(sink: &JsValue, ms: f64) -> JsValue;
+
     #[wasm_bindgen(js_name = timerClear)]
     pub fn timer_clear(handle: &JsValue);
 
     pub fn now() -> f64;
 
+    /// `shouldReconnect({ code, reason })` as a boolean; one that throws is taken as "yes".
+    #[wasm_bindgen(js_name = askShouldReconnect)]
+    pub fn ask_should_reconnect(f: &js_sys::Function, code: u16, reason: &str) -> bool;
+}
+
+#[wasm_bindgen(module = "/src/js/lifecycle.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = watchLifecycle)]
+    pub fn watch_lifecycle(platform: &JsValue, sink: &JsValue) -> JsValue;
+
+    #[wasm_bindgen(js_name = stopLifecycle)]
+    pub fn stop_lifecycle(w: &JsValue);
+}
+
+#[wasm_bindgen(module = "/src/js/codec.js")]
+extern "C" {
     #[wasm_bindgen(js_name = utf8Length)]
     pub fn utf8_length(s: &JsValue) -> u32;
+
     #[wasm_bindgen(js_name = frameKind)]
     pub fn frame_kind(x: &JsValue) -> u32;
+
     #[wasm_bindgen(js_name = frameLength)]
     pub fn frame_length(x: &JsValue) -> f64;
+
     #[wasm_bindgen(catch, js_name = encodeFrame)]
     pub fn encode_frame(v: &JsValue, text_codec: bool) -> Result<JsValue, JsValue>;
+
     #[wasm_bindgen(js_name = ownBytes)]
     pub fn own_bytes(view: &JsValue) -> JsValue;
 
     #[wasm_bindgen(catch, js_name = encodeJson)]
     pub fn encode_json(v: &JsValue) -> Result<JsValue, JsValue>;
+
     #[wasm_bindgen(catch, js_name = decodeJson)]
     pub fn decode_json(s: &JsValue) -> Result<JsValue, JsValue>;
+}
 
+#[wasm_bindgen(module = "/src/js/requests.js")]
+extern "C" {
     #[wasm_bindgen(js_name = requestKey)]
     pub fn request_key(id: &JsValue) -> JsValue;
+}
 
-    /// The options object read into slots (see platform.js); throws a `WxSocketError`.
+#[wasm_bindgen(module = "/src/js/options.js")]
+extern "C" {
+    /// The options object read into slots (see src/js/options.js); throws a `WxSocketError`.
     #[wasm_bindgen(catch, js_name = readOptions)]
     pub fn read_options(options: &JsValue) -> Result<js_sys::Array, JsValue>;
+}
 
+#[wasm_bindgen(module = "/src/js/log.js")]
+extern "C" {
     /// `logger(level, message, { [key]: value })`; a logger that throws is ignored.
     pub fn log(logger: &js_sys::Function, level: &str, message: &str, key: &str, value: &JsValue);
+
     /// A warning to the logger, if there is one, for every unknown option name in `keys`.
     #[wasm_bindgen(js_name = warnUnknown)]
     pub fn warn_unknown(logger: Option<&js_sys::Function>, keys: &js_sys::Array);
+
     /// An event (see [`event_parts`](super::event_parts)) to the logger; `url` (redacted) for `open`.
     #[wasm_bindgen(js_name = logEvent)]
     pub fn log_event(logger: &js_sys::Function, kind: u32, s: &str, t: &str, a: f64, b: f64, url: &str);
+}
 
+#[wasm_bindgen(module = "/src/js/stats.js")]
+extern "C" {
     /// The `stats` object from its counts; `last_rtt_ms` -1 for none yet (`lastRttMs: null`).
     #[wasm_bindgen(js_name = statsObject)]
     #[allow(clippy::too_many_arguments)]
@@ -136,11 +176,10 @@ extern "C" {
         dropped: f64,
         last_rtt_ms: f64,
     ) -> JsValue;
+}
 
-    /// `shouldReconnect({ code, reason })` as a boolean; one that throws is taken as "yes".
-    #[wasm_bindgen(js_name = askShouldReconnect)]
-    pub fn ask_should_reconnect(f: &js_sys::Function, code: u16, reason: &str) -> bool;
-
+#[wasm_bindgen(module = "/src/js/errors.js")]
+extern "C" {
     #[wasm_bindgen(js_name = makeError)]
     pub fn make_error(code: &str, message: &str) -> JsValue;
 

@@ -165,7 +165,7 @@ pub fn is_error_reply(reply: &JsValue) -> bool {
     version.as_deref() == Some("2.0") && Reflect::has(reply, &JsValue::from_str("error")).unwrap_or(false)
 }
 
-/// Kinds of sink calls; keep in step with platform.js.
+/// Kinds of sink calls (src/js/sink.js).
 mod kind {
     pub const OPEN: u32 = 0;
     pub const MESSAGE: u32 = 1;
@@ -445,7 +445,7 @@ impl<H: Host> Driver<H> {
         }
     }
 
-    /// An event to the logger (platform.js `logEvent` picks level, message and fields), the URL redacted.
+    /// An event to the logger (src/js/log.js `logEvent` picks level, message and fields), the URL redacted.
     fn log_event(&self, ev: &Event) {
         let logger = self.inner.io.borrow().setup.logger.clone();
         if let Some(logger) = logger {
@@ -553,7 +553,7 @@ impl<H: Host> Driver<H> {
             }
             kind::HIDE => self.inner.io.borrow_mut().engine.app_hidden(now),
             kind::SHOW => self.inner.io.borrow_mut().engine.app_shown(now),
-            // `a`: true or false (platform.js).
+            // `a`: true or false (src/js/lifecycle.js).
             kind::NETWORK => self.inner.io.borrow_mut().engine.network_changed(now, a.is_truthy()),
             kind::URL_OK | kind::URL_FAILED => {
                 let waiting = {
@@ -695,7 +695,7 @@ impl<H: Host> Driver<H> {
     }
 }
 
-/// An event as plain values for platform.js (`Emitter.prototype.event`, `logEvent`), which builds its
+/// An event as plain values for src/js (`Emitter.prototype.event`, `logEvent`), which builds its
 /// payload and log fields: `(kind, s, t, a, b, c)` with kind 0 `state` (s from, t to), 1 `open` (a attempt,
 /// b reconnected as 1 or 0), 2 `close` (s reason, a code, b willReconnect, c delayMs or -1 for none),
 /// 3 `reconnecting` (a attempt, b delayMs), 4 `error` (s code, t message, a 1 when there is an errMsg).

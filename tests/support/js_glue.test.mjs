@@ -1,9 +1,20 @@
-// The JavaScript half of the platform layer (src/platform/platform.js), tested directly:
+// The package's JavaScript (src/js/*.js), tested directly:
 // UTF-8 lengths, frame kinds across realms, request keys, the guard, and the listener registry.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import vm from 'node:vm';
-import * as p from '../../src/platform/platform.js';
+import * as codec from '../../src/js/codec.js';
+import * as requests from '../../src/js/requests.js';
+import * as sink from '../../src/js/sink.js';
+import * as emitter from '../../src/js/emitter.js';
+import * as options from '../../src/js/options.js';
+import * as log from '../../src/js/log.js';
+import * as stats from '../../src/js/stats.js';
+import * as transport from '../../src/js/transport.js';
+import * as errors from '../../src/js/errors.js';
+
+// Every file's exports under one name, as the module sees them.
+const p = { ...codec, ...requests, ...sink, ...emitter, ...options, ...log, ...stats, ...transport, ...errors };
 
 test('utf8Length equals the encoded length, for ASCII, CJK, emoji and lone surrogates', () => {
   const cases = ['', 'abc', '{"a":1}', 'é', '世界', '🌏', 'a\ud800b', '\udc00', 'x'.repeat(5000) + '世', '\u007f\u0080\u07ff\u0800\uffff'];

@@ -1,0 +1,120 @@
+// The listener registry of one client (`on`, `once`, `off`, emit over a snapshot) and its pending requests'
+// promises.
+
+import { makeError, describe as errText } from './errors.js';
+
+// The listener registry of one client, and its pending requests' promises. A listener that throws does
+// not stop the others; the error goes to `onListenerError` (the logger, or console.error).
+export function Emitter(onListenerError) {
+  this.l = {};
+  this.e = onListenerError;
+  // Request handle -> [resolve, reject].
+  this.r = {};
+}
+var EVENTS = ['open', 'message', 'close', 'reconnecting', 'error', 'state'];
+Emitter.prototype.on = function (ev, fn) {
+  if (EVENTS.indexOf(ev) < 0) {
+    throw makeError('INVALID_OPTION', 'unknown event "' + String(ev) + '"; events are ' + EVENTS.join(', '));
+  }
+  if (typeof fn !== 'function') throw makeError('INVALID_OPTION', 'on(' + String(ev) + ', listener): listener must be a function');
+  // Copy on write, as off() does: an emit in progress keeps iterating the list it started with, so a
+  // listener added during an emit hears the next event, not this one (contract: re-entrancy and lifetimes).
+  this.l[ev] = (this.l[ev] || []).concat([fn]);
+  var self = this;
+  return function () { self.off(ev, fn); };
+};
+Emitter.prototype.once = function (ev, fn) {
+  var self = this;
+  var off = null;
+  var wrapped = function (x) { off(); return fn.call(this, x); };
+  wrapped.inner = fn;
+  off = this.on(ev, wrapped);
+  return off;
+};
+Emitter.prototype.off = function (ev, fn) {
+  var list = this.l[ev];
+  if (!list) return;
+  for (var i = 0; i < list.length; i++) {
+    if (list[i] === fn || list[i].inner === fn) {
+      this.l[ev] = list.slice(0, i).concat(list.slice(i + 1));
+      return;
+    }
+  }
+};
+Emitter.prototype.emit = function (ev, payload) {
+  var list = this.l[ev];
+  if (!list) return;
+  for (var i = 0; i < list.length; i++) {
+    try {
+      list[i](payload);
+    } catch (err) {
+      try { this.e(ev, err); } catch (ignored) { /* a failing error reporter must not break delivery */ }
+    }
+  }
+};
+// A message to the `message` listeners.
+Emitter.prototype.message = function (data) {
+  this.emit('message', data);
+};
+// A text frame decoded and delivered to the `message` listeners in one call; false (nothing delivered)
+// if it is not JSON.
+Emitter.prototype.emitJson = function (text) {
+  var v;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    return false;
+  }
+  this.emit('message', v);
+  return true;
+};
+// An engine event, as platform/mod.rs `event_parts` gives it, to its listeners: `u` is an error's errMsg,
+// `x` the open handshake's headers or a DECODE error's raw text.
+export var EVENT_OF_KIND = ['state', 'open', 'close', 'reconnecting', 'error'];
+Emitter.prototype.event = function (k, s, t, u, a, b, c, x) {
+  var p;
+  if (k === 0) p = { from: s, to: t };
+  else if (k === 1) p = { header: x, attempt: a, reconnected: b === 1 };
+  else if (k === 2) p = { code: a, reason: s, willReconnect: b === 1, delayMs: c < 0 ? null : c };
+  else if (k === 3) p = { attempt: a, delayMs: b };
+  else {
+    p = { code: s, message: t };
+    if (a === 1) p.errMsg = u;
+    if (x !== undefined) p.raw = x;
+  }
+  this.emit(EVENT_OF_KIND[k], p);
+};
+// A promise for request `h`, settled by `settle`.
+Emitter.prototype.defer = function (h) {
+  var r = this.r;
+  return new Promise(function (resolve, reject) { r[h] = [resolve, reject]; });
+};
+// Resolves (ok) or rejects request `h`'s promise with `v`; nothing if it is not pending.
+Emitter.prototype.settle = function (h, ok, v) {
+  var f = this.r[h];
+  if (f) {
+    delete this.r[h];
+    f[ok ? 0 : 1](v);
+  }
+};
+Emitter.prototype.has = function (ev) {
+  var list = this.l[ev];
+  return !!(list && list.length);
+};
+
+function consoleError(ev, err) {
+  if (typeof console !== 'undefined' && console.error) console.error('wxsocket: a "' + ev + '" listener threw', err);
+}
+
+// `onListenerError(event, error)`, or undefined for console.error.
+export function newEmitter(onListenerError) {
+  return new Emitter(typeof onListenerError === 'function' ? onListenerError : consoleError);
+}
+
+// The emitter of a SocketClient: a listener that throws is reported to `logger` (the option), or to
+// console.error when there is none.
+export function clientEmitter(logger) {
+  return newEmitter(typeof logger === 'function' ? function (ev, err) {
+    logger('error', 'a listener threw', { event: ev, error: errText(err) });
+  } : undefined);
+}
