@@ -3,6 +3,7 @@
 import { makeError, describe as errText } from './errors.js';
 import { encodeJson } from './codec.js';
 import { detectPlatform, platformKind } from './transport.js';
+import { log } from './log.js';
 
 // `new SocketClient(options)` reads its options here: their shapes and types, every mistake a
 // WxSocketError that names the option. The values are checked in Rust afterwards (the URL, the headers,
@@ -158,5 +159,11 @@ function read(o) {
   n[18] = optBool(o, 'lifecycle', 'lifecycle', true);
   n[19] = optBool(o, 'startClosed', 'startClosed', false);
   var logger = optFn(o, 'logger', 'logger');
+  // The WebSocket API has no handshake headers: say so instead of dropping them without a word (names only,
+  // never values).
+  if (pairs.length > 0 && platformKind(platform) === 1 && logger) {
+    log(logger, 'warn', 'header is not sent: a WebSocket constructor takes no handshake headers (carry them in the URL or the first message)',
+      'header', Object.keys(header));
+  }
   return [url, header, pairs, protocols, platform, should, ping, pong, isPong, idField, logger, unknown, n];
 }

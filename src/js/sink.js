@@ -4,6 +4,7 @@
 // and the clock, read on this side and passed in (one call out of the module less per event).
 
 import { describe } from './errors.js';
+import { beginCall, endCall } from './emitter.js';
 
 // Sink call kinds, as src/platform/mod.rs reads them.
 export var OPEN = 0, MESSAGE = 1, CLOSE = 2, ERROR = 3, SEND_FAILED = 4, HIDE = 5, SHOW = 6, NETWORK = 7, TIMER = 8,
@@ -12,8 +13,15 @@ export var OPEN = 0, MESSAGE = 1, CLOSE = 2, ERROR = 3, SEND_FAILED = 4, HIDE = 
 export function guard(fn) {
   var f = fn;
   // A message's frameLength comes as `e` (NaN elsewhere).
+  // A call into the module: the events it produces are delivered when it returns (emitter.js).
   var g = function (a, b, c, d, e) {
-    if (f !== null) return f(a, b, c, d, Date.now(), e);
+    if (f === null) return;
+    beginCall();
+    try {
+      f(a, b, c, d, Date.now(), e);
+    } finally {
+      endCall();
+    }
   };
   g.release = function () { f = null; };
   return g;

@@ -2,7 +2,7 @@
 // a standard WebSocket constructor (browsers, npm ws). Each reports to the client's sink with its task's number.
 
 import { describe as errText } from './errors.js';
-import { frameLength } from './codec.js';
+import { frameLength, inboundFrame } from './codec.js';
 import { OPEN, MESSAGE, CLOSE, ERROR, SEND_FAILED } from './sink.js';
 
 // The first platform found among the globals, or undefined.
@@ -47,7 +47,7 @@ function TaskConn(platform, url, header, protocols, timeoutMs, sink, gen) {
     }
     self.t = t;
     t.onOpen(function (ev) { sink(gen, OPEN, ev && ev.header); });
-    t.onMessage(function (ev) { var d = ev ? ev.data : undefined; sink(gen, MESSAGE, d, undefined, frameLength(d)); });
+    t.onMessage(function (ev) { var d = inboundFrame(ev ? ev.data : undefined); sink(gen, MESSAGE, d, undefined, frameLength(d)); });
     t.onClose(function (ev) { sink(gen, CLOSE, ev ? ev.code : undefined, ev ? ev.reason : undefined); });
     t.onError(function (ev) { sink(gen, ERROR, errText(ev)); });
     if (self.pendingClose) self.close(self.pendingClose[0], self.pendingClose[1]);
@@ -72,7 +72,7 @@ function WsConn(Ctor, url, header, protocols, sink, gen) {
   var ws = protocols !== undefined && protocols.length ? new Ctor(url, protocols) : new Ctor(url);
   ws.binaryType = 'arraybuffer';
   ws.onopen = function () { sink(gen, OPEN, undefined); };
-  ws.onmessage = function (ev) { sink(gen, MESSAGE, ev.data, undefined, frameLength(ev.data)); };
+  ws.onmessage = function (ev) { var d = inboundFrame(ev.data); sink(gen, MESSAGE, d, undefined, frameLength(d)); };
   ws.onclose = function (ev) { sink(gen, CLOSE, ev.code, ev.reason); };
   ws.onerror = function (ev) { sink(gen, ERROR, ev && ev.message ? ev.message : 'WebSocket error'); };
   this.ws = ws;

@@ -405,7 +405,7 @@ impl<H: Host> Driver<H> {
                 let handle = self.conn_of(task);
                 if let Some(h) = handle {
                     if let Err(e) = h.send(&payload.data) {
-                        let msg = describe(&e);
+                        let msg = redact_in(&describe(&e), &self.last_url());
                         self.inner.io.borrow_mut().engine.send_failed(now_ms(), task, &msg);
                     }
                 }
@@ -529,7 +529,8 @@ impl<H: Host> Driver<H> {
             kind::MESSAGE => self.on_message(now, task, a, n),
             kind::CLOSE => {
                 let code = a.as_f64().filter(|c| c.is_finite() && *c >= 0.0 && *c <= 65535.0).map_or(1006, |c| c as u16);
-                let reason = b.as_string().unwrap_or_default();
+                // Every text from the platform may quote the URL, query string and all (a close reason too).
+                let reason = redact_in(&b.as_string().unwrap_or_default(), &self.last_url());
                 let ask = {
                     let mut io = self.inner.io.borrow_mut();
                     if io.conn.as_ref().is_some_and(|c| c.task == task) {
@@ -543,12 +544,11 @@ impl<H: Host> Driver<H> {
                 self.inner.io.borrow_mut().engine.task_closed_answered(now, task, code, &reason, reconnect);
             }
             kind::ERROR => {
-                // The platform's text may quote the URL, query string and all.
                 let msg = redact_in(&a.as_string().unwrap_or_default(), &self.last_url());
                 self.inner.io.borrow_mut().engine.task_error(now, task, &msg);
             }
             kind::SEND_FAILED => {
-                let msg = a.as_string().unwrap_or_default();
+                let msg = redact_in(&a.as_string().unwrap_or_default(), &self.last_url());
                 self.inner.io.borrow_mut().engine.send_failed(now, task, &msg);
             }
             kind::HIDE => self.inner.io.borrow_mut().engine.app_hidden(now),
@@ -598,8 +598,7 @@ impl<H: Host> Driver<H> {
             return;
         }
         if !text {
-            // Binary frames are always delivered as ArrayBuffer (views from odd platforms are copied).
-            let data = if n < 0.0 && frame_kind(&data) == 2 { own_bytes(&data) } else { data };
+            // An ArrayBuffer: the transport made a view from an odd platform its own bytes (`inboundFrame`).
             self.deliver(data);
             return;
         }
