@@ -17,3 +17,4 @@ export var init = made.api.init;
 export var connect = made.api.connect;
 export var SocketClient = made.api.SocketClient;
 export var version = made.api.version;
+export { consoleLogger } from './console-logger.js';

@@ -26,3 +26,26 @@ export function connect<In = unknown, Out = unknown>(options: SocketClientOption
 
 /** The package version. */
 export const version: string;
+
+/** Where `consoleLogger` writes: any object with `log`; a level's own method is used when present. */
+export interface ConsoleLike {
+  log(...args: unknown[]): void;
+  debug?(...args: unknown[]): void;
+  info?(...args: unknown[]): void;
+  warn?(...args: unknown[]): void;
+  error?(...args: unknown[]): void;
+}
+
+export interface ConsoleLoggerOptions {
+  /** The lowest level written: 'debug' < 'info' < 'warn' < 'error'. Default 'info'. */
+  level?: LogLevel;
+  /** Default: the global `console`. */
+  console?: ConsoleLike;
+}
+
+/**
+ * A ready `logger` option: `console[level]('[wxsocket] ' + message, fields)` for each entry at `level` or above.
+ * It writes only what the client gives a logger, so header values and the URL's query string never appear.
+ * Throws `INVALID_OPTION` for an unknown level, or when there is no console to write to.
+ */
+export function consoleLogger(options?: ConsoleLoggerOptions): NonNullable<SocketClientOptions['logger']>;

@@ -5,3 +5,4 @@ export const init = wxsocket.init;
 export const connect = wxsocket.connect;
 export const SocketClient = wxsocket.SocketClient;
 export const version = wxsocket.version;
+export const consoleLogger = wxsocket.consoleLogger;
