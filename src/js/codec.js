@@ -67,13 +67,6 @@ export function encodeFrame(v, textCodec) {
   }
 }
 
-// A frame as it came from the platform, as the client measures and delivers it: a typed array or DataView
-// (some platforms and wrappers deliver binary frames so) becomes its own bytes, so that maxMessageBytes and
-// the byte counters see its real size.
-export function inboundFrame(x) {
-  return frameKind(x) === 2 ? ownBytes(x) : x;
-}
-
 // A typed array's own bytes in a fresh ArrayBuffer (never the whole backing buffer).
 export function ownBytes(view) {
   return view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength);
