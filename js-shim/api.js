@@ -80,9 +80,8 @@ export function createApi(glue, load) {
       beginCall();
       try {
         super(options);
-        var em = this.__wxEmitter;
-        this.__wxE = em;
-        em.holdFirstEvents();
+        var em = (this.__wxE = this.__wxEmitter);
+        em.holdFirst();
         // A live client is kept from the garbage collector (src/js/emitter.js, `alive`).
         if (this.state !== 'closed') em.alive = this;
       } finally {
@@ -145,21 +144,15 @@ export function createApi(glue, load) {
     }
     endCall();
   }
-  // close() and reconnect() cancel a retry: its `reconnecting` event, if not delivered yet, is withdrawn.
-  // reconnect() makes the client live again (kept from the garbage collector until it is closed).
-  var baseClose = base.close;
-  proto.close = function (code, reason) {
-    if (this.__wxFreed) throw freedError();
-    this.__wxE.withdrawRetry();
-    return within(this, baseClose, code, reason);
-  };
-  var baseReconnect = base.reconnect;
-  proto.reconnect = function () {
-    if (this.__wxFreed) throw freedError();
-    this.__wxE.withdrawRetry();
-    this.__wxE.alive = this;
-    return within(this, baseReconnect);
-  };
+  ['close', 'reconnect'].forEach(function (name) {
+    var f = base[name];
+    proto[name] = function (a, b) {
+      if (this.__wxFreed) throw freedError();
+      // reconnect() makes the client live again: kept from the garbage collector until it is closed.
+      if (f === base.reconnect) this.__wxE.alive = this;
+      return within(this, f, a, b);
+    };
+  });
   // on, once and off go straight to the client's emitter (src/js/emitter.js), which checks their arguments.
   ['on', 'once', 'off'].forEach(function (name) {
     proto[name] = function (a, b) {

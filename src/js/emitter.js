@@ -12,18 +12,13 @@ export function Emitter(onListenerError) {
   this.logger = null;
   // Request handle -> [resolve, reject].
   this.r = {};
-  // Events not delivered yet, as name, payload, name, payload, … from index `qi`.
+  // Events not delivered yet, as name, payload, name, payload, …
   this.q = [];
-  this.qi = 0;
-  // The event being delivered: its name, payload, listener snapshot and the next listener's index.
-  this.dn = '';
-  this.dp = undefined;
+  // The event being delivered (its name `dn` and payload `dp`): its listeners as they were when its delivery
+  // began, and the index of the next one. Also `due` (in the list of that name), `held` (until page code
+  // can have listeners: `holdFirst`) and `gone` (freed: `dispose`), all false until set.
   this.dl = NONE;
   this.di = 0;
-  // In `due`; held until page code can have listeners (`holdFirstEvents`); freed (`dispose`).
-  this.due = false;
-  this.held = false;
-  this.gone = false;
   // The client while it is connecting, open or waiting to retry: reachable from here, as the module holds
   // this emitter, so the garbage collector cannot close a live connection. js-shim/api.js sets it when the
   // client starts (the constructor, reconnect()); a state event to 'closed' clears it, and so does free().
@@ -83,7 +78,14 @@ Emitter.prototype.off = function (ev, fn) {
 };
 Emitter.prototype.emit = function (ev, payload) {
   if (this.gone) return;
-  if (ev === 'state' && payload.to === 'closed') this.alive = null;
+  if (ev === 'state') {
+    if (payload.to === 'closed') this.alive = null;
+    // Leaving 'waiting' before its `reconnecting` event went out (close() or reconnect() from a listener or
+    // the logger): the retry it announces will not happen, so it is withdrawn.
+    for (var i = this.q.length - 2; payload.from === 'waiting' && i >= 0; i -= 2) {
+      if (this.q[i] === 'reconnecting') this.q.splice(i, 2);
+    }
+  }
   this.q.push(ev, payload);
   if (this.held) return;
   if (calls === 0) this.deliver();
@@ -109,48 +111,28 @@ Emitter.prototype.deliver = function () {
       }
       continue;
     }
-    var q = this.q;
-    if (this.qi >= q.length) {
-      q.length = 0;
-      this.qi = 0;
-      this.dl = NONE;
-      this.di = 0;
-      this.dp = undefined;
-      return;
-    }
-    this.dn = q[this.qi];
-    this.dp = q[this.qi + 1];
-    q[this.qi + 1] = undefined;
-    this.qi += 2;
+    if (this.q.length === 0) return;
+    this.dn = this.q.shift();
+    this.dp = this.q.shift();
     this.dl = this.l[this.dn] || NONE;
     this.di = 0;
   }
 };
-// A retry announced but not yet delivered is withdrawn when close() or reconnect() cancels it.
-Emitter.prototype.withdrawRetry = function () {
-  var q = this.q;
-  for (var i = q.length - 2; i >= this.qi; i -= 2) {
-    if (q[i] === 'reconnecting') q.splice(i, 2);
-  }
-};
 // Events of the constructor (a first attempt that failed at once) wait until page code has had the chance
-// to add listeners, also after `await connect(options)`: a macrotask later. Returns whether any were held.
-Emitter.prototype.holdFirstEvents = function () {
-  if (this.qi >= this.q.length) return false;
+// to add listeners, also after `await connect(options)`: a macrotask later.
+Emitter.prototype.holdFirst = function () {
   var self = this;
+  if (this.q.length === 0) return;
   this.held = true;
   setTimeout(function () {
     self.held = false;
     self.deliver();
   }, 0);
-  return true;
 };
 // After free(): nothing more is delivered, nothing kept.
 Emitter.prototype.dispose = function () {
   this.gone = true;
   this.q = [];
-  this.qi = 0;
-  this.dl = NONE;
   this.alive = null;
 };
 // A message to the `message` listeners.
