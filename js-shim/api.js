@@ -80,13 +80,13 @@ export function createApi(glue, load) {
       beginCall();
       try {
         super(options);
-        var em = (this.__wxE = this.__wxEmitter);
-        em.holdFirst();
         // A live client is kept from the garbage collector (src/js/emitter.js, `alive`).
-        if (this.state !== 'closed') em.alive = this;
+        (this.__wxE = this.__wxEmitter).started(this, this.state !== 'closed');
       } finally {
         endCall();
       }
+      // The id field (checked by the module): request() below checks that the data can carry its id.
+      this.__wxIdField = options.requestIdField || 'id';
       // Read once: send() below encodes on this side when the codec is JSON.
       this.__wxText = codecOf.call(this) === 'text';
     }
@@ -124,25 +124,19 @@ export function createApi(glue, load) {
   }
   // Runs `f` as one of this client's methods: a free() from inside it is carried out when it returns.
   // Its events are delivered when it returns (the outermost call into the module: src/js/emitter.js).
-  function within(client, f, a, b) {
-    enter(client);
-    try {
-      return f.call(client, a, b);
-    } finally {
-      leave(client);
-    }
-  }
-  function enter(client) {
+  function within(client, f, a, b, c) {
     beginCall();
     client.__wxDepth = (client.__wxDepth || 0) + 1;
-  }
-  function leave(client) {
-    client.__wxDepth -= 1;
-    if (client.__wxDepth === 0 && client.__wxReleaseLater) {
-      client.__wxReleaseLater = false;
-      release(client);
+    try {
+      return f.call(client, a, b, c);
+    } finally {
+      client.__wxDepth -= 1;
+      if (client.__wxDepth === 0 && client.__wxReleaseLater) {
+        client.__wxReleaseLater = false;
+        release(client);
+      }
+      endCall();
     }
-    endCall();
   }
   ['close', 'reconnect'].forEach(function (name) {
     var f = base[name];
@@ -169,13 +163,7 @@ export function createApi(glue, load) {
   var encodeFrame = glue.encodeFrame;
   var frameLength = glue.frameLength;
   function sendEncoded(client, frame) {
-    enter(client);
-    var outcome;
-    try {
-      outcome = sendFrame.call(client, frame, frameLength(frame), Date.now());
-    } finally {
-      leave(client);
-    }
+    var outcome = within(client, sendFrame, frame, frameLength(frame), Date.now());
     if (outcome === SendOutcome.Sent) return true;
     if (outcome === SendOutcome.Queued) return false;
     throw Base.sendError(outcome);
@@ -200,7 +188,7 @@ export function createApi(glue, load) {
   var request = base.request;
   proto.request = function (data, options) {
     if (this.__wxFreed) return Promise.reject(freedError());
-    var unfit = unfitForRequest(data);
+    var unfit = unfitForRequest(data, this.__wxIdField);
     if (unfit) return Promise.reject(wxSocketError('INVALID_OPTION', 'request(data) takes a plain object to carry the request id; ' + unfit));
     return within(this, request, data, options);
   };
@@ -225,12 +213,18 @@ export function createApi(glue, load) {
   });
 
   // Data whose encoding would lose the request id, so that its reply could never be matched.
-  function unfitForRequest(data) {
+  function unfitForRequest(data, field) {
     if (data === null || typeof data !== 'object' || Array.isArray(data)) return 'got ' + (Array.isArray(data) ? 'an array' : String(data));
     if (data instanceof Date) return 'a Date goes out as a string';
     if (typeof ArrayBuffer === 'function' && (data instanceof ArrayBuffer || ArrayBuffer.isView(data))) return 'binary data has no field for the id (use send())';
     if (typeof Blob === 'function' && data instanceof Blob) return 'a Blob has no field for the id';
     if (typeof data.toJSON === 'function') return 'its toJSON() decides what is sent';
+    // JSON sends own enumerable properties only, and a number only when it is finite (read without calling a
+    // getter: the module reads the id itself).
+    var d = Object.getOwnPropertyDescriptor(data, field);
+    if (field in data && !(d && d.enumerable && (typeof d.value !== 'number' || isFinite(d.value)))) {
+      return 'its ' + field + ' would not go out in JSON';
+    }
     return '';
   }
 

@@ -15,8 +15,8 @@ export function Emitter(onListenerError) {
   // Events not delivered yet, as name, payload, name, payload, …
   this.q = [];
   // The event being delivered (its name `dn` and payload `dp`): its listeners as they were when its delivery
-  // began, and the index of the next one. Also `due` (in the list of that name), `held` (until page code
-  // can have listeners: `holdFirst`) and `gone` (freed: `dispose`), all false until set.
+  // began, and the index of the next one. Also `held` (until page code can have listeners: `started`) and
+  // `gone` (freed: `dispose`), both false until set.
   this.dl = NONE;
   this.di = 0;
   // The client while it is connecting, open or waiting to retry: reachable from here, as the module holds
@@ -31,7 +31,8 @@ var NONE = [];
 // delivered when the outermost call returns (`endCall` with `calls` back at 0). Every way into the module
 // counts: the client's methods (js-shim/api.js) and the platform's callbacks (the sink's guard).
 var calls = 0;
-// Emitters with events to deliver, in the order they got their first.
+// Emitters with events to deliver, in order (one may be listed more than once: delivering an empty queue
+// does nothing).
 var due = [];
 
 export function beginCall() {
@@ -41,9 +42,7 @@ export function beginCall() {
 export function endCall() {
   calls -= 1;
   while (calls === 0 && due.length > 0) {
-    var em = due.shift();
-    em.due = false;
-    em.deliver();
+    due.shift().deliver();
   }
 }
 var EVENTS = ['open', 'message', 'close', 'reconnecting', 'error', 'state'];
@@ -89,10 +88,7 @@ Emitter.prototype.emit = function (ev, payload) {
   this.q.push(ev, payload);
   if (this.held) return;
   if (calls === 0) this.deliver();
-  else if (!this.due) {
-    this.due = true;
-    due.push(this);
-  }
+  else due.push(this);
 };
 // Delivers what is queued, in order, each event to the listeners it had when its delivery started (a
 // listener added meanwhile hears the next event). Called again from inside a listener (it called close()),
@@ -100,7 +96,7 @@ Emitter.prototype.emit = function (ev, payload) {
 // in the order they happened, and close() returns after its close event.
 Emitter.prototype.deliver = function () {
   for (;;) {
-    if (this.gone || this.held) return;
+    if (this.held) return;
     if (this.di < this.dl.length) {
       var fn = this.dl[this.di];
       this.di += 1;
@@ -118,10 +114,12 @@ Emitter.prototype.deliver = function () {
     this.di = 0;
   }
 };
-// Events of the constructor (a first attempt that failed at once) wait until page code has had the chance
-// to add listeners, also after `await connect(options)`: a macrotask later.
-Emitter.prototype.holdFirst = function () {
+// The constructor of `client` has returned (`live`: it is not closed). Its events (a first attempt that
+// failed at once) wait until page code has had the chance to add listeners, also after
+// `await connect(options)`: a macrotask later.
+Emitter.prototype.started = function (client, live) {
   var self = this;
+  if (live) this.alive = client;
   if (this.q.length === 0) return;
   this.held = true;
   setTimeout(function () {
@@ -133,6 +131,7 @@ Emitter.prototype.holdFirst = function () {
 Emitter.prototype.dispose = function () {
   this.gone = true;
   this.q = [];
+  this.dl = NONE;
   this.alive = null;
 };
 // A message to the `message` listeners.

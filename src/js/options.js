@@ -151,7 +151,7 @@ function read(o) {
   // The WebSocket API has no handshake headers: say so rather than drop them without a word (names only,
   // never values).
   if (pairs.length > 0 && !hasConnectSocket(platform) && logger) {
-    log(logger, 'warn', 'header not sent: WebSocket has no handshake headers', 'header', Object.keys(header));
+    log(logger, 'warn', 'header not sent (WebSocket has no headers)', 'header', Object.keys(header));
   }
   return {
     url: url,

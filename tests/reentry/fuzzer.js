@@ -162,7 +162,7 @@ function makeSequence(seed, SocketClient, setup) {
       const pending = ctx.requests.filter((q) => q.settled === 0 && q.id !== undefined);
       if (r.chance(0.15) && pending.length) d = { id: r.pick(pending).id, method: 'dup' };
       else if (r.chance(0.2)) d = { id: r.chance(0.5) ? r.int(5) : 'u' + r.int(5), method: 'user' };
-      else if (r.chance(0.1)) d = randomData(r);
+      else if (r.chance(0.1)) d = r.chance(0.5) ? randomData(r) : r.pick([{ id: NaN }, Object.defineProperty({}, 'id', { value: 1 }), Object.create({ id: 2 })]);
       else d = { method: 'auto' };
       const opts = r.chance(0.2) ? { timeoutMs: r.pick([1, 5, 20, 0, -1, NaN, 'x']) } : undefined;
       note(`${where}: request(${d && typeof d === 'object' ? JSON.stringify(Object.keys(d)) : typeof d})`);
