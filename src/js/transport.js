@@ -14,7 +14,10 @@ var PLATFORMS = [
   { name: 'qq', get: function () { return typeof qq !== 'undefined' ? qq : undefined; } },
   { name: 'uni', get: function () { return typeof uni !== 'undefined' ? uni : undefined; } }
 ];
-export var PLATFORM_NAMES = PLATFORMS.map(function (p) { return p.name; }).join(', ');
+// Their names, for messages: 'wx, tt, qq, uni'.
+export function platformNames() {
+  return PLATFORMS.map(function (p) { return p.name; }).join(', ');
+}
 
 // The first platform found among the globals, or undefined.
 export function detectPlatform() {
