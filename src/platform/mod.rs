@@ -375,7 +375,7 @@ impl<H: Host> Driver<H> {
         self.inner.io.borrow_mut().lifecycle = Some(w);
     }
 
-    /// Performs every pending output, then keeps the one timer in step with the next deadline.
+    /// Performs every pending output, in order (the timer too: `Output::Timer` is its one channel).
     /// Re-entrant calls (a listener calling `send`) only queue; the outermost loop performs.
     fn drain(&self) {
         if self.inner.draining.replace(true) {
@@ -385,11 +385,7 @@ impl<H: Host> Driver<H> {
             let out = self.inner.io.borrow_mut().engine.poll();
             match out {
                 Some(o) => self.perform(o),
-                None => {
-                    self.sync_timer();
-                    // sync_timer performs no engine input; nothing new can be queued by it.
-                    break;
-                }
+                None => break,
             }
         }
         self.inner.draining.set(false);
@@ -421,7 +417,7 @@ impl<H: Host> Driver<H> {
                     }
                 }
             }
-            Output::Timer { .. } => {}
+            Output::Timer { at } => self.arm(at),
             Output::Event(ev) => match ev {
                 Event::Open { .. } => {
                     let (header, url) = {
@@ -571,9 +567,10 @@ impl<H: Host> Driver<H> {
     }
 
 
-    fn sync_timer(&self) {
+    /// `Output::Timer`: the engine's earliest deadline changed. The timer is re-armed only when the deadline
+    /// moves earlier; one that moved later is reached by an early wake-up, after which the engine asks again.
+    fn arm(&self, want: Option<Millis>) {
         let mut io = self.inner.io.borrow_mut();
-        let want = io.engine.next_deadline();
         match (want, &io.timer) {
             (None, Some(_)) => io.timer = None,
             (Some(at), current) if current.as_ref().map_or(true, |t| at < t.at) => {
