@@ -22,6 +22,10 @@ extern "C" {
     #[wasm_bindgen(js_name = platformNames)]
     pub fn platform_names() -> String;
 
+    /// Whether a connect failure is the platform refusing the URL itself (`SyntaxError`, "invalid url").
+    #[wasm_bindgen(js_name = isUrlRefusal)]
+    pub fn is_url_refusal(e: &JsValue) -> bool;
+
     /// Whether `p` can be the `platform` option: an object with `connectSocket` or a WebSocket constructor.
     #[wasm_bindgen(js_name = isPlatform)]
     pub fn is_platform(p: &JsValue) -> bool;

@@ -500,6 +500,7 @@ impl<H: Host> Driver<H> {
                 }
             }
             // The platform's text may quote the URL, query string and all.
+            Err(e) if is_url_refusal(&e) => self.url_refused(now_ms(), task, &describe(&e)),
             Err(e) => self.attempt_failed(task, &redact_in(&describe(&e), &url)),
         }
     }
@@ -534,6 +535,7 @@ impl<H: Host> Driver<H> {
                 let msg = redact_in(&err_msg, &self.last_url());
                 self.inner.io.borrow_mut().engine.task_error(now, task, &msg);
             }
+            PlatformInput::UrlRefused { task, err_msg } => self.url_refused(now, task, &err_msg),
             PlatformInput::SendFailed { task, err_msg } => self.inner.io.borrow_mut().engine.send_failed(now, task, &err_msg),
             PlatformInput::AppHidden => self.inner.io.borrow_mut().engine.app_hidden(now),
             PlatformInput::AppShown => self.inner.io.borrow_mut().engine.app_shown(now),
@@ -558,6 +560,15 @@ impl<H: Host> Driver<H> {
             }
         }
         self.drain();
+    }
+
+    /// The platform refused `task`'s URL: final for a fixed URL, a failed attempt for a url function's.
+    fn url_refused(&self, now: Millis, task: TaskId, err_msg: &str) {
+        let mut io = self.inner.io.borrow_mut();
+        // The platform's text may quote the URL, query string and all.
+        let msg = redact_in(err_msg, &io.last_url);
+        let fixed = matches!(io.setup.url, UrlSource::Fixed(_));
+        io.engine.url_refused(now, task, &msg, fixed);
     }
 
     /// Whether `task` is the current attempt and still waits for its URL.
