@@ -15,7 +15,9 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::core::defaults as d;
 use crate::core::text::cat;
 use crate::core::{check_header, check_url, Backoff, Config, Error, ErrorCode, Heartbeat, Overflow, QueueLimits};
-use crate::platform::{describe, detect_platform, encode_json, is_platform, make_error, platform_names, Codec, Frame, Setup, UrlSource};
+use crate::platform::{
+    describe, detect_platform, encode_json, has_connect_socket, is_platform, log, make_error, platform_names, Codec, Frame, Setup, UrlSource,
+};
 
 /// The parsed options.
 pub struct Parsed {
@@ -290,6 +292,15 @@ pub fn parse(options: &JsValue) -> Result<Parsed, JsValue> {
         logger: o.func("logger")?,
     };
 
+    // The WebSocket API has no handshake headers: say so rather than drop them without a word (names only,
+    // never values).
+    if let Some(logger) = setup.logger.as_ref().filter(|_| setup.header.is_object() && !has_connect_socket(&setup.platform)) {
+        let names = Object::keys(setup.header.unchecked_ref::<Object>());
+        if names.length() > 0 {
+            let message = "header is not sent: a WebSocket constructor takes no handshake headers (carry them in the URL or the first message)";
+            log(logger, "warn", message, "header", &names);
+        }
+    }
     let known = known.into_inner();
     let unknown: Array =
         Object::keys(options.unchecked_ref::<Object>()).iter().filter(|k| k.as_string().is_some_and(|k| !known.contains(&k.as_str()))).collect();

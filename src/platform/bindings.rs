@@ -26,6 +26,10 @@ extern "C" {
     #[wasm_bindgen(js_name = isUrlRefusal)]
     pub fn is_url_refusal(e: &JsValue) -> bool;
 
+    /// Whether `p` is an object with `connectSocket` (wx and its siblings), not a WebSocket constructor.
+    #[wasm_bindgen(js_name = hasConnectSocket)]
+    pub fn has_connect_socket(p: &JsValue) -> bool;
+
     /// Whether `p` can be the `platform` option: an object with `connectSocket` or a WebSocket constructor.
     #[wasm_bindgen(js_name = isPlatform)]
     pub fn is_platform(p: &JsValue) -> bool;
@@ -61,6 +65,14 @@ extern "C" {
     /// `data` to the `message` listeners.
     #[wasm_bindgen(method)]
     pub fn message(this: &Emitter, data: &JsValue);
+
+    /// A call into the module begins (src/js/emitter.js): the events it produces wait for its end.
+    #[wasm_bindgen(js_name = beginCall)]
+    pub fn begin_call();
+
+    /// The call ends: when it was the outermost, the events are delivered now.
+    #[wasm_bindgen(js_name = endCall)]
+    pub fn end_call();
 
     /// The `state` event (logged at debug level).
     #[wasm_bindgen(method, js_name = emitState)]
