@@ -7,6 +7,7 @@
 mod backoff;
 mod engine;
 mod error;
+pub mod heartbeat;
 mod queue;
 pub(crate) mod text;
 mod validate;

@@ -15,7 +15,7 @@ export type WxSocketErrorCode =
   | 'QUEUE_FULL' | 'CLOSED' | 'INVALID_CLOSE_CODE' | 'REASON_TOO_LONG' | 'TIMEOUT' | 'REMOTE_ERROR';
 
 export type WxSocketEventErrorCode =
-  | 'CONNECT_FAILED' | 'CONNECT_TIMEOUT' | 'HEARTBEAT_TIMEOUT' | 'DECODE' | 'MESSAGE_TOO_LARGE'
+  | 'CONNECT_FAILED' | 'CONNECT_TIMEOUT' | 'HEARTBEAT_TIMEOUT' | 'UNCONFIRMED_LOST' | 'DECODE' | 'MESSAGE_TOO_LARGE'
   | 'SEND_FAILED' | 'RETRIES_EXHAUSTED' | 'PLATFORM';
 
 /** What every thrown error (and rejected promise) is: `name === 'WxSocketError'`. */
