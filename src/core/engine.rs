@@ -130,14 +130,15 @@ pub struct Config<P> {
 
 impl<P> Default for Config<P> {
     fn default() -> Self {
+        use super::defaults as d;
         Config {
-            connect_timeout_ms: 10_000,
+            connect_timeout_ms: d::CONNECT_TIMEOUT_MS,
             reconnect: Some(Backoff::default()),
             should_reconnect: None,
             heartbeat: None,
             queue: QueueLimits::default(),
-            max_message_bytes: 1_048_576,
-            start_closed: false,
+            max_message_bytes: d::MAX_MESSAGE_BYTES,
+            start_closed: d::START_CLOSED,
         }
     }
 }

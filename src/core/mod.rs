@@ -5,6 +5,7 @@
 //! are thin layers that perform those outputs on a platform socket.
 
 mod backoff;
+pub mod defaults;
 mod engine;
 mod error;
 pub mod heartbeat;
@@ -12,7 +13,7 @@ mod queue;
 pub(crate) mod text;
 mod validate;
 
-pub use backoff::{Backoff, Rng, DEFAULT_FACTOR, DEFAULT_JITTER, DEFAULT_MAX_DELAY_MS, DEFAULT_MIN_DELAY_MS};
+pub use backoff::{Backoff, Rng};
 pub use engine::{
     Config, Engine, Event, Heartbeat, Inbound, Millis, Output, Payload, RequestHandle, ShouldReconnect, State, Stats, TaskId,
     Text,

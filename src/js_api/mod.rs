@@ -10,7 +10,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::core::{Error, ErrorCode, Event, RequestHandle};
 use crate::platform::{
-    client_emitter, encode_frame, event_parts, id_key, make_error, now_from, stats_object, warn_unknown, Codec, Driver, Emitter,
+    client_emitter, encode_frame, id_key, make_error, now_from, stats_object, warn_unknown, Codec, Driver, Emitter, EventDetail,
     Frame, Host,
 };
 
@@ -28,13 +28,17 @@ struct JsHost {
 }
 
 impl Host for JsHost {
-    fn event(&self, event: &Event, extra: &JsValue) {
-        let (kind, s, t, a, b, c) = event_parts(event);
-        let err_msg = match event {
-            Event::Error { err_msg: Some(m), .. } => m.as_str(),
-            _ => "",
-        };
-        self.emitter.event(kind, s, t, err_msg, a, b, c, extra);
+    fn event(&self, event: &Event, detail: &EventDetail) {
+        let e = &self.emitter;
+        match event {
+            Event::State { from, to } => e.emit_state(from.as_str(), to.as_str()),
+            Event::Open { attempt, reconnected } => e.emit_open(*attempt, *reconnected, detail.header, detail.url),
+            Event::Close { code, reason, will_reconnect, delay_ms } => {
+                e.emit_close(*code, reason, *will_reconnect, delay_ms.map(|d| d as f64))
+            }
+            Event::Reconnecting { attempt, delay_ms } => e.emit_reconnecting(*attempt, *delay_ms as f64),
+            Event::Error { code, message, err_msg } => e.emit_error(code.as_str(), message, err_msg.as_deref(), detail.raw),
+        }
     }
 
     fn message(&self, data: JsValue) {
@@ -91,28 +95,15 @@ impl SocketClient {
     }
 
     /// The package's `send`: `frame` is what `encodeFrame` made of the data (the package's JS does that
-    /// before calling in), `len` its `frameLength`, `now` its `Date.now()`. 1 when handed to the socket
-    /// now, 0 when queued, -1 for `CLOSED`, -2 for `QUEUE_FULL` (the package throws those). Reading the
-    /// clock and encoding on the JS side saves three calls out of the module per message.
+    /// before calling in), `len` its `frameLength`, `now` its `Date.now()`; true when handed to the socket
+    /// now, false when queued, a thrown `CLOSED` or `QUEUE_FULL` error otherwise. Reading the clock and
+    /// encoding on the JS side saves three calls out of the module per message.
     #[wasm_bindgen(js_name = sendFrame, skip_typescript)]
-    pub fn send_frame(&self, frame: JsValue, len: f64, now: f64) -> i32 {
+    pub fn send_frame(&self, frame: JsValue, len: f64, now: f64) -> Result<bool, JsValue> {
         let frame = Frame::measured(frame, len);
-        match self.driver.with_engine_at(now_from(now), |e, now| e.send(now, frame)) {
-            Ok(sent) => sent as i32,
-            Err(ErrorCode::Closed) => -1,
-            Err(_) => -2,
-        }
-    }
-
-    /// The error `sendFrame` stands for with a negative result; -3 is the `SERIALIZE` error of `sendRaw`
-    /// given something other than a string, an ArrayBuffer or a typed array (the package's JS checks that).
-    #[wasm_bindgen(js_name = sendError, skip_typescript)]
-    pub fn send_error(result: i32) -> JsValue {
-        match result {
-            -1 => js_code(ErrorCode::Closed, send_error_message(ErrorCode::Closed)),
-            -2 => js_code(ErrorCode::QueueFull, send_error_message(ErrorCode::QueueFull)),
-            _ => js_code(ErrorCode::Serialize, "sendRaw takes a string, an ArrayBuffer or a typed array"),
-        }
+        self.driver
+            .with_engine_at(now_from(now), |e, now| e.send(now, frame))
+            .map_err(|code| js_code(code, send_error_message(code)))
     }
 
     /// `request(data, { timeoutMs })`: resolves with the reply carrying the same id.
@@ -158,54 +149,38 @@ impl SocketClient {
         self.driver.host().emitter.clone().into()
     }
 
-    /// The package's getters through one export: `what` 0 `state`, 1 `retryCount`, 2 `queuedCount`,
-    /// 3 `bufferedAmount`, 4 `url`, 5 `stats`, 6 whether the codec is `'text'` (read once, for
-    /// `sendFrame`). The package's JS defines the properties (js-shim/api.js).
-    #[wasm_bindgen(js_name = __wxGet, skip_typescript)]
-    pub fn get(&self, what: u32) -> JsValue {
-        match what {
-            0 => self.driver.read(|e| e.state().as_str()).into(),
-            1 => self.retry_count().into(),
-            2 => self.queued_count().into(),
-            3 => self.buffered_amount().into(),
-            4 => self.url().into(),
-            5 => self.stats(),
-            _ => (self.driver.codec() == Codec::Text).into(),
-        }
-    }
-}
-
-/// `send`, `sendRaw`, `on`, `once`, `off` and the getters for Rust callers (the wasm test suites). The
-/// package's JS does these itself: it encodes and calls [`SocketClient::send_frame`], reaches the emitter
-/// through [`SocketClient::emitter`] and reads through [`SocketClient::get`]: two exports instead of
-/// twelve.
-impl SocketClient {
     /// `state`.
+    #[wasm_bindgen(getter, skip_typescript)]
     pub fn state(&self) -> String {
         self.driver.read(|e| e.state().as_str().to_owned())
     }
 
     /// `retryCount`.
+    #[wasm_bindgen(getter = retryCount, skip_typescript)]
     pub fn retry_count(&self) -> u32 {
         self.driver.read(|e| e.retry_count())
     }
 
     /// `queuedCount`.
+    #[wasm_bindgen(getter = queuedCount, skip_typescript)]
     pub fn queued_count(&self) -> u32 {
         self.driver.read(|e| e.queued_count() as u32)
     }
 
     /// `bufferedAmount`.
+    #[wasm_bindgen(getter = bufferedAmount, skip_typescript)]
     pub fn buffered_amount(&self) -> f64 {
         self.driver.read(|e| e.buffered_amount() as f64)
     }
 
     /// `url`: the last URL used.
+    #[wasm_bindgen(getter, skip_typescript)]
     pub fn url(&self) -> String {
         self.driver.last_url()
     }
 
     /// `stats`.
+    #[wasm_bindgen(getter, skip_typescript)]
     pub fn stats(&self) -> JsValue {
         let s = self.driver.read(|e| e.stats());
         stats_object(
@@ -220,6 +195,20 @@ impl SocketClient {
         )
     }
 
+    /// `codec`: `'json'` or `'text'` (the package's `send` reads it once, to encode on its side).
+    #[wasm_bindgen(getter, skip_typescript)]
+    pub fn codec(&self) -> String {
+        match self.driver.codec() {
+            Codec::Text => "text".into(),
+            Codec::Json => "json".into(),
+        }
+    }
+}
+
+/// `send`, `sendRaw`, `on`, `once` and `off` for Rust callers (the wasm test suites). The package's JS does
+/// these itself: it encodes and calls [`SocketClient::send_frame`] and reaches the emitter through
+/// [`SocketClient::emitter`].
+impl SocketClient {
     /// `send(data)`: true when handed to the socket now, false when queued.
     pub fn send(&self, data: JsValue) -> Result<bool, JsValue> {
         let frame = self.encode(&data)?;
@@ -230,7 +219,8 @@ impl SocketClient {
 
     /// `sendRaw(data)`: a string or ArrayBuffer (or typed array), without encoding.
     pub fn send_raw(&self, data: JsValue) -> Result<bool, JsValue> {
-        let frame = Frame::raw(&data).ok_or_else(|| Self::send_error(-3))?;
+        let frame = Frame::raw(&data)
+            .ok_or_else(|| js_code(ErrorCode::Serialize, "sendRaw takes a string, an ArrayBuffer or a typed array"))?;
         self.driver
             .with_engine(|e, now| e.send(now, frame))
             .map_err(|code| js_code(code, send_error_message(code)))

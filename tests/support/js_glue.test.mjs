@@ -1,11 +1,12 @@
 // The package's JavaScript (src/js/*.js), tested directly:
-// UTF-8 lengths, frame kinds across realms, request keys, the guard, and the listener registry.
+// UTF-8 lengths, frame kinds across realms, request keys, the sink's release, the listener registry, the
+// named events and the options reader.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import vm from 'node:vm';
 import * as codec from '../../src/js/codec.js';
 import * as requests from '../../src/js/requests.js';
-import * as sink from '../../src/js/sink.js';
+import * as callbacks from '../../src/js/callbacks.js';
 import * as emitter from '../../src/js/emitter.js';
 import * as options from '../../src/js/options.js';
 import * as log from '../../src/js/log.js';
@@ -14,7 +15,7 @@ import * as transport from '../../src/js/transport.js';
 import * as errors from '../../src/js/errors.js';
 
 // Every file's exports under one name, as the module sees them.
-const p = { ...codec, ...requests, ...sink, ...emitter, ...options, ...log, ...stats, ...transport, ...errors };
+const p = { ...codec, ...requests, ...callbacks, ...emitter, ...options, ...log, ...stats, ...transport, ...errors };
 
 test('utf8Length equals the encoded length, for ASCII, CJK, emoji and lone surrogates', () => {
   const cases = ['', 'abc', '{"a":1}', 'é', '世界', '🌏', 'a\ud800b', '\udc00', 'x'.repeat(5000) + '世', '\u007f\u0080\u07ff\u0800\uffff'];
@@ -43,13 +44,67 @@ test('requestKey keeps numbers and strings apart and refuses other ids', () => {
   for (const x of [undefined, null, true, {}, []]) assert.equal(p.requestKey(x), undefined);
 });
 
-test('a released guard calls nothing', () => {
+test('a released sink is freed once and then answers every call with nothing', () => {
   const calls = [];
-  const g = p.guard((a, b, c, d) => calls.push([a, b, c, d]));
-  g(1, 2, 3, 4);
-  p.release(g);
-  g(5, 6, 7, 8);
-  assert.deepEqual(calls, [[1, 2, 3, 4]]);
+  class FakeSink {
+    opened(task) { calls.push(['opened', task]); }
+    message(task) { calls.push(['message', task]); }
+    free() { calls.push(['free']); }
+  }
+  const s = new FakeSink();
+  s.opened(1);
+  p.releaseSink(s);
+  s.opened(2);
+  s.message(2);
+  s.free();
+  assert.deepEqual(calls, [['opened', 1], ['free']]);
+});
+
+test('releaseSink ignores the report of a free delayed by a running call', () => {
+  class BusySink { free() { throw new Error('attempted to take ownership of Rust value while it was borrowed'); } opened() {} }
+  const s = new BusySink();
+  assert.doesNotThrow(() => p.releaseSink(s));
+  assert.equal(s.opened(), undefined);
+});
+
+test('each event is emitted with its named payload and logged at its level', () => {
+  const logged = [];
+  const e = p.clientEmitter((level, message, fields) => logged.push([level, message, fields]));
+  const got = [];
+  for (const ev of ['state', 'open', 'close', 'reconnecting', 'error']) e.on(ev, (x) => got.push([ev, x]));
+  e.emitState('connecting', 'open');
+  e.emitOpen(2, true, { h: '1' }, 'wss://x/?token=[redacted]');
+  e.emitClose(4000, 'bye', false, undefined);
+  e.emitReconnecting(3, 1200);
+  e.emitError('DECODE', 'not JSON', undefined, 'raw!');
+  e.emitError('CONNECT_FAILED', 'failed', 'errMsg text', undefined);
+  assert.deepEqual(got, [
+    ['state', { from: 'connecting', to: 'open' }],
+    ['open', { header: { h: '1' }, attempt: 2, reconnected: true }],
+    ['close', { code: 4000, reason: 'bye', willReconnect: false, delayMs: null }],
+    ['reconnecting', { attempt: 3, delayMs: 1200 }],
+    ['error', { code: 'DECODE', message: 'not JSON', raw: 'raw!' }],
+    ['error', { code: 'CONNECT_FAILED', message: 'failed', errMsg: 'errMsg text' }],
+  ]);
+  assert.deepEqual(logged.map((l) => l.slice(0, 2)), [
+    ['debug', 'state'], ['info', 'open'], ['info', 'close'], ['info', 'reconnecting'], ['warn', 'not JSON'], ['warn', 'failed'],
+  ]);
+  assert.equal(logged[1][2].url, 'wss://x/?token=[redacted]');
+});
+
+test('readOptions returns the options by name, leaving what is missing undefined', () => {
+  const wx = { connectSocket() {} };
+  const o = p.readOptions({ url: 'wss://a', platform: wx, reconnect: { minDelayMs: 5 }, heartbeat: true, queue: { overflow: 'drop-oldest' }, bogus: 1 });
+  assert.equal(o.url, 'wss://a');
+  assert.equal(o.platform, wx);
+  assert.equal(o.reconnect.minDelayMs, 5);
+  assert.equal(o.reconnect.factor, undefined);
+  assert.deepEqual(Object.keys(o.heartbeat).filter((k) => o.heartbeat[k] !== undefined), []);
+  assert.equal(o.queue.overflow, 'drop-oldest');
+  assert.equal(o.connectTimeoutMs, undefined);
+  assert.deepEqual(o.unknown, ['bogus']);
+  assert.equal(p.readOptions({ url: 'wss://a', platform: wx, reconnect: false, heartbeat: false }).reconnect, false);
+  assert.throws(() => p.readOptions({ url: 'wss://a', platform: wx, reconnect: { factor: 'x' } }), (e) => e.code === 'INVALID_OPTION' && /reconnect\.factor/.test(e.message));
 });
 
 test('the emitter: a throwing listener does not stop the others; off, once and unsubscribe', () => {
