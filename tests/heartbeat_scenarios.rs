@@ -211,6 +211,8 @@ fn resend_keeps_requests_in_place_and_once() {
 fn round_trip_estimator_follows_rfc_6298() {
     let mut rt = RoundTrip::default();
     assert_eq!(rt.timeout(1000), 1000, "no sample: the configured timeout");
+    rt.hint(100);
+    assert_eq!(rt.timeout(0), 300, "a guess: as a first sample would");
     rt.sample(400);
     assert_eq!(rt.srtt(), Some(400));
     assert_eq!(rt.timeout(300), 400 + 4 * 200);
@@ -227,9 +229,9 @@ fn round_trip_estimator_follows_rfc_6298() {
 }
 
 /// "The timeout never fires earlier than the measured round trip allows: max(timeoutMs, srtt + 4·rttvar)."
-/// A 400 ms handshake gives srtt 200, rttvar 100: a wait of 600 ms, so a pong 500 ms after the ping
-/// (above timeoutMs 300) is no timeout; that sample makes srtt (7·200 + 500)/8 = 237 and rttvar
-/// (3·100 + 300)/4 = 150: 837 ms.
+/// A 400 ms handshake gives a first guess of 200 ms: a wait of 200 + 4·100 = 600 ms, so a pong 500 ms
+/// after the ping (above timeoutMs 300) is no timeout; that first real sample replaces the guess: srtt
+/// 500, rttvar 250, a wait of 1500 ms. The next sample is averaged in (RFC 6298).
 #[test]
 fn the_pong_timeout_adapts_to_measured_round_trips() {
     let mut h = harness();
@@ -243,7 +245,12 @@ fn the_pong_timeout_adapts_to_measured_round_trips() {
     h.pong();
     assert_eq!(error_codes(&h.take()), []);
     assert_eq!(h.engine.stats().last_rtt_ms, Some(500));
-    assert_eq!(h.engine.pong_timeout_ms(), Some(837));
+    assert_eq!(h.engine.pong_timeout_ms(), Some(1500));
+    h.advance(1000);
+    h.advance(100);
+    h.pong();
+    // rttvar (3·250 + 400)/4 = 287, srtt (7·500 + 100)/8 = 450
+    assert_eq!(h.engine.pong_timeout_ms(), Some(450 + 4 * 287));
     // A handshake that took no time leaves the configured timeout (srtt 0, rttvar 0).
     let mut h = harness();
     h.open();

@@ -600,12 +600,11 @@ impl<P: Payload> Engine<P> {
         if let Some(live) = self.task.as_mut() {
             live.opened_at = Some(now);
         }
-        // Before any pong, the opening handshake is the one round trip measured: it took at least
+        // Before any pong, the opening handshake is the one round trip seen: it took at least
         // `HANDSHAKE_ROUND_TRIPS` (TCP, then the HTTP upgrade), so its share errs long, never short.
-        if self.round_trip.srtt().is_none() {
-            if let Some(live) = self.task {
-                self.round_trip.sample(now.saturating_sub(live.started_at) / HANDSHAKE_ROUND_TRIPS);
-            }
+        // Each handshake refreshes the guess until a real sample exists.
+        if let Some(live) = self.task {
+            self.round_trip.hint(now.saturating_sub(live.started_at) / HANDSHAKE_ROUND_TRIPS);
         }
         self.connect_deadline = None;
         self.stats.connects += 1;

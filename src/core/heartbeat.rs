@@ -19,16 +19,27 @@ use super::engine::{Millis, RequestHandle};
 /// queueing delays measured in tests/netfault (25 s).
 pub const MAX_ADAPTIVE_TIMEOUT_MS: u64 = 60_000;
 
-/// RFC 6298's estimator, in milliseconds.
+/// RFC 6298's estimator, in milliseconds, with a first guess from the opening handshake.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RoundTrip {
     /// Smoothed round trip; `None` before the first sample.
     srtt: Option<u64>,
     /// Its mean deviation.
     rttvar: u64,
+    /// A round trip guessed before any sample (from the opening handshake); the first real sample
+    /// replaces it rather than being averaged with it, so a handshake made while the link was still fast
+    /// does not hold the estimate down for long (a ping gives one sample per interval, not TCP's many).
+    hint: Option<u64>,
 }
 
 impl RoundTrip {
+    /// A guess used until the first sample: the wait is then `hint + 4·hint/2`, as a first sample gives.
+    pub fn hint(&mut self, rtt: u64) {
+        if self.srtt.is_none() {
+            self.hint = Some(rtt);
+        }
+    }
+
     /// Adds one measured round trip.
     pub fn sample(&mut self, rtt: u64) {
         match self.srtt {
@@ -44,15 +55,20 @@ impl RoundTrip {
         }
     }
 
-    /// The smoothed round trip, once measured.
+    /// The smoothed round trip, once measured (a hint is not a measurement).
     pub fn srtt(&self) -> Option<u64> {
         self.srtt
     }
 
+
     /// How long to wait for a pong: `max(floor, srtt + 4·rttvar)`, capped at `MAX_ADAPTIVE_TIMEOUT_MS`
     /// (but never below `floor`, the configured `timeoutMs`).
     pub fn timeout(&self, floor: u64) -> u64 {
-        let measured = self.srtt.map_or(0, |s| s.saturating_add(self.rttvar.saturating_mul(4)));
+        let measured = match (self.srtt, self.hint) {
+            (Some(s), _) => s.saturating_add(self.rttvar.saturating_mul(4)),
+            (None, Some(h)) => h.saturating_add(h / 2 * 4),
+            (None, None) => 0,
+        };
         floor.max(measured.min(MAX_ADAPTIVE_TIMEOUT_MS))
     }
 }

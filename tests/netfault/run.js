@@ -121,10 +121,11 @@ async function runOne(sc, length, peerName, injector, server) {
   const timing = sc[length];
   await injector.set('clear');
   await server.ask('reset');
+  // The client connects over the faulty link, as a phone on a bad network does.
+  for (const line of sc.link) await injector.set(line);
   const tag = `${sc.name}-${peerName}-${Date.now()}`;
   const peer = PEERS[peerName]({ url: `${server.url}${tag}`, heartbeat: HEARTBEAT });
-  await Promise.race([peer.opened, sleep(OPEN_TIMEOUT_MS).then(() => { throw new Error(`${peerName} did not open on a clean link`); })]);
-  for (const line of sc.link) await injector.set(line);
+  await Promise.race([peer.opened, sleep(OPEN_TIMEOUT_MS).then(() => { throw new Error(`${peerName} did not open within ${OPEN_TIMEOUT_MS} ms`); })]);
 
   const t0 = Date.now();
   const run = tag;
