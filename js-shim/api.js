@@ -138,17 +138,23 @@ export function createApi(glue, load) {
   });
   // send(): the data is encoded here (the glue's encodeFrame, which throws a typed SERIALIZE error) and
   // handed in with its length and the clock, so one send makes one call into the module and none out of
-  // it besides the socket's own send. sendFrame throws the typed CLOSED and QUEUE_FULL errors itself.
+  // it besides the socket's own send. Its outcome (glue.SendOutcome) says sent, queued, or which typed
+  // error to throw (sendError).
   var sendFrame = base.sendFrame;
+  var SendOutcome = glue.SendOutcome;
   var encodeFrame = glue.encodeFrame;
   var frameLength = glue.frameLength;
   function sendEncoded(client, frame) {
     client.__wxDepth = (client.__wxDepth || 0) + 1;
+    var outcome;
     try {
-      return sendFrame.call(client, frame, frameLength(frame), Date.now());
+      outcome = sendFrame.call(client, frame, frameLength(frame), Date.now());
     } finally {
       leave(client);
     }
+    if (outcome === SendOutcome.Sent) return true;
+    if (outcome === SendOutcome.Queued) return false;
+    throw Base.sendError(outcome);
   }
   proto.send = function (data) {
     if (this.__wxFreed) throw freedError();

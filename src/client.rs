@@ -35,7 +35,7 @@ use crate::core::{
     check_header, check_url, Backoff, Config, Error, ErrorCode, Event, Heartbeat, QueueLimits, RequestHandle, State,
 };
 use crate::platform::{
-    detect_platform, describe, encode_json, id_key, is_platform, Codec, Driver, EventDetail, Frame, Host, Setup, UrlSource,
+    detect_platform, describe, encode_json, is_platform, Codec, Driver, EventDetail, Frame, Host, Setup, UrlSource,
 };
 
 /// Heartbeat settings for the Rust client (`heartbeat` option).
@@ -260,7 +260,6 @@ impl<In: DeserializeOwned + Clone + 'static, Out: Serialize> Client<In, Out> {
             header: if options.header.is_empty() { JsValue::UNDEFINED } else { header.into() },
             protocols,
             codec: Codec::Json,
-            pong_len: options.heartbeat.as_ref().map(|h| h.pong.encode_utf16().count()),
             pong,
             is_pong: None,
             should_reconnect: None,
@@ -315,14 +314,7 @@ impl<In: DeserializeOwned + Clone + 'static, Out: Serialize> Client<In, Out> {
         if !js.is_object() || js_sys::Array::is_array(&js) {
             return Err(Error::new(ErrorCode::Serialize, "a request must serialise to a JSON object, to carry its id"));
         }
-        let field = self.driver.id_field();
-        let mut id = Reflect::get(&js, &field).unwrap_or(JsValue::UNDEFINED);
-        if id.is_undefined() || id.is_null() {
-            let n = self.driver.with_engine(|e, _| e.fresh_request_id());
-            id = JsValue::from_f64(n as f64);
-            let _ = Reflect::set(&js, &field, &id);
-        }
-        let key = id_key(&id).ok_or_else(|| Error::new(ErrorCode::Serialize, "a request id must be a number or a string"))?;
+        let key = self.driver.request_key_of(&js)?;
         let text = encode_json(&js).map_err(|e| Error::new(ErrorCode::Serialize, describe(&e)))?;
         let (tx, rx) = oneshot::channel();
         let host = self.driver.host();

@@ -102,12 +102,11 @@ fn a_reply_confirms_the_frames_sent_before_its_request() {
     let mut h = harness();
     h.open();
     h.send("a").unwrap();
-    h.engine.request(h.now, "7".into(), t("q7"), 5000).unwrap();
+    h.engine.request(h.now, "7".to_owned(), t("q7"), 5000).unwrap();
     h.drain();
     h.send("b").unwrap();
     h.advance(40);
-    assert!(h.engine.reply_received(h.now, "7").is_some());
-    h.drain();
+    assert!(h.reply("7").is_some());
     assert_eq!(h.engine.unconfirmed_count(), 1);
     // Its round trip is measured: 40 ms does not raise the timeout above 300.
     assert_eq!(h.engine.pong_timeout_ms(), Some(300));
@@ -118,7 +117,7 @@ fn a_reply_confirms_the_frames_sent_before_its_request() {
 fn a_pending_request_on_a_dead_connection_is_resent_not_counted() {
     let mut h = harness();
     h.open();
-    h.engine.request(h.now, "1".into(), t("q1"), 60_000).unwrap();
+    h.engine.request(h.now, "1".to_owned(), t("q1"), 60_000).unwrap();
     h.drain();
     h.send("a").unwrap();
     h.advance(1300);
@@ -192,14 +191,13 @@ fn resend_keeps_requests_in_place_and_once() {
     let mut h = harness();
     h.engine.set_resend_unconfirmed(true);
     h.open();
-    h.engine.request(h.now, "1".into(), t("q1"), 60_000).unwrap();
+    h.engine.request(h.now, "1".to_owned(), t("q1"), 60_000).unwrap();
     h.drain();
     h.send("a").unwrap();
-    h.engine.request(h.now, "2".into(), t("q2"), 60_000).unwrap();
+    h.engine.request(h.now, "2".to_owned(), t("q2"), 60_000).unwrap();
     h.drain();
     h.send("b").unwrap();
-    assert!(h.engine.reply_received(h.now, "1").is_some(), "q1 answered: confirms q1 only");
-    h.drain();
+    assert!(h.reply("1").is_some(), "q1 answered: confirms q1 only");
     h.advance(1300);
     h.advance(100);
     let task = h.open();
@@ -306,7 +304,7 @@ fn a_stalled_server_is_found_within_the_stated_bound() {
     h.advance(1000);
     h.advance(290);
     h.pong();
-    h.engine.pong_received(h.now); // a stray pong with no ping is ignored
+    h.pong(); // a stray pong with no ping in flight is ignored
     assert!(h.engine.pong_timeout_ms().unwrap() <= MAX_ADAPTIVE_TIMEOUT_MS);
 }
 
@@ -360,14 +358,15 @@ fn a_retry_after_a_connect_timeout_counts_the_attempt_time() {
 }
 
 /// Late replies (docs/contract.md, request): a reply that arrives after its request timed out matches
-/// nothing and is an ordinary `message` (the platform layer emits it; the engine returns no request).
+/// nothing and is an ordinary `message` (`Output::Deliver`).
 #[test]
 fn a_reply_after_its_request_timed_out_is_a_message() {
     let mut h = harness();
     h.open();
-    let handle = h.engine.request(h.now, "9".into(), t("q9"), 100).unwrap();
+    let handle = h.engine.request(h.now, "9".to_owned(), t("q9"), 100).unwrap();
     h.drain();
     h.advance(100);
     assert!(h.take().iter().any(|o| matches!(o, Output::Reject { request, code: ErrorCode::Timeout } if *request == handle)));
-    assert_eq!(h.engine.reply_received(h.now, "9"), None);
+    assert_eq!(h.reply("9"), None, "no request settled");
+    assert!(h.take().iter().any(|o| matches!(o, Output::Deliver(_))), "delivered as a message");
 }

@@ -15,7 +15,7 @@ mod validate;
 
 pub use backoff::{Backoff, Rng};
 pub use engine::{
-    Config, Engine, Event, Heartbeat, Inbound, Millis, Output, Payload, RequestHandle, ShouldReconnect, State, Stats, TaskId,
+    Config, Engine, Event, Heartbeat, Inbound, Millis, Output, Payload, RequestHandle, RequestKey, ShouldReconnect, State, Stats, TaskId,
     Text,
 };
 pub use error::{Error, ErrorCode};

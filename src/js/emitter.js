@@ -58,18 +58,6 @@ Emitter.prototype.emit = function (ev, payload) {
 Emitter.prototype.message = function (data) {
   this.emit('message', data);
 };
-// A text frame decoded and delivered to the `message` listeners in one call; false (nothing delivered)
-// if it is not JSON.
-Emitter.prototype.emitJson = function (text) {
-  var v;
-  try {
-    v = JSON.parse(text);
-  } catch (e) {
-    return false;
-  }
-  this.emit('message', v);
-  return true;
-};
 // The client's events (docs/contract.md, "Events"), one method each: logged (`state` at debug level, `open`,
 // `close` and `reconnecting` at info, errors at warn with their message), then emitted. `url` is the
 // redacted URL of the attempt that opened; `errMsg` the platform's text, `raw` a DECODE error's frame.

@@ -4,7 +4,6 @@
 // an old task arrives with that task's number and is ignored there.
 
 import { describe as errText } from './errors.js';
-import { frameLength } from './codec.js';
 
 // The socket platforms looked for among the globals, in this order (then a WebSocket constructor), each
 // with its name: every one has connectSocket returning a wx-style SocketTask. (Globals are read by name
@@ -40,7 +39,7 @@ export function isPlatform(p) {
 function noop() {}
 
 // A connection over a wx-style SocketTask. `header` is an object or undefined, `protocols` an array or undefined.
-function TaskConn(platform, url, header, protocols, timeoutMs, sink, gen) {
+function TaskConn(platform, url, header, protocols, timeoutMs, sink, inbound, gen) {
   var self = this;
   this.t = null;
   this.pendingClose = null;
@@ -62,7 +61,7 @@ function TaskConn(platform, url, header, protocols, timeoutMs, sink, gen) {
     }
     self.t = t;
     t.onOpen(function (ev) { sink.opened(gen, ev && ev.header, Date.now()); });
-    t.onMessage(function (ev) { var d = ev ? ev.data : undefined; sink.message(gen, d, frameLength(d), Date.now()); });
+    t.onMessage(function (ev) { inbound.frame(gen, ev ? ev.data : undefined); });
     t.onClose(function (ev) { sink.closed(gen, ev ? ev.code : undefined, ev ? ev.reason : undefined, Date.now()); });
     t.onError(function (ev) { sink.failed(gen, errText(ev), Date.now()); });
     if (self.pendingClose) self.close(self.pendingClose[0], self.pendingClose[1]);
@@ -87,11 +86,11 @@ TaskConn.prototype.abort = function (reason) {
 };
 
 // A connection over a standard WebSocket constructor (browsers, npm ws).
-function WsConn(Ctor, url, header, protocols, sink, gen) {
+function WsConn(Ctor, url, header, protocols, sink, inbound, gen) {
   var ws = protocols !== undefined && protocols.length ? new Ctor(url, protocols) : new Ctor(url);
   ws.binaryType = 'arraybuffer';
   ws.onopen = function () { sink.opened(gen, undefined, Date.now()); };
-  ws.onmessage = function (ev) { sink.message(gen, ev.data, frameLength(ev.data), Date.now()); };
+  ws.onmessage = function (ev) { inbound.frame(gen, ev.data); };
   ws.onclose = function (ev) { sink.closed(gen, ev.code, ev.reason, Date.now()); };
   ws.onerror = function (ev) { sink.failed(gen, ev && ev.message ? ev.message : 'WebSocket error', Date.now()); };
   this.ws = ws;
@@ -116,7 +115,8 @@ WsConn.prototype.abort = function (reason) {
   else ws.close(1000, reason);
 };
 
-export function openConnection(platform, url, header, protocols, timeoutMs, sink, gen) {
-  if (hasConnectSocket(platform)) return new TaskConn(platform, url, header, protocols, timeoutMs, sink, gen);
-  return new WsConn(platform, url, header, protocols, sink, gen);
+// `sink` hears the connection's events, `inbound` its frames (src/js/inbound.js).
+export function openConnection(platform, url, header, protocols, timeoutMs, sink, inbound, gen) {
+  if (hasConnectSocket(platform)) return new TaskConn(platform, url, header, protocols, timeoutMs, sink, inbound, gen);
+  return new WsConn(platform, url, header, protocols, sink, inbound, gen);
 }

@@ -10,7 +10,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::core::{Error, ErrorCode, Event, RequestHandle};
 use crate::platform::{
-    client_emitter, encode_frame, id_key, make_error, now_from, stats_object, warn_unknown, Codec, Driver, Emitter, EventDetail,
+    client_emitter, encode_frame, make_error, now_from, stats_object, warn_unknown, Codec, Driver, Emitter, EventDetail,
     Frame, Host,
 };
 
@@ -45,9 +45,6 @@ impl Host for JsHost {
         self.emitter.message(&data);
     }
 
-    fn message_json(&self, text: &JsValue) -> bool {
-        self.emitter.emit_json(text)
-    }
 
     fn resolve(&self, request: RequestHandle, data: JsValue) {
         self.emitter.settle(request.0, true, &data);
@@ -69,6 +66,21 @@ impl Host for JsHost {
         let _ = Reflect::set(&err, &JsValue::from_str("reply"), &reply);
         self.emitter.settle(request.0, false, &err);
     }
+}
+
+/// What `sendFrame` did with a frame (the package's `send` returns true, returns false, or throws
+/// [`SocketClient::send_error`]).
+#[wasm_bindgen(skip_typescript)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SendOutcome {
+    /// Handed to the open socket.
+    Sent,
+    /// Queued until the client is open.
+    Queued,
+    /// The client was closed with `close()`: `CLOSED`.
+    Closed,
+    /// The queue is full: `QUEUE_FULL`.
+    QueueFull,
 }
 
 /// A WebSocket client with reconnect, heartbeat, queue and request/response.
@@ -95,15 +107,28 @@ impl SocketClient {
     }
 
     /// The package's `send`: `frame` is what `encodeFrame` made of the data (the package's JS does that
-    /// before calling in), `len` its `frameLength`, `now` its `Date.now()`; true when handed to the socket
-    /// now, false when queued, a thrown `CLOSED` or `QUEUE_FULL` error otherwise. Reading the clock and
-    /// encoding on the JS side saves three calls out of the module per message.
+    /// before calling in), `len` its `frameLength`, `now` its `Date.now()`. Reading the clock and encoding
+    /// on the JS side saves three calls out of the module per message; returning an outcome rather than a
+    /// `Result` saves two more (the glue's return area).
     #[wasm_bindgen(js_name = sendFrame, skip_typescript)]
-    pub fn send_frame(&self, frame: JsValue, len: f64, now: f64) -> Result<bool, JsValue> {
+    pub fn send_frame(&self, frame: JsValue, len: f64, now: f64) -> SendOutcome {
         let frame = Frame::measured(frame, len);
-        self.driver
-            .with_engine_at(now_from(now), |e, now| e.send(now, frame))
-            .map_err(|code| js_code(code, send_error_message(code)))
+        match self.driver.with_engine_at(now_from(now), |e, now| e.send(now, frame)) {
+            Ok(true) => SendOutcome::Sent,
+            Ok(false) => SendOutcome::Queued,
+            Err(ErrorCode::Closed) => SendOutcome::Closed,
+            Err(_) => SendOutcome::QueueFull,
+        }
+    }
+
+    /// The typed error of a `sendFrame` outcome that is one (`Closed`, `QueueFull`).
+    #[wasm_bindgen(js_name = sendError, skip_typescript)]
+    pub fn send_error(outcome: SendOutcome) -> JsValue {
+        let code = match outcome {
+            SendOutcome::Closed => ErrorCode::Closed,
+            _ => ErrorCode::QueueFull,
+        };
+        js_code(code, send_error_message(code))
     }
 
     /// `request(data, { timeoutMs })`: resolves with the reply carrying the same id.
@@ -262,30 +287,7 @@ impl SocketClient {
                 _ => return Err(js_code(ErrorCode::InvalidOption, "request options.timeoutMs must be a finite number ≥ 1")),
             },
         };
-        let id_field = self.driver.id_field();
-        let mut id = Reflect::get(data, &id_field).unwrap_or(JsValue::UNDEFINED);
-        let key = if id.is_undefined() {
-            // A fresh id never equals the id of a pending request (a caller may have chosen ids 1, 2, …).
-            let key = loop {
-                let n = self.driver.with_engine(|e, _| e.fresh_request_id());
-                id = JsValue::from_f64(n as f64);
-                let key = id_key(&id).unwrap_or_default();
-                if !self.driver.with_engine(|e, _| e.has_pending_request(&key)) {
-                    break key;
-                }
-            };
-            let set = Reflect::set(data, &id_field, &id).unwrap_or(false);
-            if !set || Reflect::get(data, &id_field).ok().as_ref() != Some(&id) {
-                return Err(js_code(ErrorCode::InvalidOption, "could not set the request id on data (a frozen or sealed object?): pass a plain object"));
-            }
-            key
-        } else {
-            let key = id_key(&id).ok_or_else(|| js_code(ErrorCode::InvalidOption, "a request id must be a number or a string"))?;
-            if self.driver.with_engine(|e, _| e.has_pending_request(&key)) {
-                return Err(js_code(ErrorCode::InvalidOption, "a request with this id is already waiting for its reply: give each pending request its own id"));
-            }
-            key
-        };
+        let key = self.driver.request_key_of(data).map_err(|e| js_error(&e))?;
         let frame = self.encode(data)?;
         let emitter = &self.driver.host().emitter;
         // The promise is registered under its handle inside the engine call, before the outputs are

@@ -129,8 +129,6 @@ pub fn parse(options: &JsValue) -> Result<Parsed, JsValue> {
         start_closed: o.flag("startClosed", d::START_CLOSED),
     };
     config.validate().map_err(js)?;
-    // Frames of another length are no pong: the length is compared before the text.
-    let pong_len = pong.as_string().map(|p| p.encode_utf16().count());
     let setup = Setup {
         platform: o.value("platform"),
         url,
@@ -139,7 +137,6 @@ pub fn parse(options: &JsValue) -> Result<Parsed, JsValue> {
         protocols: o.value("protocols"),
         codec: if o.value("codec").as_string().as_deref() == Some("text") { Codec::Text } else { Codec::Json },
         pong,
-        pong_len,
         is_pong,
         should_reconnect,
         id_field: o.text("requestIdField", d::REQUEST_ID_FIELD),

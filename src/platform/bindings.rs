@@ -34,7 +34,8 @@ extern "C" {
         protocols: &JsValue,
         timeout_ms: f64,
         sink: &JsValue,
-        gen: u32,
+        inbound: &JsValue,
+        task: u32,
     ) -> Result<Connection, JsValue>;
 }
 
@@ -56,10 +57,6 @@ extern "C" {
     /// `data` to the `message` listeners.
     #[wasm_bindgen(method)]
     pub fn message(this: &Emitter, data: &JsValue);
-
-    /// `JSON.parse(text)` delivered to the `message` listeners; false (nothing delivered) if not JSON.
-    #[wasm_bindgen(method, js_name = emitJson)]
-    pub fn emit_json(this: &Emitter, text: &JsValue) -> bool;
 
     /// The `state` event (logged at debug level).
     #[wasm_bindgen(method, js_name = emitState)]
@@ -92,6 +89,20 @@ extern "C" {
     /// The emitter of one client; a listener that throws is reported to `logger`, or to console.error.
     #[wasm_bindgen(js_name = clientEmitter)]
     pub fn client_emitter(logger: Option<&js_sys::Function>) -> Emitter;
+}
+
+#[wasm_bindgen(module = "/src/js/inbound.js")]
+extern "C" {
+    /// The inbound classifier of one client: frames are decoded and classified once, then fed to `sink`.
+    #[wasm_bindgen(js_name = newInbound)]
+    pub fn new_inbound(
+        sink: &JsValue,
+        text_codec: bool,
+        pong: &JsValue,
+        is_pong: Option<&js_sys::Function>,
+        id_field: &JsValue,
+        max_bytes: f64,
+    ) -> JsValue;
 }
 
 #[wasm_bindgen(module = "/src/js/callbacks.js")]
@@ -140,12 +151,6 @@ extern "C" {
 
     #[wasm_bindgen(catch, js_name = decodeJson)]
     pub fn decode_json(s: &JsValue) -> Result<JsValue, JsValue>;
-}
-
-#[wasm_bindgen(module = "/src/js/requests.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = requestKey)]
-    pub fn request_key(id: &JsValue) -> JsValue;
 }
 
 #[wasm_bindgen(module = "/src/js/options.js")]

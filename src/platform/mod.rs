@@ -12,17 +12,18 @@
 //! [`Lifecycle`] (removed when dropped).
 
 mod bindings;
+mod requests;
 mod sink;
 
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
-use js_sys::{Function, Reflect};
+use js_sys::Function;
 use wasm_bindgen::JsValue;
 
 use crate::core::text::cat;
-use crate::core::{check_url, redact_in, redact_url, Config, Engine, ErrorCode, Event, Inbound, Millis, Output, Payload, RequestHandle, TaskId};
+use crate::core::{check_url, redact_in, redact_url, Config, Engine, ErrorCode, Event, Millis, Output, Payload, RequestHandle, TaskId};
 
 pub(crate) use bindings::*;
 use sink::{timer_fired, PlatformInput, Target};
@@ -74,6 +75,11 @@ impl Frame {
         Frame::encoded(s)
     }
 
+    /// An inbound frame's decoded value (its size is counted by the engine as it arrives).
+    pub fn received(data: JsValue) -> Frame {
+        Frame { data, len: 0, text: false }
+    }
+
     /// A binary frame of `len` bytes.
     pub fn binary(buf: JsValue, len: usize) -> Frame {
         Frame { data: buf, len, text: false }
@@ -122,8 +128,6 @@ pub struct Setup {
     pub codec: Codec,
     /// Pong text (a string), or undefined.
     pub pong: JsValue,
-    /// Its length in UTF-16 units, when there is one: frames of another length are no pong.
-    pub pong_len: Option<usize>,
     /// `heartbeat.isPong`.
     pub is_pong: Option<Function>,
     /// `reconnect.shouldReconnect`, asked by the driver outside any engine call.
@@ -142,22 +146,11 @@ pub trait Host: 'static {
     fn event(&self, event: &Event, detail: &EventDetail);
     /// A decoded message for `message` listeners.
     fn message(&self, data: JsValue);
-    /// A text frame to decode as JSON and deliver as [`Host::message`]; false (and nothing delivered)
-    /// when it is not JSON. The JS class does both in one call out of the module.
-    fn message_json(&self, text: &JsValue) -> bool {
-        match decode_json(text) {
-            Ok(v) => {
-                self.message(v);
-                true
-            }
-            Err(_) => false,
-        }
-    }
     /// A reply settles a request.
     fn resolve(&self, request: RequestHandle, data: JsValue);
     /// A request failed.
     fn reject(&self, request: RequestHandle, code: ErrorCode);
-    /// A request's reply was an error reply (see [`is_error_reply`]): reject with `REMOTE_ERROR`
+    /// A request's reply was an error reply (src/js/inbound.js `isErrorReply`): reject with `REMOTE_ERROR`
     /// carrying the reply's `error` member.
     fn reject_remote(&self, request: RequestHandle, reply: JsValue);
 }
@@ -175,12 +168,6 @@ pub struct EventDetail<'a> {
 impl EventDetail<'_> {
     /// Nothing besides the event.
     pub const NONE: EventDetail<'static> = EventDetail { header: &JsValue::UNDEFINED, url: "", raw: &JsValue::UNDEFINED };
-}
-
-/// The default error test for replies: a JSON-RPC 2.0 reply (`jsonrpc: "2.0"`) with an `error` member.
-pub fn is_error_reply(reply: &JsValue) -> bool {
-    let version = Reflect::get(reply, &JsValue::from_str("jsonrpc")).ok().and_then(|v| v.as_string());
-    version.as_deref() == Some("2.0") && Reflect::has(reply, &JsValue::from_str("error")).unwrap_or(false)
 }
 
 struct Conn {
@@ -231,6 +218,8 @@ struct Inner<H> {
     io: RefCell<Io>,
     /// The client's [`Sink`] (a JS object): every platform callback goes through it.
     sink: JsValue,
+    /// The client's inbound classifier (src/js/inbound.js): frames go through it into the sink.
+    inbound: JsValue,
     /// The same driver, for the timer's callback.
     weak: Weak<dyn Target>,
     draining: Cell<bool>,
@@ -278,6 +267,14 @@ impl<H: Host> Driver<H> {
         let inner = Rc::new_cyclic(|weak: &Weak<Inner<H>>| {
             let weak: Weak<dyn Target> = weak.clone();
             let sink = JsValue::from(Sink::new(weak.clone()));
+            let inbound = new_inbound(
+                &sink,
+                setup.codec == Codec::Text,
+                &setup.pong,
+                setup.is_pong.as_ref(),
+                &setup.id_field,
+                config.max_message_bytes as f64,
+            );
             Inner {
                 host,
                 io: RefCell::new(Io {
@@ -290,6 +287,7 @@ impl<H: Host> Driver<H> {
                     lifecycle: None,
                 }),
                 sink,
+                inbound,
                 weak,
                 draining: Cell::new(false),
             }
@@ -435,6 +433,13 @@ impl<H: Host> Driver<H> {
                 _ => self.inner.host.event(&ev, &EventDetail::NONE),
             },
             Output::Reject { request, code } => self.inner.host.reject(request, code),
+            Output::Deliver(m) => self.inner.host.message(m.data),
+            Output::Resolve { request, reply, error: false } => self.inner.host.resolve(request, reply.data),
+            Output::Resolve { request, reply, error: true } => self.inner.host.reject_remote(request, reply.data),
+            Output::Undecodable { raw, message } => {
+                let ev = Event::Error { code: ErrorCode::Decode, message, err_msg: None };
+                self.inner.host.event(&ev, &EventDetail { raw: &raw.data, ..EventDetail::NONE });
+            }
         }
     }
 
@@ -496,7 +501,7 @@ impl<H: Host> Driver<H> {
             let s = &io.setup;
             (s.platform.clone(), s.header.clone(), s.protocols.clone(), io.engine.config().connect_timeout_ms as f64)
         };
-        match open_connection(&platform, &url, &header, &protocols, timeout, &self.inner.sink, task.0) {
+        match open_connection(&platform, &url, &header, &protocols, timeout, &self.inner.sink, &self.inner.inbound, task.0) {
             Ok(handle) => {
                 let mut io = self.inner.io.borrow_mut();
                 if io.engine.task() == Some(task) {
@@ -521,7 +526,7 @@ impl<H: Host> Driver<H> {
                 }
                 io.engine.task_opened(now, task);
             }
-            PlatformInput::Message { task, data, length } => self.on_message(now, task, data, length),
+            PlatformInput::Frame { task, size, frame } => self.inner.io.borrow_mut().engine.frame(now, task, size, frame),
             PlatformInput::Closed { task, code, reason } => {
                 let code = code.as_f64().filter(|c| c.is_finite() && *c >= 0.0 && *c <= 65535.0).map_or(1006, |c| c as u16);
                 let reason = reason.as_string().unwrap_or_default();
@@ -574,93 +579,6 @@ impl<H: Host> Driver<H> {
         io.engine.task() == Some(task) && io.conn.is_none()
     }
 
-    /// `n`: the frame's `frameLength`, which the platform code passes along with a message (NaN if not).
-    fn on_message(&self, now: Millis, task: TaskId, data: JsValue, n: f64) {
-        // frameLength tells string (even) from ArrayBuffer (odd) and gives the length.
-        let n = if n.is_nan() { frame_length(&data) } else { n };
-        let text = n >= 0.0 && n % 2.0 == 0.0;
-        let len = if n < 0.0 { 0 } else { (n / 2.0) as usize };
-        let verdict = {
-            let mut io = self.inner.io.borrow_mut();
-            let max = io.engine.config().max_message_bytes;
-            // UTF-8 size is between 1 and 3 bytes per UTF-16 unit: scan only when the bound decides nothing.
-            let size = if text && len <= max && len.saturating_mul(3) > max { utf8_length(&data) as usize } else { len };
-            io.engine.frame_received(now, task, size)
-        };
-        if verdict != Inbound::Decode {
-            return;
-        }
-        if !text {
-            // Binary frames are always delivered as ArrayBuffer (views from odd platforms are copied).
-            let data = if n < 0.0 && frame_kind(&data) == 2 { own_bytes(&data) } else { data };
-            self.deliver(data);
-            return;
-        }
-        let (codec, pong, is_pong, pending) = {
-            let io = self.inner.io.borrow();
-            let s = &io.setup;
-            let pong = if s.pong_len == Some(len) { Some(s.pong.clone()) } else { None };
-            (s.codec, pong, s.is_pong.clone(), io.engine.pending_requests() > 0)
-        };
-        if pong.is_some_and(|p| data == p) {
-            self.inner.io.borrow_mut().engine.pong_received(now);
-            return;
-        }
-        if codec == Codec::Json && is_pong.is_none() && !pending {
-            // The common case: decoded and delivered on the JS side in one call.
-            if !self.inner.host.message_json(&data) {
-                // The error path only: parsed again here for the parser's description.
-                let why = decode_json(&data).err().map(|e| describe(&e)).unwrap_or_default();
-                self.decode_failed(&data, &why);
-            }
-            return;
-        }
-        let decoded = match codec {
-            Codec::Text => data,
-            Codec::Json => match decode_json(&data) {
-                Ok(v) => v,
-                Err(e) => {
-                    self.decode_failed(&data, &describe(&e));
-                    return;
-                }
-            },
-        };
-        if let Some(f) = is_pong {
-            if f.call1(&JsValue::NULL, &decoded).map(|v| v.is_truthy()).unwrap_or(false) {
-                self.inner.io.borrow_mut().engine.pong_received(now);
-                return;
-            }
-        }
-        if pending && decoded.is_object() {
-            // Cloned only here: a JsValue clone is a call out of the module.
-            let id_field = self.inner.io.borrow().setup.id_field.clone();
-            if let Ok(id) = Reflect::get(&decoded, &id_field) {
-                if let Some(key) = id_key(&id) {
-                    let hit = self.inner.io.borrow_mut().engine.reply_received(now, &key);
-                    if let Some(h) = hit {
-                        if is_error_reply(&decoded) {
-                            self.inner.host.reject_remote(h, decoded);
-                        } else {
-                            self.inner.host.resolve(h, decoded);
-                        }
-                        return;
-                    }
-                }
-            }
-        }
-        self.deliver(decoded);
-    }
-
-    /// A text frame that is not JSON: a `DECODE` error event, nothing delivered.
-    fn decode_failed(&self, data: &JsValue, why: &str) {
-        let message = cat(&["a text frame was not valid JSON (", why, "); it was not delivered"]);
-        let ev = Event::Error { code: ErrorCode::Decode, message, err_msg: None };
-        self.inner.host.event(&ev, &EventDetail { raw: data, ..EventDetail::NONE });
-    }
-
-    fn deliver(&self, data: JsValue) {
-        self.inner.host.message(data);
-    }
 
     fn sync_timer(&self) {
         let mut io = self.inner.io.borrow_mut();
@@ -681,10 +599,6 @@ impl<H: Host> Driver<H> {
     }
 }
 
-/// The key a request id is matched by: numbers and strings, kept apart (`7` is not `"7"`).
-pub fn id_key(id: &JsValue) -> Option<String> {
-    request_key(id).as_string()
-}
 
 impl<H: Host> Target for Inner<H> {
     fn input(self: Rc<Self>, now: Millis, input: PlatformInput) {

@@ -7,14 +7,15 @@ use std::rc::{Rc, Weak};
 
 use wasm_bindgen::prelude::*;
 
-use crate::core::{Millis, TaskId};
+use super::Frame;
+use crate::core::{Inbound, Millis, RequestKey, TaskId};
 
 /// An input from the platform, as the driver handles it.
 pub(crate) enum PlatformInput {
     /// The task opened; `header` is the handshake's response headers where the platform gives them.
     Opened { task: TaskId, header: JsValue },
-    /// A frame: a string or `ArrayBuffer` (or a view, on odd platforms) and its `frameLength`.
-    Message { task: TaskId, data: JsValue, length: f64 },
+    /// A frame of `size` bytes, decoded and classified once (src/js/inbound.js).
+    Frame { task: TaskId, size: usize, frame: Inbound<Frame> },
     /// The task closed with a code and reason as the platform gave them (possibly missing).
     Closed { task: TaskId, code: JsValue, reason: JsValue },
     /// The task failed (connect failure or an error event), with the platform's text.
@@ -51,6 +52,12 @@ impl Sink {
         Sink { target }
     }
 
+    fn frame(&self, task: u32, size: f64, now: f64, frame: Inbound<Frame>) {
+        // A size the JS measured: finite and whole; anything else counts as 0.
+        let size = if size.is_finite() && size > 0.0 { size as usize } else { 0 };
+        self.feed(now, PlatformInput::Frame { task: TaskId(task), size, frame });
+    }
+
     fn feed(&self, now: f64, input: PlatformInput) {
         if let Some(t) = self.target.upgrade() {
             t.input(super::now_from(now), input);
@@ -65,9 +72,38 @@ impl Sink {
         self.feed(now, PlatformInput::Opened { task: TaskId(task), header });
     }
 
-    /// A frame arrived on `task`; `length` is its `frameLength` (src/js/codec.js).
-    pub fn message(&self, task: u32, data: JsValue, length: f64, now: f64) {
-        self.feed(now, PlatformInput::Message { task: TaskId(task), data, length });
+    /// A message of `size` bytes arrived on `task`: `value` decoded (text by the codec, binary as an
+    /// ArrayBuffer).
+    pub fn message(&self, task: u32, size: f64, value: JsValue, now: f64) {
+        self.frame(task, size, now, Inbound::Message(Frame::received(value)));
+    }
+
+    /// A message carrying a number id arrived (it may answer a request); `error`: it is an error reply.
+    #[wasm_bindgen(js_name = numberReply)]
+    pub fn number_reply(&self, task: u32, size: f64, id: f64, error: bool, value: JsValue, now: f64) {
+        self.frame(task, size, now, Inbound::Reply { key: RequestKey::Number(id), reply: Frame::received(value), error });
+    }
+
+    /// A message carrying a string id arrived (it may answer a request); `error`: it is an error reply.
+    #[wasm_bindgen(js_name = textReply)]
+    pub fn text_reply(&self, task: u32, size: f64, id: String, error: bool, value: JsValue, now: f64) {
+        self.frame(task, size, now, Inbound::Reply { key: RequestKey::Text(id), reply: Frame::received(value), error });
+    }
+
+    /// The heartbeat's pong arrived.
+    pub fn pong(&self, task: u32, size: f64, now: f64) {
+        self.frame(task, size, now, Inbound::Pong);
+    }
+
+    /// A text frame that is not JSON arrived; `why` is the parser's description.
+    pub fn undecodable(&self, task: u32, size: f64, raw: JsValue, why: String, now: f64) {
+        self.frame(task, size, now, Inbound::Undecodable { raw: Frame::received(raw), why });
+    }
+
+    /// A frame over `maxMessageBytes` arrived (not decoded).
+    #[wasm_bindgen(js_name = tooLarge)]
+    pub fn too_large(&self, task: u32, size: f64, now: f64) {
+        self.frame(task, size, now, Inbound::TooLarge);
     }
 
     /// `task` closed.

@@ -5,7 +5,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import vm from 'node:vm';
 import * as codec from '../../src/js/codec.js';
-import * as requests from '../../src/js/requests.js';
+import * as inbound from '../../src/js/inbound.js';
 import * as callbacks from '../../src/js/callbacks.js';
 import * as emitter from '../../src/js/emitter.js';
 import * as options from '../../src/js/options.js';
@@ -15,7 +15,7 @@ import * as transport from '../../src/js/transport.js';
 import * as errors from '../../src/js/errors.js';
 
 // Every file's exports under one name, as the module sees them.
-const p = { ...codec, ...requests, ...callbacks, ...emitter, ...options, ...log, ...stats, ...transport, ...errors };
+const p = { ...codec, ...inbound, ...callbacks, ...emitter, ...options, ...log, ...stats, ...transport, ...errors };
 
 test('utf8Length equals the encoded length, for ASCII, CJK, emoji and lone surrogates', () => {
   const cases = ['', 'abc', '{"a":1}', 'é', '世界', '🌏', 'a\ud800b', '\udc00', 'x'.repeat(5000) + '世', '\u007f\u0080\u07ff\u0800\uffff'];
@@ -36,12 +36,49 @@ test('ownBytes copies only the view\'s bytes', () => {
   assert.deepEqual([...new Uint8Array(p.ownBytes(view))], [2, 3]);
 });
 
-test('requestKey keeps numbers and strings apart and refuses other ids', () => {
-  assert.equal(p.requestKey(7), 'n:7');
-  assert.equal(p.requestKey('7'), 's:7');
-  assert.notEqual(p.requestKey(7), p.requestKey('7'));
-  assert.equal(p.requestKey(1.5), 'n:1.5');
-  for (const x of [undefined, null, true, {}, []]) assert.equal(p.requestKey(x), undefined);
+// A sink that records what the classifier fed it.
+function recordingSink() {
+  const calls = [];
+  const rec = (name) => (...args) => calls.push([name, ...args.slice(0, -1)]);
+  return { calls, sink: { message: rec('message'), numberReply: rec('numberReply'), textReply: rec('textReply'), pong: rec('pong'), undecodable: rec('undecodable'), tooLarge: rec('tooLarge') } };
+}
+
+test('inbound frames are classified once: message, reply (number and string ids), error reply, pong, not JSON, too large', () => {
+  const { calls, sink } = recordingSink();
+  const c = p.newInbound(sink, false, 'pong', undefined, 'id', 40);
+  c.frame(1, '{"a":1}');
+  c.frame(1, '{"id":7,"ok":1}');
+  c.frame(1, '{"id":"7"}');
+  c.frame(1, '{"jsonrpc":"2.0","id":3,"error":{}}');
+  c.frame(1, '{"id":null}');
+  c.frame(2, 'pong');
+  c.frame(2, 'nope{');
+  c.frame(2, 'x'.repeat(41));
+  c.frame(2, '世'.repeat(14));
+  assert.deepEqual(calls.map((c) => c.slice(0, 2)), [
+    ['message', 1], ['numberReply', 1], ['textReply', 1], ['numberReply', 1], ['message', 1], ['pong', 2], ['undecodable', 2], ['tooLarge', 2], ['tooLarge', 2],
+  ]);
+  assert.deepEqual(calls[1].slice(2, 5), [15, 7, false]);
+  assert.deepEqual(calls[2].slice(3, 5), ['7', false]);
+  assert.equal(calls[3][4], true, 'a JSON-RPC 2.0 error reply');
+  assert.equal(calls[6][3], 'nope{');
+  assert.equal(calls[8][2], 42, 'fourteen CJK characters are 42 UTF-8 bytes');
+});
+
+test('inbound binary frames: views are copied to their own bytes and counted; isPong decides on decoded values', () => {
+  const { calls, sink } = recordingSink();
+  const c = p.newInbound(sink, false, undefined, (v) => v && v.type === 'pong', 'id', 1024);
+  c.frame(1, new Uint8Array([1, 2, 3, 4]).subarray(1, 3));
+  c.frame(1, '{"type":"pong"}');
+  c.frame(1, vm.runInNewContext('new ArrayBuffer(5)'));
+  assert.equal(calls[0][0], 'message');
+  assert.equal(calls[0][2], 2);
+  assert.deepEqual([...new Uint8Array(calls[0][3])], [2, 3]);
+  assert.equal(calls[1][0], 'pong');
+  assert.deepEqual(calls[2].slice(0, 3), ['message', 1, 5]);
+  const throwing = recordingSink();
+  p.newInbound(throwing.sink, true, undefined, () => { throw new Error('bug'); }, 'id', 10).frame(1, 'hi');
+  assert.deepEqual(throwing.calls.map((x) => x[0]), ['message'], 'an isPong that throws says no');
 });
 
 test('a released sink is freed once and then answers every call with nothing', () => {
