@@ -80,6 +80,8 @@ function writeGlueEntry(wasmBytes, bindgen, needs, names) {
   const crates = fs.existsSync(snippets) ? fs.readdirSync(snippets).filter((d) => fs.existsSync(path.join(snippets, d, 'src/js/codec.js'))) : [];
   if (crates.length !== 1) fail(`expected src/js/codec.js in exactly one snippets folder, found ${crates.length}`);
   lines.push(`export { encodeFrame, frameLength } from ${JSON.stringify(`./snippets/${crates[0]}/src/js/codec.js`)};`);
+  // Its methods mark their calls into the module, after which the events they produced are delivered.
+  lines.push(`export { beginCall, endCall } from ${JSON.stringify(`./snippets/${crates[0]}/src/js/emitter.js`)};`);
   const entries = [];
   let i = 0;
   for (const [name, fields] of byModule) {

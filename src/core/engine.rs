@@ -611,6 +611,7 @@ impl<P: Payload> Engine<P> {
             return Ok(());
         }
         self.closed_by_user = true;
+        self.withdraw_retry_notice();
         // A close by page code is a closing handshake: what the task holds still goes out before it.
         self.unconfirmed.take();
         if let Some(task) = self.task.take() {
@@ -639,6 +640,7 @@ impl<P: Payload> Engine<P> {
         self.closed_by_user = false;
         self.retry_count = 0;
         self.retry_at = None;
+        self.withdraw_retry_notice();
         let was_open = self.state == State::Open;
         self.unconfirmed.take();
         if let Some(task) = self.task.take() {
@@ -1122,6 +1124,12 @@ impl<P: Payload> Engine<P> {
             self.state = to;
             self.emit(Event::State { from, to });
         }
+    }
+
+    /// `close()` or `reconnect()` from page code that runs while outputs are still queued (a listener, the
+    /// logger): a `reconnecting` event not yet polled announces a retry that no longer happens.
+    fn withdraw_retry_notice(&mut self) {
+        self.out.retain(|o| !matches!(o, Output::Event(Event::Reconnecting { .. })));
     }
 
     fn emit(&mut self, event: Event) {
