@@ -1,11 +1,17 @@
 // Errors the package throws and emits: `WxSocketError` instances with a `code` (docs/contract.md, "Errors").
 // Plain ES2017, as every file under src/js: no globalThis, no window, no eval (mini-programs have none).
 
+// The class every entry exports, so that `e instanceof WxSocketError` works in page code.
+export class WxSocketError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.name = 'WxSocketError';
+    this.code = code;
+  }
+}
+
 export function makeError(code, message) {
-  var e = new Error(message);
-  e.name = 'WxSocketError';
-  e.code = code;
-  return e;
+  return new WxSocketError(code, message);
 }
 
 // The text of anything thrown or reported by a platform: a wx `errMsg`, an Error's message, or String(e).

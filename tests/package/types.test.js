@@ -19,7 +19,7 @@ function runTsc(project) {
 test('index.d.ts declares the entry functions and the class', () => {
   const dts = fs.readFileSync(path.join(repo, 'pkg', 'index.d.ts'), 'utf8');
   for (const re of [/export function init\(options\?: InitOptions\): Promise<void>;/, /export function connect</, /export const version: string;/,
-    /export class SocketClient</, /export interface SocketClientOptions</]) {
+    /export const SocketClient: SocketClientConstructor;/, /export class WxSocketError extends Error/, /export interface SocketClientOptions</]) {
     assert.match(dts, re);
   }
 });
