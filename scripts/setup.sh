@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
 # Installs what the demo, the tests and the package build need, only where it is missing.
-# Idempotent: a second run does nothing but checks. Usage: scripts/setup.sh [--no-browser] [--frameworks]
-# (--frameworks: also the uni-app and Taro build tools for tests/frameworks; scripts/test.sh asks for them)
+# Idempotent: a second run does nothing but checks.
+# Usage: scripts/setup.sh [--no-browser] [--frameworks] [--netfault]
+# (--frameworks: also the uni-app and Taro build tools for tests/frameworks; --netfault: iptables and
+# libnetfilter-queue-dev for the bad-network suite tests/netfault, as root only; scripts/test.sh asks for both)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WASM_BINDGEN_VERSION="$(sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p; s/^wasm-bindgen = "=\([0-9.]*\)"/\1/p' Cargo.toml | head -n1)"
 want_browser=1
 want_frameworks=0
+want_netfault=0
 for arg in "$@"; do
   case "$arg" in
     --no-browser) want_browser=0 ;;
     --frameworks) want_frameworks=1 ;;
-    *) echo "usage: scripts/setup.sh [--no-browser] [--frameworks]" >&2; exit 2 ;;
+    --netfault) want_netfault=1 ;;
+    *) echo "usage: scripts/setup.sh [--no-browser] [--frameworks] [--netfault]" >&2; exit 2 ;;
   esac
 done
 
@@ -63,5 +67,17 @@ if [ "$want_frameworks" = 1 ]; then
       echo "$stamp" > "$cache/$name/.install-stamp"
     fi
   done
+fi
+# The bad-network suite needs root anyway (network namespaces, iptables), so its tools are installed only
+# as root; otherwise tests/netfault says why it skips.
+if [ "$want_netfault" = 1 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    say "not root: the bad-network suite (tests/netfault) will be skipped; its tools are not installed"
+  elif ! command -v iptables >/dev/null 2>&1 || ! command -v gcc >/dev/null 2>&1 ||
+    [ ! -f /usr/include/libnetfilter_queue/libnetfilter_queue.h ]; then
+    say "installing iptables, gcc and libnetfilter-queue-dev (tests/netfault)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iptables gcc libc6-dev libnetfilter-queue-dev >/dev/null
+  fi
 fi
 say "ready"

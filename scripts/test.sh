@@ -52,7 +52,7 @@ if [ "$quick" = 1 ]; then
   exit 0
 fi
 
-bash scripts/setup.sh --frameworks
+bash scripts/setup.sh --frameworks --netfault
 
 step engine cargo test --quiet
 step js-tooling node --test tests/server/ tests/support/ tests/docs/
@@ -76,6 +76,10 @@ step package node --test tests/package/ tests/miniprogram/
 # says (miniprogram_dist/wxsocket_bg.wasm.br is this module compressed: tests/miniprogram/npm-build.test.js).
 step wasm-features cargo run --quiet --example wasm_features -- pkg/wxsocket_bg.wasm --expect ''
 step e2e node --test tests/e2e/
+# The bad-network suite, short run (< 90 s): the package across a faulty link between two network namespaces
+# (delay, loss, a 64 kbit/s uplink, a 10 s blackhole). Needs root; skipped with the reason otherwise.
+# `bash scripts/netfault.sh` is the long run with the baseline's figures.
+step netfault node --test tests/netfault/
 # Real uni-app and Taro builds of the tarball, and the native example, in the phone harness's WeChat, iOS and
 # Douyin shapes (tools installed by scripts/setup.sh, cached outside the clone).
 step frameworks node --test tests/frameworks/

@@ -1,0 +1,67 @@
+'use strict';
+// The short bad-network run (scripts/test.sh): the built package in Node against the peer server across a
+// faulty veth link in two network namespaces (tests/netfault/netns.sh, injector.c). Covers, per scenario
+// of scenarios.js (their `short` lengths, under 90 s together):
+// - clean link: nothing lost, no heartbeat timeout, no duplicate;
+// - every scenario: the client is open again once the link is good;
+// - 10 s blackhole: the client delivers again after the link comes back.
+// Where this machine cannot run it (not root, no iptables, no NFQUEUE), every test is skipped with the
+// reason: a skip, never a pass.
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const NETNS = path.join(__dirname, 'netns.sh');
+const RUN_BUDGET_MS = 170000;
+
+function cannotRun() {
+  if (!fs.existsSync(path.join(ROOT, 'pkg', 'package.json'))) return 'the package is not built (bash scripts/build-pkg.sh)';
+  const check = spawnSync('bash', [NETNS, 'check'], { encoding: 'utf8' });
+  return check.status === 0 ? null : check.stdout.trim() || check.stderr.trim() || `netns.sh check exited ${check.status}`;
+}
+
+const reason = cannotRun();
+if (reason) console.log(`# netfault: skipped: ${reason}`);
+
+let results = null;
+function resultsOf(scenario) {
+  if (!results) {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'netfault-')), 'short.json');
+    const run = spawnSync('bash', [NETNS, process.execPath, path.join(__dirname, 'run.js'), '--short', '--peers', 'ours', '--json', out],
+      { encoding: 'utf8', timeout: RUN_BUDGET_MS, stdio: ['ignore', 'pipe', 'pipe'] });
+    process.stdout.write(run.stdout.replace(/\t/g, '  '));
+    if (run.status !== 0) throw new Error(`the short run failed (exit ${run.status}, ${run.signal || 'no signal'}):\n${run.stderr}`);
+    results = JSON.parse(fs.readFileSync(out, 'utf8')).results;
+  }
+  const r = results.find((x) => x.scenario === scenario && x.peer === 'ours');
+  assert.ok(r, `no result for ${scenario}`);
+  return r;
+}
+
+const opts = reason ? { skip: reason } : {};
+
+test('clean link: every message arrives once, no heartbeat timeout', opts, () => {
+  const r = resultsOf('clean');
+  assert.ok(r.sent > 0);
+  assert.equal(r.received, r.sent);
+  assert.equal(r.duplicates, 0);
+  assert.equal(r.hbTimeouts, 0);
+});
+
+for (const scenario of ['delay-400', 'loss-30', 'uplink-64k', 'blackhole-10s']) {
+  test(`${scenario}: the client is open again once the link is good, and sent something through`, opts, () => {
+    const r = resultsOf(scenario);
+    assert.equal(r.stateAtEnd, 'open');
+    assert.ok(r.received > 0, `nothing arrived of ${r.sent}`);
+  });
+}
+
+test('blackhole-10s: messages arrive again after the link comes back', opts, () => {
+  const r = resultsOf('blackhole-10s');
+  assert.notEqual(r.recoveryMs, null, 'nothing arrived after the outage');
+});
