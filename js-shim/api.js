@@ -78,7 +78,7 @@ export function createApi(glue, load) {
       }
       super(options);
       // Read once: send() below encodes on this side when the codec is JSON.
-      this.__wxText = get.call(this, 6) === true;
+      this.__wxText = codecOf.call(this) === 'text';
     }
   }
 
@@ -141,35 +141,38 @@ export function createApi(glue, load) {
   });
   // send(): the data is encoded here (the glue's encodeFrame, which throws a typed SERIALIZE error) and
   // handed in with its length and the clock, so one send makes one call into the module and none out of
-  // it besides the socket's own send. Errors come back as numbers; sendError makes the typed error.
+  // it besides the socket's own send. Its outcome (glue.SendOutcome) says sent, queued, or which typed
+  // error to throw (sendError).
   var sendFrame = base.sendFrame;
+  var SendOutcome = glue.SendOutcome;
   var encodeFrame = glue.encodeFrame;
   var frameLength = glue.frameLength;
   function sendEncoded(client, frame) {
     client.__wxDepth = (client.__wxDepth || 0) + 1;
-    var r;
+    var outcome;
     try {
-      r = sendFrame.call(client, frame, frameLength(frame), Date.now());
+      outcome = sendFrame.call(client, frame, frameLength(frame), Date.now());
     } finally {
       leave(client);
     }
-    if (r < 0) throw Base.sendError(r);
-    return r === 1;
+    if (outcome === SendOutcome.Sent) return true;
+    if (outcome === SendOutcome.Queued) return false;
+    throw Base.sendError(outcome);
   }
   proto.send = function (data) {
     if (this.__wxFreed) throw freedError();
     return sendEncoded(this, encodeFrame(data, this.__wxText));
   };
   // sendRaw(): the same without the codec. encodeFrame under the text codec takes exactly what sendRaw
-  // takes (a string, an ArrayBuffer, a typed array or DataView as its own bytes); sendError(-3) is the
-  // SERIALIZE error for anything else.
+  // takes (a string, an ArrayBuffer, a typed array or DataView as its own bytes); anything else is a
+  // SERIALIZE error.
   proto.sendRaw = function (data) {
     if (this.__wxFreed) throw freedError();
     var frame;
     try {
       frame = encodeFrame(data, true);
     } catch (e) {
-      throw Base.sendError(-3);
+      throw wxSocketError('SERIALIZE', 'sendRaw takes a string, an ArrayBuffer or a typed array');
     }
     return sendEncoded(this, frame);
   };
@@ -180,9 +183,13 @@ export function createApi(glue, load) {
     if (unfit) return Promise.reject(wxSocketError('INVALID_OPTION', 'request(data) takes a plain object to carry the request id; ' + unfit));
     return within(this, request, data, options);
   };
-  // The getters read through one export, by their index here (see SocketClient::get in src/js_api).
-  var get = base.__wxGet;
-  ['state', 'retryCount', 'queuedCount', 'bufferedAmount', 'url', 'stats'].forEach(function (name, i) {
+  // The module's getters (SocketClient in src/js_api), each made safe after free().
+  function getterOf(name) {
+    return Object.getOwnPropertyDescriptor(base, name).get;
+  }
+  var codecOf = getterOf('codec');
+  ['state', 'retryCount', 'queuedCount', 'bufferedAmount', 'url', 'stats'].forEach(function (name) {
+    var get = getterOf(name);
     Object.defineProperty(proto, name, {
       configurable: true,
       enumerable: false,
@@ -191,7 +198,7 @@ export function createApi(glue, load) {
           if (name === 'state') return 'closed';
           throw freedError();
         }
-        return get.call(this, i);
+        return get.call(this);
       }
     });
   });

@@ -76,6 +76,8 @@ step package node --test tests/package/ tests/miniprogram/
 # says (miniprogram_dist/wxsocket_bg.wasm.br is this module compressed: tests/miniprogram/npm-build.test.js).
 step wasm-features cargo run --quiet --example wasm_features -- pkg/wxsocket_bg.wasm --expect ''
 step e2e node --test tests/e2e/
+# Page code re-entering the client (listeners, shouldReconnect, free()) on the built package: issue 13's cases.
+step reentry node --test tests/reentry/
 # The bad-network suite, short run (< 90 s): the package across a faulty link between two network namespaces
 # (delay, loss, a 64 kbit/s uplink, a 10 s blackhole). Needs root; skipped with the reason otherwise.
 # `bash scripts/netfault.sh` is the long run with the baseline's figures.

@@ -30,10 +30,13 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::JsValue;
 
+use crate::core::defaults as d;
 use crate::core::{
     check_header, check_url, Backoff, Config, Error, ErrorCode, Event, Heartbeat, QueueLimits, RequestHandle, State,
 };
-use crate::platform::{detect_platform, describe, encode_json, id_key, platform_kind, Codec, Driver, Frame, Host, Setup, UrlSource};
+use crate::platform::{
+    detect_platform, describe, encode_json, is_platform, Codec, Driver, EventDetail, Frame, Host, Setup, UrlSource,
+};
 
 /// Heartbeat settings for the Rust client (`heartbeat` option).
 #[derive(Clone, Debug)]
@@ -50,7 +53,12 @@ pub struct HeartbeatOptions {
 
 impl Default for HeartbeatOptions {
     fn default() -> Self {
-        HeartbeatOptions { interval_ms: 30_000, timeout_ms: 5_000, message: "ping".into(), pong: "pong".into() }
+        HeartbeatOptions {
+            interval_ms: d::HEARTBEAT_INTERVAL_MS,
+            timeout_ms: d::HEARTBEAT_TIMEOUT_MS,
+            message: d::HEARTBEAT_MESSAGE.into(),
+            pong: d::HEARTBEAT_PONG.into(),
+        }
     }
 }
 
@@ -95,16 +103,16 @@ impl ClientOptions {
             header: Vec::new(),
             protocols: Vec::new(),
             platform: None,
-            connect_timeout_ms: 10_000,
+            connect_timeout_ms: d::CONNECT_TIMEOUT_MS,
             reconnect: Some(Backoff::default()),
             heartbeat: None,
             queue: QueueLimits::default(),
-            max_message_bytes: 1_048_576,
-            request_timeout_ms: 10_000,
-            request_id_field: "id".into(),
-            lifecycle: true,
-            allow_insecure: false,
-            start_closed: false,
+            max_message_bytes: d::MAX_MESSAGE_BYTES,
+            request_timeout_ms: d::REQUEST_TIMEOUT_MS,
+            request_id_field: d::REQUEST_ID_FIELD.into(),
+            lifecycle: d::LIFECYCLE,
+            allow_insecure: d::ALLOW_INSECURE,
+            start_closed: d::START_CLOSED,
         }
     }
 }
@@ -135,7 +143,7 @@ impl<In: DeserializeOwned + Clone + 'static> RustHost<In> {
 }
 
 impl<In: DeserializeOwned + Clone + 'static> Host for RustHost<In> {
-    fn event(&self, event: &Event, _extra: &JsValue) {
+    fn event(&self, event: &Event, _detail: &EventDetail) {
         self.publish(ClientEvent::Event(event.clone()));
     }
 
@@ -210,7 +218,7 @@ impl<In: DeserializeOwned + Clone + 'static, Out: Serialize> Client<In, Out> {
             let _ = Reflect::set(&header, &JsValue::from_str(k), &JsValue::from_str(v));
         }
         let platform = match options.platform {
-            Some(p) if platform_kind(&p) >= 0 => p,
+            Some(p) if is_platform(&p) => p,
             Some(_) => return Err(invalid("platform must be an object with connectSocket or a WebSocket constructor")),
             None => {
                 let p = detect_platform();
@@ -252,7 +260,6 @@ impl<In: DeserializeOwned + Clone + 'static, Out: Serialize> Client<In, Out> {
             header: if options.header.is_empty() { JsValue::UNDEFINED } else { header.into() },
             protocols,
             codec: Codec::Json,
-            pong_len: options.heartbeat.as_ref().map(|h| h.pong.encode_utf16().count()),
             pong,
             is_pong: None,
             should_reconnect: None,
@@ -307,14 +314,7 @@ impl<In: DeserializeOwned + Clone + 'static, Out: Serialize> Client<In, Out> {
         if !js.is_object() || js_sys::Array::is_array(&js) {
             return Err(Error::new(ErrorCode::Serialize, "a request must serialise to a JSON object, to carry its id"));
         }
-        let field = self.driver.id_field();
-        let mut id = Reflect::get(&js, &field).unwrap_or(JsValue::UNDEFINED);
-        if id.is_undefined() || id.is_null() {
-            let n = self.driver.with_engine(|e, _| e.fresh_request_id());
-            id = JsValue::from_f64(n as f64);
-            let _ = Reflect::set(&js, &field, &id);
-        }
-        let key = id_key(&id).ok_or_else(|| Error::new(ErrorCode::Serialize, "a request id must be a number or a string"))?;
+        let key = self.driver.request_key_of(&js)?;
         let text = encode_json(&js).map_err(|e| Error::new(ErrorCode::Serialize, describe(&e)))?;
         let (tx, rx) = oneshot::channel();
         let host = self.driver.host();

@@ -16,7 +16,7 @@
 mod common;
 
 use common::*;
-use wxsocket::core::{Backoff, Engine, ErrorCode, Event, Inbound, Output, Overflow, Rng, State, Stats, TaskId, Text};
+use wxsocket::core::{Backoff, Engine, ErrorCode, Event, Output, Overflow, Rng, State, Stats, TaskId, Text};
 
 /// Fails the live attempt before it opens (the platform closes it), as a refused connection does.
 fn refuse(h: &mut Harness) {
@@ -452,22 +452,22 @@ fn heartbeat_inbound_frames_postpone_the_ping() {
     let mut h = heartbeat_harness();
     let task = h.open();
     h.advance(600);
-    assert_eq!(h.frame(10), Inbound::Decode);
+    assert_eq!(h.frame(10), Fate::Delivered);
     h.advance(900);
-    assert_eq!(h.frame(10), Inbound::Decode);
+    assert_eq!(h.frame(10), Fate::Delivered);
     h.advance(999);
     assert_eq!(sent_to(&h.all(), task), Vec::<String>::new(), "no ping yet at {}", h.now);
     h.advance(1);
     assert_eq!(sent_to(&h.all(), task), ["ping"]);
     // After a ping, any frame (not only a pong) is proof of life: no timeout.
     h.advance(200);
-    assert_eq!(h.frame(10), Inbound::Decode);
+    assert_eq!(h.frame(10), Fate::Delivered);
     h.advance(250); // past the ping's pong deadline (2800)
     assert!(error_codes(&h.all()).is_empty());
     assert_eq!(h.state(), State::Open);
 }
 
-/// "Pongs are not delivered as `message`": `pong_received` emits nothing, and records the round trip
+/// "Pongs are not delivered as `message`": a pong emits nothing, and records the round trip
 /// (`stats.lastRttMs`).
 #[test]
 fn heartbeat_pong_is_swallowed_and_sets_rtt() {
@@ -724,10 +724,7 @@ fn request(h: &mut Harness, key: &str, timeout_ms: u64) -> Result<wxsocket::core
 }
 
 fn reply(h: &mut Harness, key: &str) -> Option<wxsocket::core::RequestHandle> {
-    assert_eq!(h.frame(8), Inbound::Decode);
-    let r = h.engine.reply_received(h.now, key);
-    h.drain();
-    r
+    h.reply(key)
 }
 
 fn rejections(outputs: &[Output<Text>]) -> Vec<(wxsocket::core::RequestHandle, ErrorCode)> {
@@ -1323,7 +1320,7 @@ fn late_callbacks_from_old_tasks_are_ignored() {
         h.take();
         let stats = h.engine.stats();
         h.engine.task_opened(h.now, first);
-        assert_eq!(h.engine.frame_received(h.now, first, 10), Inbound::Stale);
+        assert_eq!(h.frame_on(first, 10), Fate::Ignored);
         h.engine.task_closed(h.now, first, 1006, "late");
         h.engine.task_error(h.now, first, "late");
         h.engine.send_failed(h.now, first, "late");
@@ -1346,13 +1343,13 @@ fn late_callbacks_from_old_tasks_are_ignored() {
     h.take();
     h.engine.task_closed(h.now, second, 1000, "");
     h.engine.task_error(h.now, second, "late");
-    assert_eq!(h.engine.frame_received(h.now, second, 1), Inbound::Stale);
+    assert_eq!(h.frame_on(second, 1), Fate::Ignored);
     h.drain();
     assert_eq!(h.take(), []);
 }
 
 /// "`maxMessageBytes` … larger inbound frames are dropped with error `MESSAGE_TOO_LARGE`, never
-/// decoded": `Inbound::TooLarge`, counted in `stats.dropped`; a frame of exactly the limit is decoded.
+/// decoded": `Inbound::TooLarge`'s fate, counted in `stats.dropped`; a frame of exactly the limit is decoded.
 #[test]
 fn message_too_large_is_dropped() {
     let mut cfg = config();
@@ -1360,9 +1357,9 @@ fn message_too_large_is_dropped() {
     let mut h = Harness::new(cfg);
     h.open();
     h.take();
-    assert_eq!(h.frame(100), Inbound::Decode);
+    assert_eq!(h.frame(100), Fate::Delivered);
     assert_eq!(h.take_events(), []);
-    assert_eq!(h.frame(101), Inbound::TooLarge);
+    assert_eq!(h.frame(101), Fate::TooLarge);
     assert_eq!(error_codes(&h.take()), [ErrorCode::MessageTooLarge]);
     assert_eq!(h.engine.stats().dropped, 1);
     assert_eq!(h.state(), State::Open, "the connection stays up");

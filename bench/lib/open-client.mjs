@@ -5,9 +5,9 @@
 import { createBenchWx } from './fakes.mjs';
 import { makeMessage } from './payload.mjs';
 
-export function openBenchClient(pkg, bytes) {
+export function openBenchClient(pkg, bytes, extra) {
   const wx = createBenchWx();
-  const client = new pkg.SocketClient({ url: 'wss://bench.example/ws', platform: wx.wx, lifecycle: false });
+  const client = new pkg.SocketClient({ url: 'wss://bench.example/ws', platform: wx.wx, lifecycle: false, ...extra });
   const task = wx.last;
   task.open();
   const obj = makeMessage(bytes);

@@ -79,6 +79,55 @@ for (let i = 0; i < 100; i++) {
 }
 const send = measure('send', () => client.send(obj));
 const receive = measure('receive', () => task.message(frame));
+
+// Every other kind of inbound frame (the issue-12 bound: none above 1 JS->wasm and 4 wasm->JS calls).
+// A message while a request waits for its reply (the pending request never gets one here).
+client.request({ op: 'never answered' }, { timeoutMs: 1e9 }).catch(() => {});
+const whilePending = measure('receive while a request is pending', () => task.message(frame));
+// A reply that settles a request: the request is made outside the count (its send is the send case). With
+// automatic ids (numbers) and with string ids chosen by the caller.
+let replies = 0;
+function replyCase(label, idOf) {
+  counts.imports.clear();
+  counts.exports.clear();
+  for (let i = 0; i < N; i++) {
+    const data = idOf(i) === undefined ? { op: 'echo' } : { id: idOf(i), op: 'echo' };
+    // request() puts the automatic id on `data`.
+    client.request(data).then(() => { replies += 1; });
+    counting = true;
+    task.message(JSON.stringify({ id: data.id, ok: true }));
+    counting = false;
+  }
+  const per = (map) => Object.fromEntries([...map.entries()].map(([k, v]) => [k, v / N]));
+  const r = { imports: per(counts.imports), exports: per(counts.exports), importCalls: sum(counts.imports) / N, exportCalls: sum(counts.exports) / N };
+  log(`  ${label}: ${r.exportCalls} JS->wasm + ${r.importCalls} wasm->JS calls per message`);
+  return r;
+}
+const reply = replyCase('reply settling a request (automatic number id)', () => undefined);
+const replyText = replyCase('reply settling a request (string id)', (i) => 'r' + i);
+const notJson = measure('text that is not JSON', () => task.message('not json {'));
+const binaryFrame = new ArrayBuffer(1024);
+const binary = measure('binary frame', () => task.message(binaryFrame));
 client.close();
 client.free();
-output({ messages: N, bytes: 1024, send, receive, checksum: rig.checksum });
+
+// The heartbeat's pong, on a client with the heartbeat on.
+const beat = (() => {
+  const r2 = openBenchClient(pkg, 64, { heartbeat: true });
+  const m = measure('pong', () => r2.task.message('pong'));
+  r2.client.close();
+  r2.client.free();
+  return m;
+})();
+
+function sum(map) {
+  let n = 0;
+  for (const v of map.values()) n += v;
+  return n;
+}
+
+await new Promise((resolve) => setTimeout(resolve, 0));
+const inbound = { receive, whilePending, reply, replyText, notJson, binary, pong: beat };
+const worst = Object.entries(inbound).reduce((w, [k, v]) => (v.exportCalls + v.importCalls > w.total ? { kind: k, total: v.exportCalls + v.importCalls, in: v.exportCalls, out: v.importCalls } : w), { total: -1 });
+log(`  worst inbound case: ${worst.kind}, ${worst.in} in / ${worst.out} out (bound: 1 in / 4 out); replies settled: ${replies}`);
+output({ messages: N, bytes: 1024, send, receive, inbound, worstInbound: worst, checksum: rig.checksum });

@@ -532,6 +532,10 @@ impl Model {
                     self.sends += 1;
                 }
                 Output::Timer { .. } => {}
+                Output::Deliver(_) | Output::Undecodable { .. } => {}
+                Output::Resolve { request, .. } => {
+                    check!(self.pending.remove(request).is_some(), "Resolve of {request:?}, which is not pending");
+                }
                 Output::Reject { request, code } => {
                     check!(self.pending.remove(request).is_some() || Some(*request) == new_request, "Reject of {request:?}, which is not pending");
                     check!(matches!(code, ErrorCode::Timeout | ErrorCode::Closed | ErrorCode::QueueFull), "Reject with {code:?}");
@@ -665,13 +669,16 @@ impl Model {
             Step::Reply(i) => {
                 if let Some(task) = self.p.engine.task() {
                     let key = format!("r{}", u32::from(*i) % (self.requests_made + 1));
-                    if self.p.engine.frame_received(now, task, 8) == Inbound::Decode {
-                        if let Some(handle) = self.p.engine.reply_received(now, &key) {
-                            let expected = self.pending.remove(&handle);
-                            check!(expected.as_ref().map(|(k, _)| k) == Some(&key), "reply {key} settled {handle:?} ({expected:?})");
+                    let before = self.p.fresh.len();
+                    self.p.engine.frame(now, task, 8, Inbound::Reply { key: key.clone().into(), reply: Text::from("reply"), error: false });
+                    self.p.drain()?;
+                    // `apply` takes the settled request out of `pending`; here: it is the one with this key.
+                    for o in &self.p.fresh[before..] {
+                        if let Output::Resolve { request, .. } = o {
+                            let expected = self.pending.get(request);
+                            check!(expected.map(|(k, _)| k) == Some(&key), "reply {key} settled {request:?} ({expected:?})");
                         }
                     }
-                    self.p.drain()?;
                 }
             }
             Step::Close { code, reason_len, multibyte } => {
@@ -722,19 +729,25 @@ impl Model {
             }
             Step::Frame { who, len, pong } => {
                 if let Some(task) = self.who(*who) {
-                    let verdict = self.p.engine.frame_received(now, task, *len as usize);
-                    let expected = if self.tasks.get(&task) != Some(&Task::Open) {
-                        Inbound::Stale
-                    } else if *len as usize > self.spec.max_message_bytes {
-                        Inbound::TooLarge
-                    } else {
-                        Inbound::Decode
-                    };
-                    check!(verdict == expected, "frame of {len} bytes on {task:?}: {verdict:?}, expected {expected:?}");
-                    if verdict == Inbound::Decode && *pong {
-                        self.p.engine.pong_received(now);
-                    }
+                    let before = self.p.fresh.len();
+                    let frame = if *pong { Inbound::Pong } else { Inbound::Message(Text::from("m")) };
+                    self.p.engine.frame(now, task, *len as usize, frame);
                     self.p.drain()?;
+                    let new = &self.p.fresh[before..];
+                    let delivered = new.iter().filter(|o| matches!(o, Output::Deliver(_))).count();
+                    let too_large =
+                        new.iter().filter(|o| matches!(o, Output::Event(Event::Error { code: ErrorCode::MessageTooLarge, .. }))).count();
+                    let (want_delivered, want_too_large) = if self.tasks.get(&task) != Some(&Task::Open) {
+                        (0, 0)
+                    } else if *len as usize > self.spec.max_message_bytes {
+                        (0, 1)
+                    } else {
+                        (usize::from(!*pong), 0)
+                    };
+                    check!(
+                        (delivered, too_large) == (want_delivered, want_too_large),
+                        "frame of {len} bytes on {task:?} (pong: {pong}): {delivered} delivered and {too_large} too large, expected {want_delivered} and {want_too_large}"
+                    );
                 }
             }
             Step::Closed { who, code, reason_len } => {

@@ -28,27 +28,19 @@ pub struct Backoff {
 }
 
 impl Default for Backoff {
-    /// The defaults of docs/contract.md, chosen with the herd simulation (`cargo run --release --example herd`).
+    /// The defaults of docs/contract.md ([`defaults`](super::defaults)).
     fn default() -> Self {
+        use super::defaults as d;
         Backoff {
-            min_delay_ms: DEFAULT_MIN_DELAY_MS,
-            max_delay_ms: DEFAULT_MAX_DELAY_MS,
-            factor: DEFAULT_FACTOR,
-            jitter: DEFAULT_JITTER,
-            max_retries: None,
-            min_uptime_ms: 5000,
+            min_delay_ms: d::MIN_DELAY_MS,
+            max_delay_ms: d::MAX_DELAY_MS,
+            factor: d::FACTOR,
+            jitter: d::JITTER,
+            max_retries: d::MAX_RETRIES,
+            min_uptime_ms: d::MIN_UPTIME_MS,
         }
     }
 }
-
-/// Default `minDelayMs`.
-pub const DEFAULT_MIN_DELAY_MS: f64 = 3500.0;
-/// Default `maxDelayMs`.
-pub const DEFAULT_MAX_DELAY_MS: f64 = 10000.0;
-/// Default `factor`.
-pub const DEFAULT_FACTOR: f64 = 2.5;
-/// Default `jitter`.
-pub const DEFAULT_JITTER: f64 = 1.0;
 
 impl Backoff {
     /// The delay before retry number `n` (n ≥ 1; 0 is treated as 1), in whole milliseconds.

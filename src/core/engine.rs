@@ -126,14 +126,15 @@ pub struct Config<P> {
 
 impl<P> Default for Config<P> {
     fn default() -> Self {
+        use super::defaults as d;
         Config {
-            connect_timeout_ms: 10_000,
+            connect_timeout_ms: d::CONNECT_TIMEOUT_MS,
             reconnect: Some(Backoff::default()),
             should_reconnect: None,
             heartbeat: None,
             queue: QueueLimits::default(),
-            max_message_bytes: 1_048_576,
-            start_closed: false,
+            max_message_bytes: d::MAX_MESSAGE_BYTES,
+            start_closed: d::START_CLOSED,
         }
     }
 }
@@ -259,6 +260,24 @@ pub enum Output<P> {
     },
     /// Emit an event to listeners.
     Event(Event),
+    /// Deliver a message to `message` listeners.
+    Deliver(P),
+    /// Settle a pending request with its reply: resolve, or reject with `REMOTE_ERROR` (`error`).
+    Resolve {
+        /// Which.
+        request: RequestHandle,
+        /// The reply.
+        reply: P,
+        /// An error reply.
+        error: bool,
+    },
+    /// A text frame that is not JSON: emit a `DECODE` error carrying it as `raw`.
+    Undecodable {
+        /// The text.
+        raw: P,
+        /// The error's message.
+        message: String,
+    },
     /// Reject a pending request.
     Reject {
         /// Which.
@@ -268,21 +287,66 @@ pub enum Output<P> {
     },
 }
 
-/// What to do with an inbound frame after [`Engine::frame_received`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Inbound {
-    /// From an old task, or the client is closed: ignore it.
-    Stale,
-    /// Over `maxMessageBytes`: dropped (an error event was emitted). Do not decode it.
+/// The id a reply is matched by (`requestIdField`): numbers and strings kept apart, `7` is not `"7"`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RequestKey {
+    /// A number id (NaN matches nothing).
+    Number(f64),
+    /// A string id.
+    Text(String),
+}
+
+impl From<&str> for RequestKey {
+    fn from(s: &str) -> Self {
+        RequestKey::Text(s.to_owned())
+    }
+}
+
+impl From<String> for RequestKey {
+    fn from(s: String) -> Self {
+        RequestKey::Text(s)
+    }
+}
+
+impl From<u64> for RequestKey {
+    fn from(n: u64) -> Self {
+        RequestKey::Number(n as f64)
+    }
+}
+
+/// An inbound frame as the platform layer decoded and classified it, once, as it arrived (src/js/inbound.js).
+/// A frame over `maxMessageBytes` is not decoded: it comes as `TooLarge`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Inbound<P> {
+    /// The heartbeat's pong (the `pong` text, or what `isPong` accepted).
+    Pong,
+    /// A message (decoded; binary as it is).
+    Message(P),
+    /// A message carrying an id (`requestIdField`) as `key`: it settles the request waiting for that key,
+    /// and is an ordinary message when none waits. `error`: it is an error reply (`REMOTE_ERROR`).
+    Reply {
+        /// The id.
+        key: RequestKey,
+        /// The decoded reply.
+        reply: P,
+        /// An error reply.
+        error: bool,
+    },
+    /// Text that is not JSON: a `DECODE` error, nothing delivered.
+    Undecodable {
+        /// The text.
+        raw: P,
+        /// The parser's description.
+        why: String,
+    },
+    /// Over `maxMessageBytes`: dropped with a `MESSAGE_TOO_LARGE` error, never decoded.
     TooLarge,
-    /// Decode it, then call `pong_received`, `reply_received`, or emit `message`.
-    Decode,
 }
 
 #[derive(Debug)]
 struct Pending<P> {
     handle: RequestHandle,
-    key: String,
+    key: RequestKey,
     payload: P,
     deadline: Millis,
     /// The task it was last sent on; `None` while it waits in the queue.
@@ -438,8 +502,8 @@ impl<P: Payload> Engine<P> {
 
     /// True while a request registered under `key` awaits its reply (contract: request ids: a second
     /// pending request with the same id is refused, and fresh ids skip pending ones).
-    pub fn has_pending_request(&self, key: &str) -> bool {
-        self.pending.iter().any(|p| p.key == key)
+    pub fn has_pending_request(&self, key: &RequestKey) -> bool {
+        self.pending.iter().any(|p| p.key == *key)
     }
 
     /// A fresh request id (1, 2, 3, …) for requests that carry none; the caller skips one whose key is
@@ -465,8 +529,9 @@ impl<P: Payload> Engine<P> {
     }
 
     /// `request`: registers a pending request matched by `key` (the reply's id, as the platform layer
-    /// renders it) and sends or queues its frame. The handle comes back in `reply_received` or `Reject`.
-    pub fn request(&mut self, now: Millis, key: String, payload: P, timeout_ms: u64) -> Result<RequestHandle, ErrorCode> {
+    /// renders it) and sends or queues its frame. The handle comes back in `Resolve` or `Reject`.
+    pub fn request(&mut self, now: Millis, key: impl Into<RequestKey>, payload: P, timeout_ms: u64) -> Result<RequestHandle, ErrorCode> {
+        let key = key.into();
         self.tick(now);
         if self.closed_by_user {
             return Err(ErrorCode::Closed);
@@ -580,53 +645,50 @@ impl<P: Payload> Engine<P> {
         self.rearm();
     }
 
-    /// A frame of `len` bytes arrived. Counts it, checks its size and takes it as proof of life.
-    pub fn frame_received(&mut self, now: Millis, task: TaskId, len: usize) -> Inbound {
+    /// A frame of `size` bytes arrived on `task`, decoded and classified once (see [`Inbound`]). Counted and
+    /// taken as proof of life; then dropped (too large, or from an old task), delivered, or the request it
+    /// answers settled.
+    pub fn frame(&mut self, now: Millis, task: TaskId, size: usize, frame: Inbound<P>) {
         self.tick(now);
         if !self.is_live(task) || self.state != State::Open {
-            return Inbound::Stale;
+            return;
         }
         self.stats.messages_received += 1;
-        self.stats.bytes_received += len as u64;
+        self.stats.bytes_received += size as u64;
         self.pong_deadline = None;
         self.arm_next_ping(now);
-        let verdict = if len > self.cfg.max_message_bytes {
+        if size > self.cfg.max_message_bytes || matches!(frame, Inbound::TooLarge) {
             self.stats.dropped += 1;
             self.emit_error(
                 ErrorCode::MessageTooLarge,
-                cat(&["dropped an inbound frame of ", &num(len as u64), " bytes; maxMessageBytes is ", &num(self.cfg.max_message_bytes as u64)]),
+                cat(&["dropped an inbound frame of ", &num(size as u64), " bytes; maxMessageBytes is ", &num(self.cfg.max_message_bytes as u64)]),
                 None,
             );
-            Inbound::TooLarge
-        } else {
-            Inbound::Decode
-        };
-        self.rearm();
-        verdict
-    }
-
-    /// The decoded frame was a pong: it is not delivered; records the round trip.
-    pub fn pong_received(&mut self, now: Millis) {
-        self.tick(now);
-        if let Some(sent) = self.ping_sent_at.take() {
-            self.stats.last_rtt_ms = Some(now.saturating_sub(sent));
+            self.rearm();
+            return;
         }
-    }
-
-    /// The decoded frame carries id `key`: returns the request it answers (now settled), or `None`
-    /// when no request waits for it (then it is an ordinary message).
-    pub fn reply_received(&mut self, now: Millis, key: &str) -> Option<RequestHandle> {
-        self.tick(now);
-        let at = self.pending.iter().position(|p| p.key == key)?;
-        let p = self.pending.remove(at);
-        self.request_left(p.deadline);
+        match frame {
+            Inbound::Pong => {
+                if let Some(sent) = self.ping_sent_at.take() {
+                    self.stats.last_rtt_ms = Some(now.saturating_sub(sent));
+                }
+            }
+            Inbound::Message(m) => self.out.push_back(Output::Deliver(m)),
+            Inbound::Reply { key, reply, error } => match self.pending.iter().position(|p| p.key == key) {
+                Some(at) => {
+                    let p = self.pending.remove(at);
+                    self.request_left(p.deadline);
+                    self.out.push_back(Output::Resolve { request: p.handle, reply, error });
+                }
+                None => self.out.push_back(Output::Deliver(reply)),
+            },
+            Inbound::Undecodable { raw, why } => {
+                let message = cat(&["a text frame was not valid JSON (", &why, "); it was not delivered"]);
+                self.out.push_back(Output::Undecodable { raw, message });
+            }
+            Inbound::TooLarge => {}
+        }
         self.rearm();
-        Some(p.handle)
-    }
-
-    /// Reports an error found by the platform layer (e.g. `DECODE`) as an `error` event.
-    pub fn report(&mut self, code: ErrorCode, message: impl Into<String>, err_msg: Option<String>) {
-        self.emit_error(code, message.into(), err_msg);
     }
 
     /// The task closed (the platform's `onClose`).

@@ -5,15 +5,16 @@
 //! are thin layers that perform those outputs on a platform socket.
 
 mod backoff;
+pub mod defaults;
 mod engine;
 mod error;
 mod queue;
 pub(crate) mod text;
 mod validate;
 
-pub use backoff::{Backoff, Rng, DEFAULT_FACTOR, DEFAULT_JITTER, DEFAULT_MAX_DELAY_MS, DEFAULT_MIN_DELAY_MS};
+pub use backoff::{Backoff, Rng};
 pub use engine::{
-    Config, Engine, Event, Heartbeat, Inbound, Millis, Output, Payload, RequestHandle, ShouldReconnect, State, Stats, TaskId,
+    Config, Engine, Event, Heartbeat, Inbound, Millis, Output, Payload, RequestHandle, RequestKey, ShouldReconnect, State, Stats, TaskId,
     Text,
 };
 pub use error::{Error, ErrorCode};

@@ -29,7 +29,8 @@ pub struct QueueLimits {
 
 impl Default for QueueLimits {
     fn default() -> Self {
-        QueueLimits { max_messages: 1000, max_bytes: 1_048_576, overflow: Overflow::Error }
+        use super::defaults as d;
+        QueueLimits { max_messages: d::QUEUE_MAX_MESSAGES, max_bytes: d::QUEUE_MAX_BYTES, overflow: d::QUEUE_OVERFLOW }
     }
 }
 

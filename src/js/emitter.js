@@ -2,12 +2,14 @@
 // promises.
 
 import { makeError, describe as errText } from './errors.js';
+import { callLogger } from './log.js';
 
 // The listener registry of one client, and its pending requests' promises. A listener that throws does
 // not stop the others; the error goes to `onListenerError` (the logger, or console.error).
 export function Emitter(onListenerError) {
   this.l = {};
   this.e = onListenerError;
+  this.logger = null;
   // Request handle -> [resolve, reject].
   this.r = {};
 }
@@ -56,33 +58,35 @@ Emitter.prototype.emit = function (ev, payload) {
 Emitter.prototype.message = function (data) {
   this.emit('message', data);
 };
-// A text frame decoded and delivered to the `message` listeners in one call; false (nothing delivered)
-// if it is not JSON.
-Emitter.prototype.emitJson = function (text) {
-  var v;
-  try {
-    v = JSON.parse(text);
-  } catch (e) {
-    return false;
-  }
-  this.emit('message', v);
-  return true;
+// The client's events (docs/contract.md, "Events"), one method each: logged (`state` at debug level, `open`,
+// `close` and `reconnecting` at info, errors at warn with their message), then emitted. `url` is the
+// redacted URL of the attempt that opened; `errMsg` the platform's text, `raw` a DECODE error's frame.
+Emitter.prototype.emitState = function (from, to) {
+  this.log('debug', 'state', { from: from, to: to });
+  this.emit('state', { from: from, to: to });
 };
-// An engine event, as platform/mod.rs `event_parts` gives it, to its listeners: `u` is an error's errMsg,
-// `x` the open handshake's headers or a DECODE error's raw text.
-export var EVENT_OF_KIND = ['state', 'open', 'close', 'reconnecting', 'error'];
-Emitter.prototype.event = function (k, s, t, u, a, b, c, x) {
-  var p;
-  if (k === 0) p = { from: s, to: t };
-  else if (k === 1) p = { header: x, attempt: a, reconnected: b === 1 };
-  else if (k === 2) p = { code: a, reason: s, willReconnect: b === 1, delayMs: c < 0 ? null : c };
-  else if (k === 3) p = { attempt: a, delayMs: b };
-  else {
-    p = { code: s, message: t };
-    if (a === 1) p.errMsg = u;
-    if (x !== undefined) p.raw = x;
-  }
-  this.emit(EVENT_OF_KIND[k], p);
+Emitter.prototype.emitOpen = function (attempt, reconnected, header, url) {
+  this.log('info', 'open', { url: url, attempt: attempt, reconnected: reconnected });
+  this.emit('open', { header: header, attempt: attempt, reconnected: reconnected });
+};
+Emitter.prototype.emitClose = function (code, reason, willReconnect, delayMs) {
+  this.log('info', 'close', { code: code, reason: reason, willReconnect: willReconnect });
+  this.emit('close', { code: code, reason: reason, willReconnect: willReconnect, delayMs: delayMs === undefined ? null : delayMs });
+};
+Emitter.prototype.emitReconnecting = function (attempt, delayMs) {
+  this.log('info', 'reconnecting', { attempt: attempt, delayMs: delayMs });
+  this.emit('reconnecting', { attempt: attempt, delayMs: delayMs });
+};
+Emitter.prototype.emitError = function (code, message, errMsg, raw) {
+  this.log('warn', message, { code: code });
+  var p = { code: code, message: message };
+  if (errMsg !== undefined) p.errMsg = errMsg;
+  if (raw !== undefined) p.raw = raw;
+  this.emit('error', p);
+};
+// To the `logger` option, if any.
+Emitter.prototype.log = function (level, message, fields) {
+  if (this.logger) callLogger(this.logger, level, message, fields);
 };
 // A promise for request `h`, settled by `settle`.
 Emitter.prototype.defer = function (h) {
@@ -97,10 +101,6 @@ Emitter.prototype.settle = function (h, ok, v) {
     f[ok ? 0 : 1](v);
   }
 };
-Emitter.prototype.has = function (ev) {
-  var list = this.l[ev];
-  return !!(list && list.length);
-};
 
 function consoleError(ev, err) {
   if (typeof console !== 'undefined' && console.error) console.error('wxsocket: a "' + ev + '" listener threw', err);
@@ -111,10 +111,12 @@ export function newEmitter(onListenerError) {
   return new Emitter(typeof onListenerError === 'function' ? onListenerError : consoleError);
 }
 
-// The emitter of a SocketClient: a listener that throws is reported to `logger` (the option), or to
-// console.error when there is none.
+// The emitter of a SocketClient, which logs its events to `logger` (the option): a listener that throws is
+// reported there too, or to console.error when there is none.
 export function clientEmitter(logger) {
-  return newEmitter(typeof logger === 'function' ? function (ev, err) {
+  var e = newEmitter(typeof logger === 'function' ? function (ev, err) {
     logger('error', 'a listener threw', { event: ev, error: errText(err) });
   } : undefined);
+  if (typeof logger === 'function') e.logger = logger;
+  return e;
 }

@@ -1,39 +1,53 @@
 // Transports: a connection over a wx-style SocketTask (wx, tt, qq, uni and the frameworks' wrappers) or over
-// a standard WebSocket constructor (browsers, npm ws). Each reports to the client's sink with its task's number.
+// a standard WebSocket constructor (browsers, npm ws). Each reports to the client's sink (src/platform/sink.rs)
+// with its task's number and `Date.now()`; a SocketTask cannot remove its listeners, so a late callback from
+// an old task arrives with that task's number and is ignored there.
 
 import { describe as errText } from './errors.js';
-import { frameLength } from './codec.js';
-import { OPEN, MESSAGE, CLOSE, ERROR, SEND_FAILED } from './sink.js';
+
+// The socket platforms looked for among the globals, in this order (then a WebSocket constructor), each
+// with its name: every one has connectSocket returning a wx-style SocketTask. (Globals are read by name
+// with typeof: mini-programs have no globalThis to index.)
+var PLATFORMS = [
+  { name: 'wx', get: function () { return typeof wx !== 'undefined' ? wx : undefined; } },
+  { name: 'tt', get: function () { return typeof tt !== 'undefined' ? tt : undefined; } },
+  { name: 'qq', get: function () { return typeof qq !== 'undefined' ? qq : undefined; } },
+  { name: 'uni', get: function () { return typeof uni !== 'undefined' ? uni : undefined; } }
+];
+export var PLATFORM_NAMES = PLATFORMS.map(function (p) { return p.name; }).join(', ');
 
 // The first platform found among the globals, or undefined.
 export function detectPlatform() {
-  if (typeof wx !== 'undefined' && wx && typeof wx.connectSocket === 'function') return wx;
-  if (typeof tt !== 'undefined' && tt && typeof tt.connectSocket === 'function') return tt;
-  if (typeof qq !== 'undefined' && qq && typeof qq.connectSocket === 'function') return qq;
-  if (typeof uni !== 'undefined' && uni && typeof uni.connectSocket === 'function') return uni;
+  for (var i = 0; i < PLATFORMS.length; i++) {
+    var p = PLATFORMS[i].get();
+    if (p && typeof p.connectSocket === 'function') return p;
+  }
   if (typeof WebSocket === 'function') return WebSocket;
   return undefined;
 }
 
-// 0: object with connectSocket (wx and its siblings), 1: WebSocket constructor, -1: neither.
-export function platformKind(p) {
-  if (p && typeof p.connectSocket === 'function') return 0;
-  if (typeof p === 'function') return 1;
-  return -1;
+// An object with connectSocket: wx and its siblings (and the frameworks' wrappers).
+export function hasConnectSocket(p) {
+  return !!p && typeof p.connectSocket === 'function';
+}
+
+// What `platform` may be: an object with connectSocket, or a WebSocket constructor.
+export function isPlatform(p) {
+  return hasConnectSocket(p) || typeof p === 'function';
 }
 
 function noop() {}
 
 // A connection over a wx-style SocketTask. `header` is an object or undefined, `protocols` an array or undefined.
-function TaskConn(platform, url, header, protocols, timeoutMs, sink, gen) {
+function TaskConn(platform, url, header, protocols, timeoutMs, sink, inbound, gen) {
   var self = this;
   this.t = null;
   this.pendingClose = null;
-  this.fail = function (e) { sink(gen, SEND_FAILED, errText(e)); };
+  this.fail = function (e) { sink.sendFailed(gen, errText(e), Date.now()); };
   var opts = {
     url: url,
     timeout: timeoutMs,
-    fail: function (e) { sink(gen, ERROR, errText(e)); },
+    fail: function (e) { sink.failed(gen, errText(e), Date.now()); },
     // uni-app returns a task only when a callback is given.
     complete: noop
   };
@@ -42,19 +56,19 @@ function TaskConn(platform, url, header, protocols, timeoutMs, sink, gen) {
   var r = platform.connectSocket(opts);
   var bind = function (t) {
     if (!t || typeof t.onOpen !== 'function') {
-      sink(gen, ERROR, 'connectSocket returned no SocketTask');
+      sink.failed(gen, 'connectSocket returned no SocketTask', Date.now());
       return;
     }
     self.t = t;
-    t.onOpen(function (ev) { sink(gen, OPEN, ev && ev.header); });
-    t.onMessage(function (ev) { var d = ev ? ev.data : undefined; sink(gen, MESSAGE, d, undefined, frameLength(d)); });
-    t.onClose(function (ev) { sink(gen, CLOSE, ev ? ev.code : undefined, ev ? ev.reason : undefined); });
-    t.onError(function (ev) { sink(gen, ERROR, errText(ev)); });
+    t.onOpen(function (ev) { sink.opened(gen, ev && ev.header, Date.now()); });
+    t.onMessage(function (ev) { inbound.frame(gen, ev ? ev.data : undefined); });
+    t.onClose(function (ev) { sink.closed(gen, ev ? ev.code : undefined, ev ? ev.reason : undefined, Date.now()); });
+    t.onError(function (ev) { sink.failed(gen, errText(ev), Date.now()); });
     if (self.pendingClose) self.close(self.pendingClose[0], self.pendingClose[1]);
   };
   if (r && typeof r.then === 'function' && typeof r.onOpen !== 'function') {
     // Taro and promise-style uni: Promise<SocketTask>.
-    r.then(bind, function (e) { sink(gen, ERROR, errText(e)); });
+    r.then(bind, function (e) { sink.failed(gen, errText(e), Date.now()); });
   } else {
     bind(r);
   }
@@ -68,13 +82,13 @@ TaskConn.prototype.close = function (code, reason) {
 };
 
 // A connection over a standard WebSocket constructor (browsers, npm ws).
-function WsConn(Ctor, url, header, protocols, sink, gen) {
+function WsConn(Ctor, url, header, protocols, sink, inbound, gen) {
   var ws = protocols !== undefined && protocols.length ? new Ctor(url, protocols) : new Ctor(url);
   ws.binaryType = 'arraybuffer';
-  ws.onopen = function () { sink(gen, OPEN, undefined); };
-  ws.onmessage = function (ev) { sink(gen, MESSAGE, ev.data, undefined, frameLength(ev.data)); };
-  ws.onclose = function (ev) { sink(gen, CLOSE, ev.code, ev.reason); };
-  ws.onerror = function (ev) { sink(gen, ERROR, ev && ev.message ? ev.message : 'WebSocket error'); };
+  ws.onopen = function () { sink.opened(gen, undefined, Date.now()); };
+  ws.onmessage = function (ev) { inbound.frame(gen, ev.data); };
+  ws.onclose = function (ev) { sink.closed(gen, ev.code, ev.reason, Date.now()); };
+  ws.onerror = function (ev) { sink.failed(gen, ev && ev.message ? ev.message : 'WebSocket error', Date.now()); };
   this.ws = ws;
 }
 WsConn.prototype.send = function (data) {
@@ -88,7 +102,8 @@ WsConn.prototype.close = function (code, reason) {
   ws.close(code, reason);
 };
 
-export function openConnection(platform, url, header, protocols, timeoutMs, sink, gen) {
-  if (platformKind(platform) === 0) return new TaskConn(platform, url, header, protocols, timeoutMs, sink, gen);
-  return new WsConn(platform, url, header, protocols, sink, gen);
+// `sink` hears the connection's events, `inbound` its frames (src/js/inbound.js).
+export function openConnection(platform, url, header, protocols, timeoutMs, sink, inbound, gen) {
+  if (hasConnectSocket(platform)) return new TaskConn(platform, url, header, protocols, timeoutMs, sink, inbound, gen);
+  return new WsConn(platform, url, header, protocols, sink, inbound, gen);
 }

@@ -10,7 +10,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::core::{Error, ErrorCode, Event, RequestHandle};
 use crate::platform::{
-    client_emitter, encode_frame, event_parts, id_key, make_error, now_from, stats_object, warn_unknown, Codec, Driver, Emitter,
+    client_emitter, encode_frame, make_error, now_from, stats_object, warn_unknown, Codec, Driver, Emitter, EventDetail,
     Frame, Host,
 };
 
@@ -28,22 +28,23 @@ struct JsHost {
 }
 
 impl Host for JsHost {
-    fn event(&self, event: &Event, extra: &JsValue) {
-        let (kind, s, t, a, b, c) = event_parts(event);
-        let err_msg = match event {
-            Event::Error { err_msg: Some(m), .. } => m.as_str(),
-            _ => "",
-        };
-        self.emitter.event(kind, s, t, err_msg, a, b, c, extra);
+    fn event(&self, event: &Event, detail: &EventDetail) {
+        let e = &self.emitter;
+        match event {
+            Event::State { from, to } => e.emit_state(from.as_str(), to.as_str()),
+            Event::Open { attempt, reconnected } => e.emit_open(*attempt, *reconnected, detail.header, detail.url),
+            Event::Close { code, reason, will_reconnect, delay_ms } => {
+                e.emit_close(*code, reason, *will_reconnect, delay_ms.map(|d| d as f64))
+            }
+            Event::Reconnecting { attempt, delay_ms } => e.emit_reconnecting(*attempt, *delay_ms as f64),
+            Event::Error { code, message, err_msg } => e.emit_error(code.as_str(), message, err_msg.as_deref(), detail.raw),
+        }
     }
 
     fn message(&self, data: JsValue) {
         self.emitter.message(&data);
     }
 
-    fn message_json(&self, text: &JsValue) -> bool {
-        self.emitter.emit_json(text)
-    }
 
     fn resolve(&self, request: RequestHandle, data: JsValue) {
         self.emitter.settle(request.0, true, &data);
@@ -65,6 +66,21 @@ impl Host for JsHost {
         let _ = Reflect::set(&err, &JsValue::from_str("reply"), &reply);
         self.emitter.settle(request.0, false, &err);
     }
+}
+
+/// What `sendFrame` did with a frame (the package's `send` returns true, returns false, or throws
+/// [`SocketClient::send_error`]).
+#[wasm_bindgen(skip_typescript)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SendOutcome {
+    /// Handed to the open socket.
+    Sent,
+    /// Queued until the client is open.
+    Queued,
+    /// The client was closed with `close()`: `CLOSED`.
+    Closed,
+    /// The queue is full: `QUEUE_FULL`.
+    QueueFull,
 }
 
 /// A WebSocket client with reconnect, heartbeat, queue and request/response.
@@ -91,28 +107,28 @@ impl SocketClient {
     }
 
     /// The package's `send`: `frame` is what `encodeFrame` made of the data (the package's JS does that
-    /// before calling in), `len` its `frameLength`, `now` its `Date.now()`. 1 when handed to the socket
-    /// now, 0 when queued, -1 for `CLOSED`, -2 for `QUEUE_FULL` (the package throws those). Reading the
-    /// clock and encoding on the JS side saves three calls out of the module per message.
+    /// before calling in), `len` its `frameLength`, `now` its `Date.now()`. Reading the clock and encoding
+    /// on the JS side saves three calls out of the module per message; returning an outcome rather than a
+    /// `Result` saves two more (the glue's return area).
     #[wasm_bindgen(js_name = sendFrame, skip_typescript)]
-    pub fn send_frame(&self, frame: JsValue, len: f64, now: f64) -> i32 {
+    pub fn send_frame(&self, frame: JsValue, len: f64, now: f64) -> SendOutcome {
         let frame = Frame::measured(frame, len);
         match self.driver.with_engine_at(now_from(now), |e, now| e.send(now, frame)) {
-            Ok(sent) => sent as i32,
-            Err(ErrorCode::Closed) => -1,
-            Err(_) => -2,
+            Ok(true) => SendOutcome::Sent,
+            Ok(false) => SendOutcome::Queued,
+            Err(ErrorCode::Closed) => SendOutcome::Closed,
+            Err(_) => SendOutcome::QueueFull,
         }
     }
 
-    /// The error `sendFrame` stands for with a negative result; -3 is the `SERIALIZE` error of `sendRaw`
-    /// given something other than a string, an ArrayBuffer or a typed array (the package's JS checks that).
+    /// The typed error of a `sendFrame` outcome that is one (`Closed`, `QueueFull`).
     #[wasm_bindgen(js_name = sendError, skip_typescript)]
-    pub fn send_error(result: i32) -> JsValue {
-        match result {
-            -1 => js_code(ErrorCode::Closed, send_error_message(ErrorCode::Closed)),
-            -2 => js_code(ErrorCode::QueueFull, send_error_message(ErrorCode::QueueFull)),
-            _ => js_code(ErrorCode::Serialize, "sendRaw takes a string, an ArrayBuffer or a typed array"),
-        }
+    pub fn send_error(outcome: SendOutcome) -> JsValue {
+        let code = match outcome {
+            SendOutcome::Closed => ErrorCode::Closed,
+            _ => ErrorCode::QueueFull,
+        };
+        js_code(code, send_error_message(code))
     }
 
     /// `request(data, { timeoutMs })`: resolves with the reply carrying the same id.
@@ -158,54 +174,38 @@ impl SocketClient {
         self.driver.host().emitter.clone().into()
     }
 
-    /// The package's getters through one export: `what` 0 `state`, 1 `retryCount`, 2 `queuedCount`,
-    /// 3 `bufferedAmount`, 4 `url`, 5 `stats`, 6 whether the codec is `'text'` (read once, for
-    /// `sendFrame`). The package's JS defines the properties (js-shim/api.js).
-    #[wasm_bindgen(js_name = __wxGet, skip_typescript)]
-    pub fn get(&self, what: u32) -> JsValue {
-        match what {
-            0 => self.driver.read(|e| e.state().as_str()).into(),
-            1 => self.retry_count().into(),
-            2 => self.queued_count().into(),
-            3 => self.buffered_amount().into(),
-            4 => self.url().into(),
-            5 => self.stats(),
-            _ => (self.driver.codec() == Codec::Text).into(),
-        }
-    }
-}
-
-/// `send`, `sendRaw`, `on`, `once`, `off` and the getters for Rust callers (the wasm test suites). The
-/// package's JS does these itself: it encodes and calls [`SocketClient::send_frame`], reaches the emitter
-/// through [`SocketClient::emitter`] and reads through [`SocketClient::get`]: two exports instead of
-/// twelve.
-impl SocketClient {
     /// `state`.
+    #[wasm_bindgen(getter, skip_typescript)]
     pub fn state(&self) -> String {
         self.driver.read(|e| e.state().as_str().to_owned())
     }
 
     /// `retryCount`.
+    #[wasm_bindgen(getter = retryCount, skip_typescript)]
     pub fn retry_count(&self) -> u32 {
         self.driver.read(|e| e.retry_count())
     }
 
     /// `queuedCount`.
+    #[wasm_bindgen(getter = queuedCount, skip_typescript)]
     pub fn queued_count(&self) -> u32 {
         self.driver.read(|e| e.queued_count() as u32)
     }
 
     /// `bufferedAmount`.
+    #[wasm_bindgen(getter = bufferedAmount, skip_typescript)]
     pub fn buffered_amount(&self) -> f64 {
         self.driver.read(|e| e.buffered_amount() as f64)
     }
 
     /// `url`: the last URL used.
+    #[wasm_bindgen(getter, skip_typescript)]
     pub fn url(&self) -> String {
         self.driver.last_url()
     }
 
     /// `stats`.
+    #[wasm_bindgen(getter, skip_typescript)]
     pub fn stats(&self) -> JsValue {
         let s = self.driver.read(|e| e.stats());
         stats_object(
@@ -220,6 +220,20 @@ impl SocketClient {
         )
     }
 
+    /// `codec`: `'json'` or `'text'` (the package's `send` reads it once, to encode on its side).
+    #[wasm_bindgen(getter, skip_typescript)]
+    pub fn codec(&self) -> String {
+        match self.driver.codec() {
+            Codec::Text => "text".into(),
+            Codec::Json => "json".into(),
+        }
+    }
+}
+
+/// `send`, `sendRaw`, `on`, `once` and `off` for Rust callers (the wasm test suites). The package's JS does
+/// these itself: it encodes and calls [`SocketClient::send_frame`] and reaches the emitter through
+/// [`SocketClient::emitter`].
+impl SocketClient {
     /// `send(data)`: true when handed to the socket now, false when queued.
     pub fn send(&self, data: JsValue) -> Result<bool, JsValue> {
         let frame = self.encode(&data)?;
@@ -230,7 +244,8 @@ impl SocketClient {
 
     /// `sendRaw(data)`: a string or ArrayBuffer (or typed array), without encoding.
     pub fn send_raw(&self, data: JsValue) -> Result<bool, JsValue> {
-        let frame = Frame::raw(&data).ok_or_else(|| Self::send_error(-3))?;
+        let frame = Frame::raw(&data)
+            .ok_or_else(|| js_code(ErrorCode::Serialize, "sendRaw takes a string, an ArrayBuffer or a typed array"))?;
         self.driver
             .with_engine(|e, now| e.send(now, frame))
             .map_err(|code| js_code(code, send_error_message(code)))
@@ -272,30 +287,7 @@ impl SocketClient {
                 _ => return Err(js_code(ErrorCode::InvalidOption, "request options.timeoutMs must be a finite number ≥ 1")),
             },
         };
-        let id_field = self.driver.id_field();
-        let mut id = Reflect::get(data, &id_field).unwrap_or(JsValue::UNDEFINED);
-        let key = if id.is_undefined() {
-            // A fresh id never equals the id of a pending request (a caller may have chosen ids 1, 2, …).
-            let key = loop {
-                let n = self.driver.with_engine(|e, _| e.fresh_request_id());
-                id = JsValue::from_f64(n as f64);
-                let key = id_key(&id).unwrap_or_default();
-                if !self.driver.with_engine(|e, _| e.has_pending_request(&key)) {
-                    break key;
-                }
-            };
-            let set = Reflect::set(data, &id_field, &id).unwrap_or(false);
-            if !set || Reflect::get(data, &id_field).ok().as_ref() != Some(&id) {
-                return Err(js_code(ErrorCode::InvalidOption, "could not set the request id on data (a frozen or sealed object?): pass a plain object"));
-            }
-            key
-        } else {
-            let key = id_key(&id).ok_or_else(|| js_code(ErrorCode::InvalidOption, "a request id must be a number or a string"))?;
-            if self.driver.with_engine(|e, _| e.has_pending_request(&key)) {
-                return Err(js_code(ErrorCode::InvalidOption, "a request with this id is already waiting for its reply: give each pending request its own id"));
-            }
-            key
-        };
+        let key = self.driver.request_key_of(data).map_err(|e| js_error(&e))?;
         let frame = self.encode(data)?;
         let emitter = &self.driver.host().emitter;
         // The promise is registered under its handle inside the engine call, before the outputs are

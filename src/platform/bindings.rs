@@ -18,8 +18,9 @@ extern "C" {
     #[wasm_bindgen(js_name = detectPlatform)]
     pub fn detect_platform() -> JsValue;
 
-    #[wasm_bindgen(js_name = platformKind)]
-    pub fn platform_kind(p: &JsValue) -> i32;
+    /// Whether `p` can be the `platform` option: an object with `connectSocket` or a WebSocket constructor.
+    #[wasm_bindgen(js_name = isPlatform)]
+    pub fn is_platform(p: &JsValue) -> bool;
 
     #[wasm_bindgen(catch, js_name = openConnection)]
     pub fn open_connection(
@@ -29,7 +30,8 @@ extern "C" {
         protocols: &JsValue,
         timeout_ms: f64,
         sink: &JsValue,
-        gen: u32,
+        inbound: &JsValue,
+        task: u32,
     ) -> Result<Connection, JsValue>;
 }
 
@@ -52,15 +54,25 @@ extern "C" {
     #[wasm_bindgen(method)]
     pub fn message(this: &Emitter, data: &JsValue);
 
-    /// `JSON.parse(text)` delivered to the `message` listeners; false (nothing delivered) if not JSON.
-    #[wasm_bindgen(method, js_name = emitJson)]
-    pub fn emit_json(this: &Emitter, text: &JsValue) -> bool;
+    /// The `state` event (logged at debug level).
+    #[wasm_bindgen(method, js_name = emitState)]
+    pub fn emit_state(this: &Emitter, from: &str, to: &str);
 
-    /// An engine event to its listeners, its payload built from [`event_parts`](super::event_parts) and
-    /// `extra` (the open handshake's headers, or a `DECODE` error's raw text); `u` is an error's errMsg.
-    #[wasm_bindgen(method)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn event(this: &Emitter, kind: u32, s: &str, t: &str, u: &str, a: f64, b: f64, c: f64, extra: &JsValue);
+    /// The `open` event; `url` (redacted) goes to the logger only.
+    #[wasm_bindgen(method, js_name = emitOpen)]
+    pub fn emit_open(this: &Emitter, attempt: u32, reconnected: bool, header: &JsValue, url: &str);
+
+    /// The `close` event; `delay_ms` is `None` when no retry follows (`delayMs: null`).
+    #[wasm_bindgen(method, js_name = emitClose)]
+    pub fn emit_close(this: &Emitter, code: u16, reason: &str, will_reconnect: bool, delay_ms: Option<f64>);
+
+    /// The `reconnecting` event.
+    #[wasm_bindgen(method, js_name = emitReconnecting)]
+    pub fn emit_reconnecting(this: &Emitter, attempt: u32, delay_ms: f64);
+
+    /// The `error` event; `err_msg` is the platform's text, `raw` a `DECODE` error's frame (or undefined).
+    #[wasm_bindgen(method, js_name = emitError)]
+    pub fn emit_error(this: &Emitter, code: &str, message: &str, err_msg: Option<&str>, raw: &JsValue);
 
     /// A promise for request `handle`, settled by [`Emitter::settle`].
     #[wasm_bindgen(method)]
@@ -70,35 +82,38 @@ extern "C" {
     #[wasm_bindgen(method)]
     pub fn settle(this: &Emitter, handle: u32, ok: bool, value: &JsValue);
 
-    #[wasm_bindgen(method)]
-    pub fn has(this: &Emitter, event: &str) -> bool;
-
     /// The emitter of one client; a listener that throws is reported to `logger`, or to console.error.
     #[wasm_bindgen(js_name = clientEmitter)]
     pub fn client_emitter(logger: Option<&js_sys::Function>) -> Emitter;
 }
 
-#[wasm_bindgen(module = "/src/js/sink.js")]
+#[wasm_bindgen(module = "/src/js/inbound.js")]
 extern "C" {
-    pub fn guard(f: &JsValue) -> JsValue;
+    /// The inbound classifier of one client: frames are decoded and classified once, then fed to `sink`.
+    #[wasm_bindgen(js_name = newInbound)]
+    pub fn new_inbound(
+        sink: &JsValue,
+        text_codec: bool,
+        pong: &JsValue,
+        is_pong: Option<&js_sys::Function>,
+        id_field: &JsValue,
+        max_bytes: f64,
+    ) -> JsValue;
+}
 
-    pub fn release(g: &JsValue);
-
-    /// If `value` is a thenable, its outcome goes to the sink (`URL_OK`, `URL_FAILED`) and this is true.
+#[wasm_bindgen(module = "/src/js/callbacks.js")]
+extern "C" {
+    /// If `value` is a thenable, its outcome goes to `sink` (`urlResolved`, `urlRejected`) and this is true.
     #[wasm_bindgen(js_name = whenSettled)]
-    pub fn when_settled(value: &JsValue, sink: &JsValue, gen: u32) -> bool;
-
-    #[wasm_bindgen(js_name = timerSet)]
-    pub fn timer_set(sink: &JsValue, ms: f64) -> JsValue;
-
-    #[wasm_bindgen(js_name = timerClear)]
-    pub fn timer_clear(handle: &JsValue);
-
-    pub fn now() -> f64;
+    pub fn when_settled(value: &JsValue, sink: &JsValue, task: u32) -> bool;
 
     /// `shouldReconnect({ code, reason })` as a boolean; one that throws is taken as "yes".
     #[wasm_bindgen(js_name = askShouldReconnect)]
     pub fn ask_should_reconnect(f: &js_sys::Function, code: u16, reason: &str) -> bool;
+
+    /// Frees a client's [`Sink`](super::Sink) and turns every later call on it into a no-op.
+    #[wasm_bindgen(js_name = releaseSink)]
+    pub fn release_sink(sink: &JsValue);
 }
 
 #[wasm_bindgen(module = "/src/js/lifecycle.js")]
@@ -134,17 +149,11 @@ extern "C" {
     pub fn decode_json(s: &JsValue) -> Result<JsValue, JsValue>;
 }
 
-#[wasm_bindgen(module = "/src/js/requests.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = requestKey)]
-    pub fn request_key(id: &JsValue) -> JsValue;
-}
-
 #[wasm_bindgen(module = "/src/js/options.js")]
 extern "C" {
-    /// The options object read into slots (see src/js/options.js); throws a `WxSocketError`.
+    /// The options object by name, shapes and types checked (see src/js/options.js); throws a `WxSocketError`.
     #[wasm_bindgen(catch, js_name = readOptions)]
-    pub fn read_options(options: &JsValue) -> Result<js_sys::Array, JsValue>;
+    pub fn read_options(options: &JsValue) -> Result<JsValue, JsValue>;
 }
 
 #[wasm_bindgen(module = "/src/js/log.js")]
@@ -155,10 +164,6 @@ extern "C" {
     /// A warning to the logger, if there is one, for every unknown option name in `keys`.
     #[wasm_bindgen(js_name = warnUnknown)]
     pub fn warn_unknown(logger: Option<&js_sys::Function>, keys: &js_sys::Array);
-
-    /// An event (see [`event_parts`](super::event_parts)) to the logger; `url` (redacted) for `open`.
-    #[wasm_bindgen(js_name = logEvent)]
-    pub fn log_event(logger: &js_sys::Function, kind: u32, s: &str, t: &str, a: f64, b: f64, url: &str);
 }
 
 #[wasm_bindgen(module = "/src/js/stats.js")]

@@ -5,24 +5,29 @@
 //! events, messages and request replies is up to its [`Host`]: the JS class emits them to listeners,
 //! the Rust client sends them down channels.
 //!
-//! Callbacks from JavaScript reach Rust through one long-lived closure per client (the "sink"), wrapped
-//! in a JS guard that is released when the driver is dropped. A `SocketTask` has no way to remove a
-//! listener, so a late callback from an old task arrives with that task's id and the engine ignores it;
-//! no closure is created per task, per timer or per message.
+//! Callbacks from JavaScript reach Rust through one [`Sink`] per client, which holds the driver weakly and
+//! has one method per kind of input. A `SocketTask` has no way to remove a listener, so a late callback from
+//! an old task arrives with that task's id and the engine ignores it; no closure is created per task or per
+//! message. The one timer is a gloo-timers `Timeout` (cleared when dropped), the app-lifecycle listeners a
+//! [`Lifecycle`] (removed when dropped).
 
 mod bindings;
+mod requests;
+mod sink;
 
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
-use js_sys::{Function, Reflect};
-use wasm_bindgen::closure::Closure;
+use gloo_timers::callback::Timeout;
+use js_sys::Function;
 use wasm_bindgen::JsValue;
 
 use crate::core::text::cat;
-use crate::core::{check_url, redact_in, redact_url, Config, Engine, ErrorCode, Event, Inbound, Millis, Output, Payload, RequestHandle, TaskId};
+use crate::core::{check_url, redact_in, redact_url, Config, Engine, ErrorCode, Event, Millis, Output, Payload, RequestHandle, TaskId};
 
 pub(crate) use bindings::*;
+use sink::{timer_fired, PlatformInput, Target};
+pub use sink::Sink;
 
 /// A frame on the JS side: a JS string or `ArrayBuffer`, with its length.
 ///
@@ -68,6 +73,11 @@ impl Frame {
     /// A text frame.
     pub fn text(s: JsValue) -> Frame {
         Frame::encoded(s)
+    }
+
+    /// An inbound frame's decoded value (its size is counted by the engine as it arrives).
+    pub fn received(data: JsValue) -> Frame {
+        Frame { data, len: 0, text: false }
     }
 
     /// A binary frame of `len` bytes.
@@ -118,8 +128,6 @@ pub struct Setup {
     pub codec: Codec,
     /// Pong text (a string), or undefined.
     pub pong: JsValue,
-    /// Its length in UTF-16 units, when there is one: frames of another length are no pong.
-    pub pong_len: Option<usize>,
     /// `heartbeat.isPong`.
     pub is_pong: Option<Function>,
     /// `reconnect.shouldReconnect`, asked by the driver outside any engine call.
@@ -134,53 +142,33 @@ pub struct Setup {
 
 /// What the driver reports to its owner.
 pub trait Host: 'static {
-    /// An event. `extra` is the open handshake's headers for `Open`, the raw text for a `DECODE` error,
-    /// undefined otherwise.
-    fn event(&self, event: &Event, extra: &JsValue);
+    /// An event, with what it carries besides the engine's [`Event`].
+    fn event(&self, event: &Event, detail: &EventDetail);
     /// A decoded message for `message` listeners.
     fn message(&self, data: JsValue);
-    /// A text frame to decode as JSON and deliver as [`Host::message`]; false (and nothing delivered)
-    /// when it is not JSON. The JS class does both in one call out of the module.
-    fn message_json(&self, text: &JsValue) -> bool {
-        match decode_json(text) {
-            Ok(v) => {
-                self.message(v);
-                true
-            }
-            Err(_) => false,
-        }
-    }
     /// A reply settles a request.
     fn resolve(&self, request: RequestHandle, data: JsValue);
     /// A request failed.
     fn reject(&self, request: RequestHandle, code: ErrorCode);
-    /// A request's reply was an error reply (see [`is_error_reply`]): reject with `REMOTE_ERROR`
+    /// A request's reply was an error reply (src/js/inbound.js `isErrorReply`): reject with `REMOTE_ERROR`
     /// carrying the reply's `error` member.
     fn reject_remote(&self, request: RequestHandle, reply: JsValue);
 }
 
-/// The default error test for replies: a JSON-RPC 2.0 reply (`jsonrpc: "2.0"`) with an `error` member.
-pub fn is_error_reply(reply: &JsValue) -> bool {
-    let version = Reflect::get(reply, &JsValue::from_str("jsonrpc")).ok().and_then(|v| v.as_string());
-    version.as_deref() == Some("2.0") && Reflect::has(reply, &JsValue::from_str("error")).unwrap_or(false)
+/// What an event carries besides the engine's [`Event`].
+pub struct EventDetail<'a> {
+    /// `Open`: the handshake's response headers, where the platform gives them (else undefined).
+    pub header: &'a JsValue,
+    /// `Open`: the URL that opened, its query string redacted (for the logger).
+    pub url: &'a str,
+    /// A `DECODE` error: the frame's raw text (else undefined).
+    pub raw: &'a JsValue,
 }
 
-/// Kinds of sink calls (src/js/sink.js).
-mod kind {
-    pub const OPEN: u32 = 0;
-    pub const MESSAGE: u32 = 1;
-    pub const CLOSE: u32 = 2;
-    pub const ERROR: u32 = 3;
-    pub const SEND_FAILED: u32 = 4;
-    pub const HIDE: u32 = 5;
-    pub const SHOW: u32 = 6;
-    pub const NETWORK: u32 = 7;
-    pub const TIMER: u32 = 8;
-    pub const URL_OK: u32 = 9;
-    pub const URL_FAILED: u32 = 10;
+impl EventDetail<'_> {
+    /// Nothing besides the event.
+    pub const NONE: EventDetail<'static> = EventDetail { header: &JsValue::UNDEFINED, url: "", raw: &JsValue::UNDEFINED };
 }
-
-type SinkFn = dyn FnMut(u32, u32, JsValue, JsValue, f64, f64);
 
 struct Conn {
     task: TaskId,
@@ -189,9 +177,19 @@ struct Conn {
     handle: Rc<Connection>,
 }
 
+/// The armed timer: dropping it clears it.
 struct Timer {
-    handle: JsValue,
+    _handle: Timeout,
     at: Millis,
+}
+
+/// The app-lifecycle and network listeners (src/js/lifecycle.js): dropping it removes them.
+struct Lifecycle(JsValue);
+
+impl Drop for Lifecycle {
+    fn drop(&mut self) {
+        stop_lifecycle(&self.0);
+    }
 }
 
 struct Io {
@@ -201,7 +199,7 @@ struct Io {
     open_header: JsValue,
     last_url: String,
     timer: Option<Timer>,
-    lifecycle: Option<JsValue>,
+    lifecycle: Option<Lifecycle>,
 }
 
 /// The driver: an engine running on a platform. Cheap to clone (shared).
@@ -218,23 +216,20 @@ impl<H> Clone for Driver<H> {
 struct Inner<H> {
     host: H,
     io: RefCell<Io>,
-    /// The guarded JS function every platform callback goes through.
+    /// The client's [`Sink`] (a JS object): every platform callback goes through it.
     sink: JsValue,
-    /// Keeps the Rust side of the sink alive; dropped after the guard is released.
-    _closure: Closure<SinkFn>,
+    /// The client's inbound classifier (src/js/inbound.js): frames go through it into the sink.
+    inbound: JsValue,
+    /// The same driver, for the timer's callback.
+    weak: Weak<dyn Target>,
     draining: Cell<bool>,
 }
 
 impl<H> Drop for Inner<H> {
     fn drop(&mut self) {
-        release(&self.sink);
+        // The timer and the lifecycle listeners go with `io`.
+        release_sink(&self.sink);
         let io = self.io.get_mut();
-        if let Some(t) = io.timer.take() {
-            timer_clear(&t.handle);
-        }
-        if let Some(w) = io.lifecycle.take() {
-            stop_lifecycle(&w);
-        }
         if let Some(c) = io.conn.take() {
             let _ = c.handle.close(1000, "client freed");
         }
@@ -251,7 +246,7 @@ thread_local! {
 /// Milliseconds now, as the engine counts them: `Date.now()` made monotonic (a wall clock can step
 /// back; the engine's deadlines must not).
 pub fn now_ms() -> Millis {
-    now_from(now())
+    now_from(js_sys::Date::now())
 }
 
 /// [`now_ms`] for a `Date.now()` the caller already read (the sink and the fast send path pass it in,
@@ -270,13 +265,16 @@ impl<H: Host> Driver<H> {
     pub fn new(config: Config<Frame>, setup: Setup, host: H, seed: u64) -> Driver<H> {
         let lifecycle = setup.lifecycle;
         let inner = Rc::new_cyclic(|weak: &Weak<Inner<H>>| {
-            let weak = weak.clone();
-            let closure = Closure::<SinkFn>::new(move |gen: u32, k: u32, a: JsValue, b: JsValue, t: f64, n: f64| {
-                if let Some(inner) = weak.upgrade() {
-                    Driver { inner }.on_sink(gen, k, a, b, t, n);
-                }
-            });
-            let sink = guard(closure.as_ref());
+            let weak: Weak<dyn Target> = weak.clone();
+            let sink = JsValue::from(Sink::new(weak.clone()));
+            let inbound = new_inbound(
+                &sink,
+                setup.codec == Codec::Text,
+                &setup.pong,
+                setup.is_pong.as_ref(),
+                &setup.id_field,
+                config.max_message_bytes as f64,
+            );
             Inner {
                 host,
                 io: RefCell::new(Io {
@@ -289,7 +287,8 @@ impl<H: Host> Driver<H> {
                     lifecycle: None,
                 }),
                 sink,
-                _closure: closure,
+                inbound,
+                weak,
                 draining: Cell::new(false),
             }
         });
@@ -344,10 +343,8 @@ impl<H: Host> Driver<H> {
     /// `close()`, then the lifecycle listeners are removed.
     pub fn close(&self, code: u16, reason: &str) -> Result<(), crate::core::Error> {
         let r = self.with_engine(|e, now| e.close(now, code, reason));
-        let w = self.inner.io.borrow_mut().lifecycle.take();
-        if let Some(w) = w {
-            stop_lifecycle(&w);
-        }
+        let listeners = self.inner.io.borrow_mut().lifecycle.take();
+        drop(listeners);
         r
     }
 
@@ -374,7 +371,7 @@ impl<H: Host> Driver<H> {
 
     fn watch_lifecycle(&self) {
         let platform = self.inner.io.borrow().setup.platform.clone();
-        let w = watch_lifecycle(&platform, &self.inner.sink);
+        let w = Lifecycle(watch_lifecycle(&platform, &self.inner.sink));
         self.inner.io.borrow_mut().lifecycle = Some(w);
     }
 
@@ -425,15 +422,24 @@ impl<H: Host> Driver<H> {
                 }
             }
             Output::Timer { .. } => {}
-            Output::Event(ev) => {
-                self.log_event(&ev);
-                let header = match ev {
-                    Event::Open { .. } => self.inner.io.borrow().open_header.clone(),
-                    _ => JsValue::UNDEFINED,
-                };
-                self.inner.host.event(&ev, &header);
-            }
+            Output::Event(ev) => match ev {
+                Event::Open { .. } => {
+                    let (header, url) = {
+                        let io = self.inner.io.borrow();
+                        (io.open_header.clone(), redact_url(&io.last_url))
+                    };
+                    self.inner.host.event(&ev, &EventDetail { header: &header, url: &url, raw: &JsValue::UNDEFINED });
+                }
+                _ => self.inner.host.event(&ev, &EventDetail::NONE),
+            },
             Output::Reject { request, code } => self.inner.host.reject(request, code),
+            Output::Deliver(m) => self.inner.host.message(m.data),
+            Output::Resolve { request, reply, error: false } => self.inner.host.resolve(request, reply.data),
+            Output::Resolve { request, reply, error: true } => self.inner.host.reject_remote(request, reply.data),
+            Output::Undecodable { raw, message } => {
+                let ev = Event::Error { code: ErrorCode::Decode, message, err_msg: None };
+                self.inner.host.event(&ev, &EventDetail { raw: &raw.data, ..EventDetail::NONE });
+            }
         }
     }
 
@@ -442,19 +448,6 @@ impl<H: Host> Driver<H> {
         match &io.conn {
             Some(c) if c.task == task => Some(c.handle.clone()),
             _ => None,
-        }
-    }
-
-    /// An event to the logger (src/js/log.js `logEvent` picks level, message and fields), the URL redacted.
-    fn log_event(&self, ev: &Event) {
-        let logger = self.inner.io.borrow().setup.logger.clone();
-        if let Some(logger) = logger {
-            let url = match ev {
-                Event::Open { .. } => redact_url(&self.last_url()),
-                _ => String::new(),
-            };
-            let (kind, s, t, a, b, _) = event_parts(ev);
-            log_event(&logger, kind, s, t, a, b, &url);
         }
     }
 
@@ -499,7 +492,7 @@ impl<H: Host> Driver<H> {
             let s = &io.setup;
             (s.platform.clone(), s.header.clone(), s.protocols.clone(), io.engine.config().connect_timeout_ms as f64)
         };
-        match open_connection(&platform, &url, &header, &protocols, timeout, &self.inner.sink, task.0) {
+        match open_connection(&platform, &url, &header, &protocols, timeout, &self.inner.sink, &self.inner.inbound, task.0) {
             Ok(handle) => {
                 let mut io = self.inner.io.borrow_mut();
                 if io.engine.task() == Some(task) {
@@ -515,21 +508,19 @@ impl<H: Host> Driver<H> {
         }
     }
 
-    fn on_sink(&self, gen: u32, k: u32, a: JsValue, b: JsValue, t: f64, n: f64) {
-        let now = now_from(t);
-        let task = TaskId(gen);
-        match k {
-            kind::OPEN => {
+    fn on_input(&self, now: Millis, input: PlatformInput) {
+        match input {
+            PlatformInput::Opened { task, header } => {
                 let mut io = self.inner.io.borrow_mut();
                 if io.engine.task() == Some(task) {
-                    io.open_header = a;
+                    io.open_header = header;
                 }
                 io.engine.task_opened(now, task);
             }
-            kind::MESSAGE => self.on_message(now, task, a, n),
-            kind::CLOSE => {
-                let code = a.as_f64().filter(|c| c.is_finite() && *c >= 0.0 && *c <= 65535.0).map_or(1006, |c| c as u16);
-                let reason = b.as_string().unwrap_or_default();
+            PlatformInput::Frame { task, size, frame } => self.inner.io.borrow_mut().engine.frame(now, task, size, frame),
+            PlatformInput::Closed { task, code, reason } => {
+                let code = code.as_f64().filter(|c| c.is_finite() && *c >= 0.0 && *c <= 65535.0).map_or(1006, |c| c as u16);
+                let reason = reason.as_string().unwrap_or_default();
                 let ask = {
                     let mut io = self.inner.io.borrow_mut();
                     if io.conn.as_ref().is_some_and(|c| c.task == task) {
@@ -542,176 +533,66 @@ impl<H: Host> Driver<H> {
                 let reconnect = ask.map_or(true, |f| ask_should_reconnect(&f, code, &reason));
                 self.inner.io.borrow_mut().engine.task_closed_answered(now, task, code, &reason, reconnect);
             }
-            kind::ERROR => {
+            PlatformInput::Failed { task, err_msg } => {
                 // The platform's text may quote the URL, query string and all.
-                let msg = redact_in(&a.as_string().unwrap_or_default(), &self.last_url());
+                let msg = redact_in(&err_msg, &self.last_url());
                 self.inner.io.borrow_mut().engine.task_error(now, task, &msg);
             }
-            kind::SEND_FAILED => {
-                let msg = a.as_string().unwrap_or_default();
-                self.inner.io.borrow_mut().engine.send_failed(now, task, &msg);
-            }
-            kind::HIDE => self.inner.io.borrow_mut().engine.app_hidden(now),
-            kind::SHOW => self.inner.io.borrow_mut().engine.app_shown(now),
-            // `a`: true or false (src/js/lifecycle.js).
-            kind::NETWORK => self.inner.io.borrow_mut().engine.network_changed(now, a.is_truthy()),
-            kind::URL_OK | kind::URL_FAILED => {
-                let waiting = {
-                    let io = self.inner.io.borrow();
-                    io.engine.task() == Some(task) && io.conn.is_none()
-                };
-                if waiting {
-                    match (k, a.as_string()) {
-                        (kind::URL_OK, Some(url)) => self.connect_checked(task, url),
-                        (kind::URL_OK, None) => self.attempt_failed(task, "the url function's promise resolved to a non-string"),
-                        _ => self.attempt_failed(
-                            task,
-                            &cat(&["the url function's promise rejected: ", &a.as_string().unwrap_or_default()]),
-                        ),
+            PlatformInput::SendFailed { task, err_msg } => self.inner.io.borrow_mut().engine.send_failed(now, task, &err_msg),
+            PlatformInput::AppHidden => self.inner.io.borrow_mut().engine.app_hidden(now),
+            PlatformInput::AppShown => self.inner.io.borrow_mut().engine.app_shown(now),
+            PlatformInput::Network { online } => self.inner.io.borrow_mut().engine.network_changed(now, online),
+            PlatformInput::UrlResolved { task, url } => {
+                if self.awaits_url(task) {
+                    match url.as_string() {
+                        Some(url) => self.connect_checked(task, url),
+                        None => self.attempt_failed(task, "the url function's promise resolved to a non-string"),
                     }
                 }
             }
-            kind::TIMER => {
+            PlatformInput::UrlRejected { task, why } => {
+                if self.awaits_url(task) {
+                    self.attempt_failed(task, &cat(&["the url function's promise rejected: ", &why]));
+                }
+            }
+            PlatformInput::Timer => {
                 let mut io = self.inner.io.borrow_mut();
                 io.timer = None;
                 io.engine.handle_timeout(now);
             }
-            _ => {}
         }
         self.drain();
     }
 
-    /// `n`: the frame's `frameLength`, which the platform code passes along with a message (NaN if not).
-    fn on_message(&self, now: Millis, task: TaskId, data: JsValue, n: f64) {
-        // frameLength tells string (even) from ArrayBuffer (odd) and gives the length.
-        let n = if n.is_nan() { frame_length(&data) } else { n };
-        let text = n >= 0.0 && n % 2.0 == 0.0;
-        let len = if n < 0.0 { 0 } else { (n / 2.0) as usize };
-        let verdict = {
-            let mut io = self.inner.io.borrow_mut();
-            let max = io.engine.config().max_message_bytes;
-            // UTF-8 size is between 1 and 3 bytes per UTF-16 unit: scan only when the bound decides nothing.
-            let size = if text && len <= max && len.saturating_mul(3) > max { utf8_length(&data) as usize } else { len };
-            io.engine.frame_received(now, task, size)
-        };
-        if verdict != Inbound::Decode {
-            return;
-        }
-        if !text {
-            // Binary frames are always delivered as ArrayBuffer (views from odd platforms are copied).
-            let data = if n < 0.0 && frame_kind(&data) == 2 { own_bytes(&data) } else { data };
-            self.deliver(data);
-            return;
-        }
-        let (codec, pong, is_pong, pending) = {
-            let io = self.inner.io.borrow();
-            let s = &io.setup;
-            let pong = if s.pong_len == Some(len) { Some(s.pong.clone()) } else { None };
-            (s.codec, pong, s.is_pong.clone(), io.engine.pending_requests() > 0)
-        };
-        if pong.is_some_and(|p| data == p) {
-            self.inner.io.borrow_mut().engine.pong_received(now);
-            return;
-        }
-        if codec == Codec::Json && is_pong.is_none() && !pending {
-            // The common case: decoded and delivered on the JS side in one call.
-            if !self.inner.host.message_json(&data) {
-                // The error path only: parsed again here for the parser's description.
-                let why = decode_json(&data).err().map(|e| describe(&e)).unwrap_or_default();
-                self.decode_failed(&data, &why);
-            }
-            return;
-        }
-        let decoded = match codec {
-            Codec::Text => data,
-            Codec::Json => match decode_json(&data) {
-                Ok(v) => v,
-                Err(e) => {
-                    self.decode_failed(&data, &describe(&e));
-                    return;
-                }
-            },
-        };
-        if let Some(f) = is_pong {
-            if f.call1(&JsValue::NULL, &decoded).map(|v| v.is_truthy()).unwrap_or(false) {
-                self.inner.io.borrow_mut().engine.pong_received(now);
-                return;
-            }
-        }
-        if pending && decoded.is_object() {
-            // Cloned only here: a JsValue clone is a call out of the module.
-            let id_field = self.inner.io.borrow().setup.id_field.clone();
-            if let Ok(id) = Reflect::get(&decoded, &id_field) {
-                if let Some(key) = id_key(&id) {
-                    let hit = self.inner.io.borrow_mut().engine.reply_received(now, &key);
-                    if let Some(h) = hit {
-                        if is_error_reply(&decoded) {
-                            self.inner.host.reject_remote(h, decoded);
-                        } else {
-                            self.inner.host.resolve(h, decoded);
-                        }
-                        return;
-                    }
-                }
-            }
-        }
-        self.deliver(decoded);
+    /// Whether `task` is the current attempt and still waits for its URL.
+    fn awaits_url(&self, task: TaskId) -> bool {
+        let io = self.inner.io.borrow();
+        io.engine.task() == Some(task) && io.conn.is_none()
     }
 
-    /// A text frame that is not JSON: a `DECODE` error event, nothing delivered.
-    fn decode_failed(&self, data: &JsValue, why: &str) {
-        let message = cat(&["a text frame was not valid JSON (", why, "); it was not delivered"]);
-        let ev = Event::Error { code: ErrorCode::Decode, message, err_msg: None };
-        self.log_event(&ev);
-        // The raw text travels as the event's extra value (`raw` in the payload).
-        self.inner.host.event(&ev, data);
-    }
-
-    fn deliver(&self, data: JsValue) {
-        self.inner.host.message(data);
-    }
 
     fn sync_timer(&self) {
         let mut io = self.inner.io.borrow_mut();
         let want = io.engine.next_deadline();
         match (want, &io.timer) {
-            (None, Some(_)) => {
-                if let Some(t) = io.timer.take() {
-                    timer_clear(&t.handle);
-                }
-            }
+            (None, Some(_)) => io.timer = None,
             (Some(at), current) if current.as_ref().map_or(true, |t| at < t.at) => {
-                if let Some(t) = io.timer.take() {
-                    timer_clear(&t.handle);
-                }
+                // The one it replaces is cleared as it is dropped.
+                io.timer = None;
                 // setTimeout fires at once for delays over 2^31 − 1 ms; a far deadline is reached in steps
                 // (an early wake-up finds nothing due and arms the timer again).
-                let delay = at.saturating_sub(now_ms()).min(MAX_TIMER_MS) as f64;
-                let handle = timer_set(&self.inner.sink, delay);
-                io.timer = Some(Timer { handle, at });
+                let delay = at.saturating_sub(now_ms()).min(MAX_TIMER_MS) as u32;
+                let target = self.inner.weak.clone();
+                io.timer = Some(Timer { _handle: Timeout::new(delay, move || timer_fired(&target)), at });
             }
             _ => {}
         }
     }
 }
 
-/// An event as plain values for src/js (`Emitter.prototype.event`, `logEvent`), which builds its
-/// payload and log fields: `(kind, s, t, a, b, c)` with kind 0 `state` (s from, t to), 1 `open` (a attempt,
-/// b reconnected as 1 or 0), 2 `close` (s reason, a code, b willReconnect, c delayMs or -1 for none),
-/// 3 `reconnecting` (a attempt, b delayMs), 4 `error` (s code, t message, a 1 when there is an errMsg).
-pub fn event_parts(ev: &Event) -> (u32, &str, &str, f64, f64, f64) {
-    match ev {
-        Event::State { from, to } => (0, from.as_str(), to.as_str(), 0.0, 0.0, 0.0),
-        Event::Open { attempt, reconnected } => (1, "", "", *attempt as f64, *reconnected as u8 as f64, 0.0),
-        Event::Close { code, reason, will_reconnect, delay_ms } => {
-            (2, reason, "", *code as f64, *will_reconnect as u8 as f64, delay_ms.map_or(-1.0, |d| d as f64))
-        }
-        Event::Reconnecting { attempt, delay_ms } => (3, "", "", *attempt as f64, *delay_ms as f64, 0.0),
-        Event::Error { code, message, err_msg } => (4, code.as_str(), message, err_msg.is_some() as u8 as f64, 0.0, 0.0),
-    }
-}
 
-/// The key a request id is matched by: numbers and strings, kept apart (`7` is not `"7"`).
-pub fn id_key(id: &JsValue) -> Option<String> {
-    request_key(id).as_string()
+impl<H: Host> Target for Inner<H> {
+    fn input(self: Rc<Self>, now: Millis, input: PlatformInput) {
+        Driver { inner: self }.on_input(now, input);
+    }
 }

@@ -8,7 +8,8 @@
 #![allow(dead_code)]
 
 use wxsocket::core::{
-    Backoff, Config, Engine, ErrorCode, Event, Heartbeat, Inbound, Millis, Output, Overflow, QueueLimits, State, TaskId, Text,
+    Backoff, Config, Engine, ErrorCode, Event, Heartbeat, Inbound, Millis, Output, Overflow, QueueLimits, RequestHandle, State, TaskId,
+    Text,
 };
 
 /// A config for scenarios: exact delays (min 100, max 1000, factor 2, jitter 0), uptime reset after
@@ -43,6 +44,17 @@ pub fn queue(max_messages: usize, max_bytes: usize, overflow: Overflow) -> Queue
 /// A text payload.
 pub fn t(s: &str) -> Text {
     Text::from(s)
+}
+
+/// What became of an inbound message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fate {
+    /// Delivered (`Output::Deliver`).
+    Delivered,
+    /// Dropped with a `MESSAGE_TOO_LARGE` error.
+    TooLarge,
+    /// Nothing: from an old task, or the client is not open.
+    Ignored,
 }
 
 pub struct Harness {
@@ -153,19 +165,41 @@ impl Harness {
         task
     }
 
-    /// A frame of `len` bytes arrives on the live task.
-    pub fn frame(&mut self, len: usize) -> Inbound {
+    /// A message of `len` bytes arrives on the live task: what became of it.
+    pub fn frame(&mut self, len: usize) -> Fate {
         let task = self.task();
-        let verdict = self.engine.frame_received(self.now, task, len);
-        self.drain();
-        verdict
+        self.frame_on(task, len)
     }
 
-    /// A pong arrives on the live task (frame, then `pong_received`).
-    pub fn pong(&mut self) {
-        assert_eq!(self.frame(4), Inbound::Decode);
-        self.engine.pong_received(self.now);
+    /// A message of `len` bytes arrives on `task` (live or not): what became of it.
+    pub fn frame_on(&mut self, task: TaskId, len: usize) -> Fate {
+        let before = self.log.len();
+        self.engine.frame(self.now, task, len, Inbound::Message(t("frame")));
         self.drain();
+        let new = &self.log[before..];
+        if new.iter().any(|(_, o)| matches!(o, Output::Deliver(_))) {
+            Fate::Delivered
+        } else if new.iter().any(|(_, o)| matches!(o, Output::Event(Event::Error { code: ErrorCode::MessageTooLarge, .. }))) {
+            Fate::TooLarge
+        } else {
+            Fate::Ignored
+        }
+    }
+
+    /// A pong arrives on the live task.
+    pub fn pong(&mut self) {
+        let task = self.task();
+        self.engine.frame(self.now, task, 4, Inbound::Pong);
+        self.drain();
+    }
+
+    /// A reply with id `key` arrives on the live task: the request it settled, if any.
+    pub fn reply(&mut self, key: &str) -> Option<RequestHandle> {
+        let task = self.task();
+        let before = self.log.len();
+        self.engine.frame(self.now, task, 8, Inbound::Reply { key: key.into(), reply: t("reply"), error: false });
+        self.drain();
+        self.log[before..].iter().find_map(|(_, o)| if let Output::Resolve { request, .. } = o { Some(*request) } else { None })
     }
 
     pub fn send(&mut self, s: &str) -> Result<bool, ErrorCode> {

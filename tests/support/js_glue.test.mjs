@@ -1,11 +1,12 @@
 // The package's JavaScript (src/js/*.js), tested directly:
-// UTF-8 lengths, frame kinds across realms, request keys, the guard, and the listener registry.
+// UTF-8 lengths, frame kinds across realms, request keys, the sink's release, the listener registry, the
+// named events and the options reader.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import vm from 'node:vm';
 import * as codec from '../../src/js/codec.js';
-import * as requests from '../../src/js/requests.js';
-import * as sink from '../../src/js/sink.js';
+import * as inbound from '../../src/js/inbound.js';
+import * as callbacks from '../../src/js/callbacks.js';
 import * as emitter from '../../src/js/emitter.js';
 import * as options from '../../src/js/options.js';
 import * as log from '../../src/js/log.js';
@@ -14,7 +15,7 @@ import * as transport from '../../src/js/transport.js';
 import * as errors from '../../src/js/errors.js';
 
 // Every file's exports under one name, as the module sees them.
-const p = { ...codec, ...requests, ...sink, ...emitter, ...options, ...log, ...stats, ...transport, ...errors };
+const p = { ...codec, ...inbound, ...callbacks, ...emitter, ...options, ...log, ...stats, ...transport, ...errors };
 
 test('utf8Length equals the encoded length, for ASCII, CJK, emoji and lone surrogates', () => {
   const cases = ['', 'abc', '{"a":1}', 'é', '世界', '🌏', 'a\ud800b', '\udc00', 'x'.repeat(5000) + '世', '\u007f\u0080\u07ff\u0800\uffff'];
@@ -35,21 +36,112 @@ test('ownBytes copies only the view\'s bytes', () => {
   assert.deepEqual([...new Uint8Array(p.ownBytes(view))], [2, 3]);
 });
 
-test('requestKey keeps numbers and strings apart and refuses other ids', () => {
-  assert.equal(p.requestKey(7), 'n:7');
-  assert.equal(p.requestKey('7'), 's:7');
-  assert.notEqual(p.requestKey(7), p.requestKey('7'));
-  assert.equal(p.requestKey(1.5), 'n:1.5');
-  for (const x of [undefined, null, true, {}, []]) assert.equal(p.requestKey(x), undefined);
+// A sink that records what the classifier fed it.
+function recordingSink() {
+  const calls = [];
+  const rec = (name) => (...args) => calls.push([name, ...args.slice(0, -1)]);
+  return { calls, sink: { message: rec('message'), numberReply: rec('numberReply'), textReply: rec('textReply'), pong: rec('pong'), undecodable: rec('undecodable'), tooLarge: rec('tooLarge') } };
+}
+
+test('inbound frames are classified once: message, reply (number and string ids), error reply, pong, not JSON, too large', () => {
+  const { calls, sink } = recordingSink();
+  const c = p.newInbound(sink, false, 'pong', undefined, 'id', 40);
+  c.frame(1, '{"a":1}');
+  c.frame(1, '{"id":7,"ok":1}');
+  c.frame(1, '{"id":"7"}');
+  c.frame(1, '{"jsonrpc":"2.0","id":3,"error":{}}');
+  c.frame(1, '{"id":null}');
+  c.frame(2, 'pong');
+  c.frame(2, 'nope{');
+  c.frame(2, 'x'.repeat(41));
+  c.frame(2, '世'.repeat(14));
+  assert.deepEqual(calls.map((c) => c.slice(0, 2)), [
+    ['message', 1], ['numberReply', 1], ['textReply', 1], ['numberReply', 1], ['message', 1], ['pong', 2], ['undecodable', 2], ['tooLarge', 2], ['tooLarge', 2],
+  ]);
+  assert.deepEqual(calls[1].slice(2, 5), [15, 7, false]);
+  assert.deepEqual(calls[2].slice(3, 5), ['7', false]);
+  assert.equal(calls[3][4], true, 'a JSON-RPC 2.0 error reply');
+  assert.equal(calls[6][3], 'nope{');
+  assert.equal(calls[8][2], 42, 'fourteen CJK characters are 42 UTF-8 bytes');
 });
 
-test('a released guard calls nothing', () => {
+test('inbound binary frames: views are copied to their own bytes and counted; isPong decides on decoded values', () => {
+  const { calls, sink } = recordingSink();
+  const c = p.newInbound(sink, false, undefined, (v) => v && v.type === 'pong', 'id', 1024);
+  c.frame(1, new Uint8Array([1, 2, 3, 4]).subarray(1, 3));
+  c.frame(1, '{"type":"pong"}');
+  c.frame(1, vm.runInNewContext('new ArrayBuffer(5)'));
+  assert.equal(calls[0][0], 'message');
+  assert.equal(calls[0][2], 2);
+  assert.deepEqual([...new Uint8Array(calls[0][3])], [2, 3]);
+  assert.equal(calls[1][0], 'pong');
+  assert.deepEqual(calls[2].slice(0, 3), ['message', 1, 5]);
+  const throwing = recordingSink();
+  p.newInbound(throwing.sink, true, undefined, () => { throw new Error('bug'); }, 'id', 10).frame(1, 'hi');
+  assert.deepEqual(throwing.calls.map((x) => x[0]), ['message'], 'an isPong that throws says no');
+});
+
+test('a released sink is freed once and then answers every call with nothing', () => {
   const calls = [];
-  const g = p.guard((a, b, c, d) => calls.push([a, b, c, d]));
-  g(1, 2, 3, 4);
-  p.release(g);
-  g(5, 6, 7, 8);
-  assert.deepEqual(calls, [[1, 2, 3, 4]]);
+  class FakeSink {
+    opened(task) { calls.push(['opened', task]); }
+    message(task) { calls.push(['message', task]); }
+    free() { calls.push(['free']); }
+  }
+  const s = new FakeSink();
+  s.opened(1);
+  p.releaseSink(s);
+  s.opened(2);
+  s.message(2);
+  s.free();
+  assert.deepEqual(calls, [['opened', 1], ['free']]);
+});
+
+test('releaseSink ignores the report of a free delayed by a running call', () => {
+  class BusySink { free() { throw new Error('attempted to take ownership of Rust value while it was borrowed'); } opened() {} }
+  const s = new BusySink();
+  assert.doesNotThrow(() => p.releaseSink(s));
+  assert.equal(s.opened(), undefined);
+});
+
+test('each event is emitted with its named payload and logged at its level', () => {
+  const logged = [];
+  const e = p.clientEmitter((level, message, fields) => logged.push([level, message, fields]));
+  const got = [];
+  for (const ev of ['state', 'open', 'close', 'reconnecting', 'error']) e.on(ev, (x) => got.push([ev, x]));
+  e.emitState('connecting', 'open');
+  e.emitOpen(2, true, { h: '1' }, 'wss://x/?token=[redacted]');
+  e.emitClose(4000, 'bye', false, undefined);
+  e.emitReconnecting(3, 1200);
+  e.emitError('DECODE', 'not JSON', undefined, 'raw!');
+  e.emitError('CONNECT_FAILED', 'failed', 'errMsg text', undefined);
+  assert.deepEqual(got, [
+    ['state', { from: 'connecting', to: 'open' }],
+    ['open', { header: { h: '1' }, attempt: 2, reconnected: true }],
+    ['close', { code: 4000, reason: 'bye', willReconnect: false, delayMs: null }],
+    ['reconnecting', { attempt: 3, delayMs: 1200 }],
+    ['error', { code: 'DECODE', message: 'not JSON', raw: 'raw!' }],
+    ['error', { code: 'CONNECT_FAILED', message: 'failed', errMsg: 'errMsg text' }],
+  ]);
+  assert.deepEqual(logged.map((l) => l.slice(0, 2)), [
+    ['debug', 'state'], ['info', 'open'], ['info', 'close'], ['info', 'reconnecting'], ['warn', 'not JSON'], ['warn', 'failed'],
+  ]);
+  assert.equal(logged[1][2].url, 'wss://x/?token=[redacted]');
+});
+
+test('readOptions returns the options by name, leaving what is missing undefined', () => {
+  const wx = { connectSocket() {} };
+  const o = p.readOptions({ url: 'wss://a', platform: wx, reconnect: { minDelayMs: 5 }, heartbeat: true, queue: { overflow: 'drop-oldest' }, bogus: 1 });
+  assert.equal(o.url, 'wss://a');
+  assert.equal(o.platform, wx);
+  assert.equal(o.reconnect.minDelayMs, 5);
+  assert.equal(o.reconnect.factor, undefined);
+  assert.deepEqual(Object.keys(o.heartbeat).filter((k) => o.heartbeat[k] !== undefined), []);
+  assert.equal(o.queue.overflow, 'drop-oldest');
+  assert.equal(o.connectTimeoutMs, undefined);
+  assert.deepEqual(o.unknown, ['bogus']);
+  assert.equal(p.readOptions({ url: 'wss://a', platform: wx, reconnect: false, heartbeat: false }).reconnect, false);
+  assert.throws(() => p.readOptions({ url: 'wss://a', platform: wx, reconnect: { factor: 'x' } }), (e) => e.code === 'INVALID_OPTION' && /reconnect\.factor/.test(e.message));
 });
 
 test('the emitter: a throwing listener does not stop the others; off, once and unsubscribe', () => {

@@ -1,0 +1,73 @@
+// Inbound frames, each decoded and classified once, here, as it arrives: the heartbeat's pong, a reply to a
+// request (it carries an id), a message, text that is not JSON, or a frame too large to decode. The class
+// goes into the module through the client's sink, one method per class, with the decoded value; the module
+// decides what happens (a frame from an old task is dropped, a reply settles the request waiting for its id
+// or is an ordinary message) and hands the value back to the emitter.
+
+import { describe } from './errors.js';
+import { frameKind, ownBytes, utf8Length } from './codec.js';
+
+// `options`: { text (the text codec), pong (text, or undefined without heartbeat), isPong (function or
+// undefined), idField, maxBytes (maxMessageBytes) }.
+export function Inbound(sink, options) {
+  this.sink = sink;
+  this.text = options.text;
+  this.pong = options.pong;
+  this.isPong = options.isPong;
+  this.idField = options.idField;
+  this.maxBytes = options.maxBytes;
+}
+
+export function newInbound(sink, text, pong, isPong, idField, maxBytes) {
+  return new Inbound(sink, { text: text, pong: pong, isPong: isPong, idField: idField, maxBytes: maxBytes });
+}
+
+// The default test for error replies: a JSON-RPC 2.0 reply (`jsonrpc: "2.0"`) with an `error` member.
+export function isErrorReply(v) {
+  return v !== null && typeof v === 'object' && v.jsonrpc === '2.0' && 'error' in v;
+}
+
+// A frame of task `task`: a string, an ArrayBuffer, or a typed array or DataView (copied as its own bytes).
+Inbound.prototype.frame = function (task, data) {
+  var sink = this.sink;
+  var now = Date.now();
+  var value, size;
+  var binary = typeof data !== 'string';
+  if (!binary) {
+    var n = data.length;
+    // UTF-8 size is between 1 and 3 bytes per UTF-16 unit: scan only when the bound decides nothing.
+    size = n <= this.maxBytes && n * 3 > this.maxBytes ? utf8Length(data) : n;
+    if (size > this.maxBytes) return sink.tooLarge(task, size, now);
+    if (this.pong !== undefined && data === this.pong) return sink.pong(task, size, now);
+    if (this.text) {
+      value = data;
+    } else {
+      try {
+        value = JSON.parse(data);
+      } catch (e) {
+        return sink.undecodable(task, size, data, describe(e), now);
+      }
+    }
+  } else {
+    var kind = frameKind(data);
+    // Binary frames are delivered as ArrayBuffer (views from odd platforms are copied); what is neither
+    // (a platform bug) is passed on as it is, counted as 0 bytes.
+    value = kind === 2 ? ownBytes(data) : data;
+    size = kind === 1 || kind === 2 ? value.byteLength : 0;
+    if (size > this.maxBytes) return sink.tooLarge(task, size, now);
+  }
+  if (this.isPong !== undefined && askIsPong(this.isPong, value)) return sink.pong(task, size, now);
+  var id = !binary && value !== null && typeof value === 'object' ? value[this.idField] : undefined;
+  if (typeof id === 'number') return sink.numberReply(task, size, id, isErrorReply(value), value, now);
+  if (typeof id === 'string') return sink.textReply(task, size, id, isErrorReply(value), value, now);
+  return sink.message(task, size, value, now);
+};
+
+// `heartbeat.isPong(data)`; one that throws says "no".
+function askIsPong(f, value) {
+  try {
+    return !!f(value);
+  } catch (e) {
+    return false;
+  }
+}
