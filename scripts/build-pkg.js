@@ -83,6 +83,8 @@ function writeGlueEntry(wasmBytes, bindgen, needs, names) {
   // The error class, which every entry exports (js-shim/api.js): src/js/errors.js, beside codec.js.
   if (!fs.existsSync(path.join(snippets, crates[0], 'src/js/errors.js'))) fail('src/js/errors.js is not among the snippets');
   lines.push(`export { WxSocketError } from ${JSON.stringify(`./snippets/${crates[0]}/src/js/errors.js`)};`);
+  // Its methods mark their calls into the module, after which the events they produced are delivered.
+  lines.push(`export { beginCall, endCall } from ${JSON.stringify(`./snippets/${crates[0]}/src/js/emitter.js`)};`);
   const entries = [];
   let i = 0;
   for (const [name, fields] of byModule) {

@@ -561,6 +561,7 @@ impl<P: Payload> Engine<P> {
             return Ok(());
         }
         self.closed_by_user = true;
+        self.withdraw_retry_notice();
         if let Some(task) = self.task.take() {
             self.set_state(State::Closing);
             self.out.push_back(Output::Close { task: task.id, code, reason: reason.to_owned() });
@@ -587,6 +588,7 @@ impl<P: Payload> Engine<P> {
         self.closed_by_user = false;
         self.retry_count = 0;
         self.retry_at = None;
+        self.withdraw_retry_notice();
         let was_open = self.state == State::Open;
         if let Some(task) = self.task.take() {
             self.out.push_back(Output::Close { task: task.id, code: 1000, reason: "reconnect".into() });
@@ -1001,6 +1003,12 @@ impl<P: Payload> Engine<P> {
             self.state = to;
             self.emit(Event::State { from, to });
         }
+    }
+
+    /// `close()` or `reconnect()` from page code that runs while outputs are still queued (a listener, the
+    /// logger): a `reconnecting` event not yet polled announces a retry that no longer happens.
+    fn withdraw_retry_notice(&mut self) {
+        self.out.retain(|o| !matches!(o, Output::Event(Event::Reconnecting { .. })));
     }
 
     fn emit(&mut self, event: Event) {

@@ -2,7 +2,8 @@
 
 import { makeError, describe as errText } from './errors.js';
 import { encodeJson } from './codec.js';
-import { detectPlatform, isPlatform, PLATFORM_NAMES } from './transport.js';
+import { detectPlatform, isPlatform, hasConnectSocket, PLATFORM_NAMES } from './transport.js';
+import { log } from './log.js';
 
 // Their shapes and types are checked here, every mistake a WxSocketError that names the option; the values
 // are checked in Rust afterwards (the URL, the headers, the backoff and the config's ranges), where every
@@ -146,6 +147,13 @@ function read(o) {
   }
   var idField = o.requestIdField;
   if (idField !== undefined && (typeof idField !== 'string' || idField === '')) throw invalid('requestIdField must be a non-empty string');
+  var logger = optFn(o, 'logger', 'logger');
+  // The WebSocket API has no handshake headers: say so rather than drop them without a word (names only,
+  // never values).
+  if (pairs.length > 0 && !hasConnectSocket(platform) && logger) {
+    log(logger, 'warn', 'header is not sent: a WebSocket constructor takes no handshake headers (carry them in the URL or the first message)',
+      'header', Object.keys(header));
+  }
   return {
     url: url,
     header: header,
@@ -163,7 +171,7 @@ function read(o) {
     lifecycle: optBool(o, 'lifecycle', 'lifecycle'),
     allowInsecure: optBool(o, 'allowInsecure', 'allowInsecure'),
     startClosed: optBool(o, 'startClosed', 'startClosed'),
-    logger: optFn(o, 'logger', 'logger'),
+    logger: logger,
     unknown: Object.keys(o).filter(function (k) { return KNOWN.indexOf(k) < 0; })
   };
 }

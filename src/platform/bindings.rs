@@ -54,6 +54,14 @@ extern "C" {
     #[wasm_bindgen(method)]
     pub fn message(this: &Emitter, data: &JsValue);
 
+    /// A call into the module begins (src/js/emitter.js): the events it produces wait for its end.
+    #[wasm_bindgen(js_name = beginCall)]
+    pub fn begin_call();
+
+    /// The call ends: when it was the outermost, the events are delivered now.
+    #[wasm_bindgen(js_name = endCall)]
+    pub fn end_call();
+
     /// The `state` event (logged at debug level).
     #[wasm_bindgen(method, js_name = emitState)]
     pub fn emit_state(this: &Emitter, from: &str, to: &str);

@@ -402,7 +402,7 @@ impl<H: Host> Driver<H> {
                 let handle = self.conn_of(task);
                 if let Some(h) = handle {
                     if let Err(e) = h.send(&payload.data) {
-                        let msg = describe(&e);
+                        let msg = redact_in(&describe(&e), &self.last_url());
                         self.inner.io.borrow_mut().engine.send_failed(now_ms(), task, &msg);
                     }
                 }
@@ -520,7 +520,8 @@ impl<H: Host> Driver<H> {
             PlatformInput::Frame { task, size, frame } => self.inner.io.borrow_mut().engine.frame(now, task, size, frame),
             PlatformInput::Closed { task, code, reason } => {
                 let code = code.as_f64().filter(|c| c.is_finite() && *c >= 0.0 && *c <= 65535.0).map_or(1006, |c| c as u16);
-                let reason = reason.as_string().unwrap_or_default();
+                // Every text from the platform may quote the URL, query string and all (a close reason too).
+                let reason = redact_in(&reason.as_string().unwrap_or_default(), &self.last_url());
                 let ask = {
                     let mut io = self.inner.io.borrow_mut();
                     if io.conn.as_ref().is_some_and(|c| c.task == task) {
@@ -538,7 +539,10 @@ impl<H: Host> Driver<H> {
                 let msg = redact_in(&err_msg, &self.last_url());
                 self.inner.io.borrow_mut().engine.task_error(now, task, &msg);
             }
-            PlatformInput::SendFailed { task, err_msg } => self.inner.io.borrow_mut().engine.send_failed(now, task, &err_msg),
+            PlatformInput::SendFailed { task, err_msg } => {
+                let msg = redact_in(&err_msg, &self.last_url());
+                self.inner.io.borrow_mut().engine.send_failed(now, task, &msg);
+            }
             PlatformInput::AppHidden => self.inner.io.borrow_mut().engine.app_hidden(now),
             PlatformInput::AppShown => self.inner.io.borrow_mut().engine.app_shown(now),
             PlatformInput::Network { online } => self.inner.io.borrow_mut().engine.network_changed(now, online),
@@ -593,6 +597,10 @@ impl<H: Host> Driver<H> {
 
 impl<H: Host> Target for Inner<H> {
     fn input(self: Rc<Self>, now: Millis, input: PlatformInput) {
+        // Every platform input is a call into the module: listeners hear what it produced when it has
+        // returned (docs/contract.md, "Re-entrancy and lifetimes").
+        begin_call();
         Driver { inner: self }.on_input(now, input);
+        end_call();
     }
 }
