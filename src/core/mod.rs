@@ -8,6 +8,7 @@ mod backoff;
 pub mod defaults;
 mod engine;
 mod error;
+pub mod heartbeat;
 mod queue;
 pub(crate) mod text;
 mod validate;

@@ -95,6 +95,10 @@ TaskConn.prototype.close = function (code, reason) {
   if (this.t === null) { this.pendingClose = [code, reason]; return; }
   this.t.close({ code: code, reason: reason, fail: noop });
 };
+// A SocketTask has no way to drop a socket without its closing handshake: close it.
+TaskConn.prototype.abort = function (reason) {
+  this.close(1000, reason);
+};
 
 // A connection over a standard WebSocket constructor (browsers, npm ws).
 function WsConn(Ctor, url, header, protocols, sink, inbound, gen) {
@@ -115,6 +119,15 @@ WsConn.prototype.close = function (code, reason) {
   // an EventEmitter 'error' without a listener would throw.
   ws.onopen = ws.onmessage = ws.onclose = ws.onerror = noop;
   ws.close(code, reason);
+};
+// The link is dead: npm ws's terminate() drops the socket now, where close() would keep it (and compete
+// for the link) for 30 s waiting for a closing handshake that never comes. A browser WebSocket has no
+// terminate; its close() is all there is.
+WsConn.prototype.abort = function (reason) {
+  var ws = this.ws;
+  ws.onopen = ws.onmessage = ws.onclose = ws.onerror = noop;
+  if (typeof ws.terminate === 'function') ws.terminate();
+  else ws.close(1000, reason);
 };
 
 // `sink` hears the connection's events, `inbound` its frames (src/js/inbound.js).

@@ -5,7 +5,7 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/js/transport.js")]
 extern "C" {
-    /// A connection object made by `openConnection`: `send(data)` and `close(code, reason)`.
+    /// A connection object made by `openConnection`: `send(data)`, `close(code, reason)` and `abort(reason)`.
     #[derive(Clone, Debug)]
     pub type Connection;
 
@@ -14,6 +14,10 @@ extern "C" {
 
     #[wasm_bindgen(method, catch)]
     pub fn close(this: &Connection, code: u16, reason: &str) -> Result<(), JsValue>;
+
+    /// Drops the connection without a closing handshake where the platform can (npm `ws`: `terminate`).
+    #[wasm_bindgen(method, catch)]
+    pub fn abort(this: &Connection, reason: &str) -> Result<(), JsValue>;
 
     #[wasm_bindgen(js_name = detectPlatform)]
     pub fn detect_platform() -> JsValue;

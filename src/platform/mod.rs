@@ -404,16 +404,16 @@ impl<H: Host> Driver<H> {
                 }
             }
             Output::Close { task, code, reason } => {
-                let conn = {
-                    let mut io = self.inner.io.borrow_mut();
-                    match &io.conn {
-                        Some(c) if c.task == task => io.conn.take(),
-                        _ => None,
-                    }
-                };
-                if let Some(c) = conn {
+                if let Some(c) = self.take_conn(task) {
                     if let Err(e) = c.handle.close(code, &reason) {
                         self.log("warn", "closing the socket failed", "error", &JsValue::from_str(&describe(&e)));
+                    }
+                }
+            }
+            Output::Abort { task, reason } => {
+                if let Some(c) = self.take_conn(task) {
+                    if let Err(e) = c.handle.abort(&reason) {
+                        self.log("warn", "aborting the socket failed", "error", &JsValue::from_str(&describe(&e)));
                     }
                 }
             }
@@ -436,6 +436,15 @@ impl<H: Host> Driver<H> {
                 let ev = Event::Error { code: ErrorCode::Decode, message, err_msg: None };
                 self.inner.host.event(&ev, &EventDetail { raw: &raw.data, ..EventDetail::NONE });
             }
+        }
+    }
+
+    /// The live connection, if it is `task`'s, taken out: its later callbacks find nothing.
+    fn take_conn(&self, task: TaskId) -> Option<Conn> {
+        let mut io = self.inner.io.borrow_mut();
+        match &io.conn {
+            Some(c) if c.task == task => io.conn.take(),
+            _ => None,
         }
     }
 
