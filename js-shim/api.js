@@ -7,12 +7,15 @@
 // Plain ES2017.
 
 /* global __WXSOCKET_VERSION__ */
+import { WxSocketError } from 'wxsocket-glue';
+
 export var version = __WXSOCKET_VERSION__;
 
+// The class the glue's errors are made of (src/js/errors.js), exported by every entry.
+export { WxSocketError };
+
 export function wxSocketError(code, message, cause) {
-  var e = new Error(message);
-  e.name = 'WxSocketError';
-  e.code = code;
+  var e = new WxSocketError(code, message);
   if (cause !== undefined) e.cause = cause;
   return e;
 }
