@@ -1522,3 +1522,41 @@ fn timer_that_fires_early_is_armed_again() {
     h.advance_to(at);
     assert_eq!(h.state(), State::Connecting);
 }
+
+/// "A URL the platform itself refuses is final" (docs/contract.md, Errors): a fixed URL's refusal is an
+/// `INVALID_URL` error and the client stops in `closed` with no retry loop; `reconnect()` tries again.
+#[test]
+fn platform_refusal_of_a_fixed_url_is_final() {
+    let mut h = Harness::new(config());
+    let task = h.task();
+    h.take();
+    h.engine.url_refused(h.now, task, "SyntaxError: Invalid URL: wss://exa%mple.com/", true);
+    h.drain();
+    let out = h.take();
+    assert_eq!(error_codes(&out), [ErrorCode::InvalidUrl]);
+    assert_eq!(h.state(), State::Closed);
+    assert!(out.iter().any(|o| matches!(o, Output::Event(Event::Close { will_reconnect: false, .. }))), "a close event saying no retry: {out:?}");
+    h.advance(10 * 60_000);
+    assert_eq!(h.opens(), 1, "no second attempt on a URL that can never open");
+    h.engine.reconnect(h.now);
+    h.drain();
+    assert_eq!(h.state(), State::Connecting);
+    assert_eq!(h.opens(), 2);
+}
+
+/// A url function may return another URL next time: its refusal is an `INVALID_URL` error and a failed
+/// attempt, retried with the backoff.
+#[test]
+fn platform_refusal_of_a_url_functions_result_is_retried() {
+    let mut h = Harness::new(config());
+    let task = h.task();
+    h.take();
+    h.engine.url_refused(h.now, task, "connectSocket:fail invalid url", false);
+    h.drain();
+    let out = h.take();
+    assert_eq!(error_codes(&out), [ErrorCode::InvalidUrl]);
+    assert_eq!(h.state(), State::Waiting);
+    assert!(out.iter().any(|o| matches!(o, Output::Event(Event::Reconnecting { attempt: 1, .. }))), "{out:?}");
+    h.advance(60_000);
+    assert!(h.opens() >= 2, "retried");
+}

@@ -826,6 +826,28 @@ impl<P: Payload> Engine<P> {
         self.lose_task(Loss { code: 1006, reason: err_msg.to_owned(), by_server: false, close_task: true, abort: false, answer: None });
     }
 
+    /// The platform refused the URL itself as invalid (a `WebSocket` constructor's `SyntaxError`, a
+    /// `connectSocket` "invalid url"): an `INVALID_URL` error. A fixed URL can never open, so the client stops
+    /// (`closed`, no retry loop; `reconnect()` tries again); a url function may return another, so with one
+    /// (`final_` false) it is a failed attempt, retried as usual.
+    pub fn url_refused(&mut self, now: Millis, task: TaskId, err_msg: &str, final_: bool) {
+        self.tick(now);
+        if !self.is_live(task) {
+            return;
+        }
+        self.emit_error(
+            ErrorCode::InvalidUrl,
+            if final_ {
+                "the platform refused the URL; fix it, then call reconnect()".into()
+            } else {
+                "the platform refused the URL the url function returned".into()
+            },
+            non_empty(err_msg),
+        );
+        // A final refusal ends the client the way a "no" from shouldReconnect does.
+        self.lose_task(Loss { code: 1006, reason: err_msg.to_owned(), by_server: final_, close_task: true, abort: false, answer: final_.then_some(false) });
+    }
+
     /// Handing a frame to the open task failed: the connection is taken as broken.
     pub fn send_failed(&mut self, now: Millis, task: TaskId, err_msg: &str) {
         self.tick(now);

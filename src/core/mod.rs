@@ -20,4 +20,4 @@ pub use engine::{
 };
 pub use error::{Error, ErrorCode};
 pub use queue::{Overflow, Pushed, Queue, QueueLimits, Queued};
-pub use validate::{check_close, check_header, check_url, is_loopback, redact_in, redact_url, WsUrl, MAX_REASON_BYTES};
+pub use validate::{check_close, check_header, check_url, is_loopback, is_token_byte, redact_in, redact_url, WsUrl, MAX_REASON_BYTES};

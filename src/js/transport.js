@@ -14,7 +14,10 @@ var PLATFORMS = [
   { name: 'qq', get: function () { return typeof qq !== 'undefined' ? qq : undefined; } },
   { name: 'uni', get: function () { return typeof uni !== 'undefined' ? uni : undefined; } }
 ];
-export var PLATFORM_NAMES = PLATFORMS.map(function (p) { return p.name; }).join(', ');
+// Their names, for messages: 'wx, tt, qq, uni'.
+export function platformNames() {
+  return PLATFORMS.map(function (p) { return p.name; }).join(', ');
+}
 
 // The first platform found among the globals, or undefined.
 export function detectPlatform() {
@@ -38,6 +41,18 @@ export function isPlatform(p) {
 
 function noop() {}
 
+// Whether the platform refused the URL itself: a WebSocket constructor throws a SyntaxError (the WHATWG
+// WebSocket constructor for a URL it cannot parse; npm ws too), and wx-style platforms say "invalid url".
+export function isUrlRefusal(e) {
+  return !!e && (e.name === 'SyntaxError' || /invalid url/i.test(errText(e)));
+}
+
+// A connect failure to the sink: a refused URL, or any other failure.
+function connectFailed(sink, gen, e) {
+  if (isUrlRefusal(e)) sink.urlRefused(gen, errText(e), Date.now());
+  else sink.failed(gen, errText(e), Date.now());
+}
+
 // A connection over a wx-style SocketTask. `header` is an object or undefined, `protocols` an array or undefined.
 function TaskConn(platform, url, header, protocols, timeoutMs, sink, inbound, gen) {
   var self = this;
@@ -47,7 +62,7 @@ function TaskConn(platform, url, header, protocols, timeoutMs, sink, inbound, ge
   var opts = {
     url: url,
     timeout: timeoutMs,
-    fail: function (e) { sink.failed(gen, errText(e), Date.now()); },
+    fail: function (e) { connectFailed(sink, gen, e); },
     // uni-app returns a task only when a callback is given.
     complete: noop
   };
@@ -68,7 +83,7 @@ function TaskConn(platform, url, header, protocols, timeoutMs, sink, inbound, ge
   };
   if (r && typeof r.then === 'function' && typeof r.onOpen !== 'function') {
     // Taro and promise-style uni: Promise<SocketTask>.
-    r.then(bind, function (e) { sink.failed(gen, errText(e), Date.now()); });
+    r.then(bind, function (e) { connectFailed(sink, gen, e); });
   } else {
     bind(r);
   }

@@ -26,6 +26,18 @@ extern "C" {
     #[wasm_bindgen(js_name = detectPlatform)]
     pub fn detect_platform() -> JsValue;
 
+    /// The names of the platforms looked for among the globals, for messages ("wx, tt, qq, uni").
+    #[wasm_bindgen(js_name = platformNames)]
+    pub fn platform_names() -> String;
+
+    /// Whether a connect failure is the platform refusing the URL itself (`SyntaxError`, "invalid url").
+    #[wasm_bindgen(js_name = isUrlRefusal)]
+    pub fn is_url_refusal(e: &JsValue) -> bool;
+
+    /// Whether `p` is an object with `connectSocket` (wx and its siblings), not a WebSocket constructor.
+    #[wasm_bindgen(js_name = hasConnectSocket)]
+    pub fn has_connect_socket(p: &JsValue) -> bool;
+
     /// Whether `p` can be the `platform` option: an object with `connectSocket` or a WebSocket constructor.
     #[wasm_bindgen(js_name = isPlatform)]
     pub fn is_platform(p: &JsValue) -> bool;
@@ -163,13 +175,6 @@ extern "C" {
 
     #[wasm_bindgen(catch, js_name = decodeJson)]
     pub fn decode_json(s: &JsValue) -> Result<JsValue, JsValue>;
-}
-
-#[wasm_bindgen(module = "/src/js/options.js")]
-extern "C" {
-    /// The options object by name, shapes and types checked (see src/js/options.js); throws a `WxSocketError`.
-    #[wasm_bindgen(catch, js_name = readOptions)]
-    pub fn read_options(options: &JsValue) -> Result<JsValue, JsValue>;
 }
 
 #[wasm_bindgen(module = "/src/js/log.js")]

@@ -375,7 +375,7 @@ impl<H: Host> Driver<H> {
         self.inner.io.borrow_mut().lifecycle = Some(w);
     }
 
-    /// Performs every pending output, then keeps the one timer in step with the next deadline.
+    /// Performs every pending output, in order (the timer too: `Output::Timer` is its one channel).
     /// Re-entrant calls (a listener calling `send`) only queue; the outermost loop performs.
     fn drain(&self) {
         if self.inner.draining.replace(true) {
@@ -385,11 +385,7 @@ impl<H: Host> Driver<H> {
             let out = self.inner.io.borrow_mut().engine.poll();
             match out {
                 Some(o) => self.perform(o),
-                None => {
-                    self.sync_timer();
-                    // sync_timer performs no engine input; nothing new can be queued by it.
-                    break;
-                }
+                None => break,
             }
         }
         self.inner.draining.set(false);
@@ -421,7 +417,7 @@ impl<H: Host> Driver<H> {
                     }
                 }
             }
-            Output::Timer { .. } => {}
+            Output::Timer { at } => self.arm(at),
             Output::Event(ev) => match ev {
                 Event::Open { .. } => {
                     let (header, url) = {
@@ -513,6 +509,7 @@ impl<H: Host> Driver<H> {
                 }
             }
             // The platform's text may quote the URL, query string and all.
+            Err(e) if is_url_refusal(&e) => self.url_refused(now_ms(), task, &describe(&e)),
             Err(e) => self.attempt_failed(task, &redact_in(&describe(&e), &url)),
         }
     }
@@ -548,6 +545,7 @@ impl<H: Host> Driver<H> {
                 let msg = redact_in(&err_msg, &self.last_url());
                 self.inner.io.borrow_mut().engine.task_error(now, task, &msg);
             }
+            PlatformInput::UrlRefused { task, err_msg } => self.url_refused(now, task, &err_msg),
             PlatformInput::SendFailed { task, err_msg } => {
                 let msg = redact_in(&err_msg, &self.last_url());
                 self.inner.io.borrow_mut().engine.send_failed(now, task, &msg);
@@ -584,6 +582,15 @@ impl<H: Host> Driver<H> {
         self.drain();
     }
 
+    /// The platform refused `task`'s URL: final for a fixed URL, a failed attempt for a url function's.
+    fn url_refused(&self, now: Millis, task: TaskId, err_msg: &str) {
+        let mut io = self.inner.io.borrow_mut();
+        // The platform's text may quote the URL, query string and all.
+        let msg = redact_in(err_msg, &io.last_url);
+        let fixed = matches!(io.setup.url, UrlSource::Fixed(_));
+        io.engine.url_refused(now, task, &msg, fixed);
+    }
+
     /// Whether `task` is the current attempt and still waits for its URL.
     fn awaits_url(&self, task: TaskId) -> bool {
         let io = self.inner.io.borrow();
@@ -591,9 +598,10 @@ impl<H: Host> Driver<H> {
     }
 
 
-    fn sync_timer(&self) {
+    /// `Output::Timer`: the engine's earliest deadline changed. The timer is re-armed only when the deadline
+    /// moves earlier; one that moved later is reached by an early wake-up, after which the engine asks again.
+    fn arm(&self, want: Option<Millis>) {
         let mut io = self.inner.io.borrow_mut();
-        let want = io.engine.next_deadline();
         match (want, &io.timer) {
             (None, Some(_)) => io.timer = None,
             (Some(at), current) if current.as_ref().map_or(true, |t| at < t.at) => {

@@ -62,7 +62,9 @@ const syncFailures = [
   ['a url function that returns a number', () => ({ url: () => 42 })],
   ['a connectSocket that throws', () => ({ url: 'wss://example.test/s', platform: { connectSocket() { throw new Error('bridge down'); } } })],
   ['a connectSocket that returns no task', () => ({ url: 'wss://example.test/s', platform: { connectSocket() { return undefined; } } })],
-  ['a WebSocket constructor that throws', () => ({ url: 'wss://example.test/s', platform: function Broken() { throw new SyntaxError('blocked'); } })],
+  // (A SecurityError, as for a blocked port; a SyntaxError is the platform refusing the URL: INVALID_URL,
+  // tests/e2e/url_refusal.test.js.)
+  ['a WebSocket constructor that throws', () => ({ url: 'wss://example.test/s', platform: function Broken() { const e = new Error('blocked'); e.name = 'SecurityError'; throw e; } })],
 ];
 for (const [label, options] of syncFailures) {
   test(`3: ${label} with maxRetries 0: no event inside the constructor; CONNECT_FAILED, RETRIES_EXHAUSTED and close are heard after it`, async () => {
