@@ -1,7 +1,7 @@
 // The listener registry of one client (`on`, `once`, `off`, emit over a snapshot) and its pending requests'
 // promises.
 
-import { makeError, describe as errText } from './errors.js';
+import { makeError, describe as errText, SEE_ERRORS } from './errors.js';
 import { callLogger } from './log.js';
 
 // The listener registry of one client, and its pending requests' promises. A listener that throws does
@@ -159,7 +159,7 @@ Emitter.prototype.emitReconnecting = function (attempt, delayMs) {
 };
 Emitter.prototype.emitError = function (code, message, errMsg, raw) {
   this.log('warn', message, { code: code });
-  var p = { code: code, message: message };
+  var p = { code: code, message: message + SEE_ERRORS };
   if (errMsg !== undefined) p.errMsg = errMsg;
   if (raw !== undefined) p.raw = raw;
   this.emit('error', p);

@@ -575,6 +575,13 @@ impl<H: Host> Driver<H> {
             PlatformInput::Timer => {
                 let mut io = self.inner.io.borrow_mut();
                 io.timer = None;
+                // What the socket still holds bears on a heartbeat verdict due now (a negative
+                // reading: the platform has no bufferedAmount).
+                if let Some((task, buffered)) = io.conn.as_ref().map(|c| (c.task, c.handle.buffered_amount())) {
+                    if buffered >= 0.0 {
+                        io.engine.socket_buffered(task, buffered as u64);
+                    }
+                }
                 io.engine.handle_timeout(now);
             }
         }
