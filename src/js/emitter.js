@@ -79,9 +79,10 @@ Emitter.prototype.emit = function (ev, payload) {
   if (this.gone) return;
   if (ev === 'state') {
     if (payload.to === 'closed') this.alive = null;
-    // Leaving 'waiting' before its `reconnecting` event went out (close() or reconnect() from a listener or
-    // the logger): the retry it announces will not happen, so it is withdrawn.
-    for (var i = this.q.length - 2; payload.from === 'waiting' && i >= 0; i -= 2) {
+    // Closed while waiting, before its `reconnecting` event went out (close() from a listener or the logger):
+    // the retry it announces will not happen, so it is withdrawn. (From 'waiting' to 'connecting' the retry
+    // does happen, possibly in the same call when its delay is 0.)
+    for (var i = this.q.length - 2; payload.from === 'waiting' && payload.to === 'closed' && i >= 0; i -= 2) {
       if (this.q[i] === 'reconnecting') this.q.splice(i, 2);
     }
   }

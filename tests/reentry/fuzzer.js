@@ -281,8 +281,8 @@ function makeSequence(seed, SocketClient, setup) {
         if (ctx.freed) ctx.heardAfterFree += 1;
         note(`  ${ev}${ev === 'error' ? ' ' + p.code : ''}`);
         if (ev === 'error') ctx.errorsHeard = (ctx.errorsHeard || 0) + 1;
-        // A retry announced is still planned when it is heard (close() or reconnect() withdraws it).
-        if (ev === 'reconnecting' && !ctx.freed && c.state !== 'waiting') violate(`a reconnecting event heard in state ${c.state}`);
+        // A retry is announced right after the state event to 'waiting' (a close() meanwhile withdraws it).
+        if (ev === 'reconnecting' && !ctx.freed && ctx.lastTo !== 'waiting') violate(`a reconnecting event heard after the state went to ${ctx.lastTo}`);
         if (ev === 'error' && JSON.stringify(p).includes(SECRET)) violate(`an error event carries the URL's query: ${JSON.stringify(p)}`);
       });
     }
