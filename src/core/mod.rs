@@ -8,15 +8,17 @@ mod backoff;
 pub mod defaults;
 mod engine;
 mod error;
+mod outbox;
 mod queue;
 pub(crate) mod text;
 mod validate;
 
 pub use backoff::{Backoff, Rng};
 pub use engine::{
-    Config, Engine, Event, Heartbeat, Inbound, Millis, Output, Payload, RequestHandle, RequestKey, ShouldReconnect, State, Stats, TaskId,
+    Config, Engine, Event, Heartbeat, Inbound, Millis, Output, Payload, RequestHandle, RequestKey, SendOptions, ShouldReconnect, State, Stats, TaskId,
     Text,
 };
 pub use error::{Error, ErrorCode};
+pub use outbox::{Restored, Snapshot, StoredFrame};
 pub use queue::{Overflow, Pushed, Queue, QueueLimits, Queued};
 pub use validate::{check_close, check_header, check_url, is_loopback, redact_in, redact_url, WsUrl, MAX_REASON_BYTES};

@@ -115,6 +115,7 @@ pub fn parse(options: &JsValue) -> Result<Parsed, JsValue> {
                 Some("error") => Overflow::Error,
                 _ => d::QUEUE_OVERFLOW,
             },
+            ..QueueLimits::default()
         },
         None => QueueLimits::default(),
     };

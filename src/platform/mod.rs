@@ -422,6 +422,8 @@ impl<H: Host> Driver<H> {
                 }
             }
             Output::Timer { .. } => {}
+            // Only asked for with `queue.persist`, which the option reader does not set yet.
+            Output::Persist(_) => {}
             Output::Event(ev) => match ev {
                 Event::Open { .. } => {
                     let (header, url) = {
