@@ -310,8 +310,12 @@ fn restore_applies_bounds_under_error_policy() {
     let r = h.engine.restore(0, Snapshot { frames: vec![stored("a", None), stored("b", None), stored("c", None)], next_message_id: 1 });
     h.drain();
     assert_eq!(r, Restored { queued: 2, dropped: 1 });
+    assert_eq!(error_codes(&h.take()), Vec::<ErrorCode>::new(), "a restore emits nothing (it runs in the constructor)");
+    h.engine.restore_dropped(0, r.dropped);
+    h.drain();
     let out = h.take();
     assert_eq!(error_codes(&out), [ErrorCode::QueueFull]);
+    assert!(events(&out).iter().any(|e| matches!(e, Event::Error { message, .. } if message.starts_with("1 "))), "{out:?}");
     assert_eq!(h.engine.stats().dropped, 1);
     h.open();
     assert_eq!(sent(&h.take()), ["a", "b"]);

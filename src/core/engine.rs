@@ -574,7 +574,9 @@ impl<P: Payload> Engine<P> {
 
     /// The stored outbox of an earlier client with the same key (`queue.persist`): its frames go before
     /// anything queued since, in order, under the queue's bounds and overflow policy (what does not fit
-    /// is dropped, counted, and reported in one `QUEUE_FULL` event); message ids continue after its counter.
+    /// is dropped and counted in `stats.dropped`); message ids continue after its counter. Emits nothing: a
+    /// restore runs in the constructor, so the caller reports `Restored::dropped` with
+    /// [`Engine::restore_dropped`] once listeners can exist.
     pub fn restore(&mut self, now: Millis, snapshot: Snapshot<P>) -> Restored {
         self.tick(now);
         self.last_message_id = self.last_message_id.max(snapshot.next_message_id.saturating_sub(1));
@@ -603,12 +605,17 @@ impl<P: Payload> Engine<P> {
             }
         }
         if restored.dropped > 0 {
-            let n = num(restored.dropped as u64);
-            self.emit_error(ErrorCode::QueueFull, cat(&[&n, " queued frames did not fit in the queue's bounds when the outbox was restored; they were dropped"]), None);
             self.queue_changed();
         }
         self.rearm();
         restored
+    }
+
+    /// Reports the frames a restore dropped ([`Restored::dropped`]) in one `QUEUE_FULL` error event.
+    pub fn restore_dropped(&mut self, now: Millis, dropped: usize) {
+        self.tick(now);
+        let n = num(dropped as u64);
+        self.emit_error(ErrorCode::QueueFull, cat(&[&n, " queued frames did not fit in the queue's bounds when the outbox was restored; they were dropped"]), None);
     }
 
     /// Writing or reading the outbox failed (storage full, quota, a platform error): a `STORAGE` error event.

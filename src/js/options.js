@@ -10,10 +10,10 @@ import { detectPlatform, isPlatform, PLATFORM_NAMES } from './transport.js';
 // missing left undefined: { url, header, headerPairs, protocols, platform, codec, connectTimeoutMs,
 // reconnect: false | { maxRetries, minDelayMs, maxDelayMs, factor, jitter, minUptimeMs, shouldReconnect },
 // heartbeat: false | { intervalMs, timeoutMs, message, pong, isPong }, queue: { overflow, maxMessages,
-// maxBytes }, maxMessageBytes, requestTimeoutMs, requestIdField, lifecycle, allowInsecure, startClosed,
-// logger, unknown } (`message` and `pong` as text; `unknown`: the option names not known here).
+// maxBytes, ttlMs, persist }, maxMessageBytes, requestTimeoutMs, requestIdField, messageIdField, isError,
+// lifecycle, allowInsecure, startClosed, logger, unknown } (`message` and `pong` as text; `unknown`: the option names not known here).
 var KNOWN = ['url', 'header', 'protocols', 'platform', 'codec', 'connectTimeoutMs', 'reconnect', 'heartbeat', 'queue',
-  'maxMessageBytes', 'requestTimeoutMs', 'requestIdField', 'lifecycle', 'allowInsecure', 'startClosed', 'logger'];
+  'maxMessageBytes', 'requestTimeoutMs', 'requestIdField', 'messageIdField', 'isError', 'lifecycle', 'allowInsecure', 'startClosed', 'logger'];
 var OVERFLOW = ['error', 'drop-oldest', 'drop-newest'];
 var TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
@@ -134,18 +134,27 @@ function read(o) {
   var q = o.queue;
   var queue = {};
   if (q !== undefined) {
-    if (!isObject(q)) throw invalid('queue must be an object { maxMessages, maxBytes, overflow }');
+    if (!isObject(q)) throw invalid('queue must be an object { maxMessages, maxBytes, overflow, ttlMs, persist }');
+    if (q.persist !== undefined && (typeof q.persist !== 'string' || q.persist === '')) {
+      throw invalid('queue.persist must be a non-empty string: the storage key of the outbox');
+    }
     if (q.overflow !== undefined && OVERFLOW.indexOf(q.overflow) < 0) {
       throw invalid("queue.overflow must be 'error', 'drop-oldest' or 'drop-newest'");
     }
     queue = {
       overflow: q.overflow,
       maxMessages: optNum(q, 'maxMessages', 'queue.maxMessages', 0),
-      maxBytes: optNum(q, 'maxBytes', 'queue.maxBytes', 0)
+      maxBytes: optNum(q, 'maxBytes', 'queue.maxBytes', 0),
+      ttlMs: optNum(q, 'ttlMs', 'queue.ttlMs', 1),
+      persist: q.persist
     };
   }
   var idField = o.requestIdField;
   if (idField !== undefined && (typeof idField !== 'string' || idField === '')) throw invalid('requestIdField must be a non-empty string');
+  var messageIdField = o.messageIdField;
+  if (messageIdField !== undefined && (typeof messageIdField !== 'string' || messageIdField === '')) {
+    throw invalid('messageIdField must be a non-empty string');
+  }
   return {
     url: url,
     header: header,
@@ -160,6 +169,8 @@ function read(o) {
     maxMessageBytes: optNum(o, 'maxMessageBytes', 'maxMessageBytes', 1),
     requestTimeoutMs: optNum(o, 'requestTimeoutMs', 'requestTimeoutMs', 1),
     requestIdField: idField,
+    messageIdField: messageIdField,
+    isError: optFn(o, 'isError', 'isError'),
     lifecycle: optBool(o, 'lifecycle', 'lifecycle'),
     allowInsecure: optBool(o, 'allowInsecure', 'allowInsecure'),
     startClosed: optBool(o, 'startClosed', 'startClosed'),

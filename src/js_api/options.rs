@@ -49,6 +49,11 @@ impl Named {
         Some(self.value(key)).filter(|v| v.is_string()).unwrap_or_else(|| JsValue::from_str(default))
     }
 
+    /// `part.key` when `part` is an object.
+    fn part_value(&self, part: &str, key: &str) -> Option<JsValue> {
+        self.part(part).map(|p| p.value(key))
+    }
+
     /// A part that is an object (`reconnect`, `heartbeat`, `queue`); `None` for `false`.
     fn part(&self, key: &str) -> Option<Named> {
         Some(self.value(key)).filter(|v| v.is_object()).map(Named)
@@ -115,7 +120,8 @@ pub fn parse(options: &JsValue) -> Result<Parsed, JsValue> {
                 Some("error") => Overflow::Error,
                 _ => d::QUEUE_OVERFLOW,
             },
-            ..QueueLimits::default()
+            ttl_ms: q.num("ttlMs").map(|n| n as u64).or(d::QUEUE_TTL_MS),
+            persist: q.value("persist").is_string(),
         },
         None => QueueLimits::default(),
     };
@@ -139,6 +145,8 @@ pub fn parse(options: &JsValue) -> Result<Parsed, JsValue> {
         codec: if o.value("codec").as_string().as_deref() == Some("text") { Codec::Text } else { Codec::Json },
         pong,
         is_pong,
+        is_error: o.func("isError"),
+        persist_key: o.part_value("queue", "persist").filter(|k| k.is_string()),
         should_reconnect,
         id_field: o.text("requestIdField", d::REQUEST_ID_FIELD),
         lifecycle: o.flag("lifecycle", d::LIFECYCLE),
