@@ -7,12 +7,15 @@
 // Plain ES2017.
 
 /* global __WXSOCKET_VERSION__ */
+import { WxSocketError } from 'wxsocket-glue';
+
 export var version = __WXSOCKET_VERSION__;
 
+// The class the glue's errors are made of (src/js/errors.js), exported by every entry.
+export { WxSocketError };
+
 export function wxSocketError(code, message, cause) {
-  var e = new Error(message);
-  e.name = 'WxSocketError';
-  e.code = code;
+  var e = new WxSocketError(code, message);
   if (cause !== undefined) e.cause = cause;
   return e;
 }
@@ -63,6 +66,8 @@ export function createApi(glue, load) {
   }
 
   var Base = glue.SocketClient;
+  var beginCall = glue.beginCall;
+  var endCall = glue.endCall;
 
   // The glue's class, checked: before init() has finished there is no module to run it on.
   class SocketClient extends Base {
@@ -73,13 +78,26 @@ export function createApi(glue, load) {
           'wxsocket is not initialized yet: await init() before new SocketClient(options), or use connect(options)'
         );
       }
-      super(options);
+      // A call into the module like every method (`within`): what it emits waits for its end, and the
+      // events of a first attempt that failed at once wait longer, until page code can have listeners.
+      beginCall();
+      try {
+        super(options);
+        var em = this.__wxEmitter;
+        this.__wxE = em;
+        em.holdFirstEvents();
+        // A live client is kept from the garbage collector (src/js/emitter.js, `alive`).
+        if (this.state !== 'closed') em.alive = this;
+      } finally {
+        endCall();
+      }
       // Read once: send() below encodes on this side when the codec is JSON.
       this.__wxText = codecOf.call(this) === 'text';
       // `messageIdField` (checked by the constructor): send() and request() stamp JSON objects with an id.
       this.__wxIdField = this.__wxText ? undefined : options.messageIdField;
     }
   }
+
 
   // After free() the WebAssembly object is gone: every call gets a typed CLOSED error instead of the
   // glue's plain "null pointer passed to rust", `state` reads 'closed', and free() is idempotent.
@@ -93,15 +111,17 @@ export function createApi(glue, load) {
   // still holds the object: the release waits until that method returns (`within`), and every later
   // call is already a typed CLOSED error (contract: re-entrancy and lifetimes).
   function release(client) {
-    var pending = client.__wxEmitter.r;
-    Object.keys(pending).forEach(function (h) {
-      client.__wxEmitter.settle(h, false, wxSocketError('CLOSED', 'the client was freed with free() before the reply came'));
+    var em = client.__wxE;
+    Object.keys(em.r).forEach(function (h) {
+      em.settle(h, false, wxSocketError('CLOSED', 'the client was freed with free() before the reply came'));
     });
     base.free.call(client);
   }
+  // From free() on, no listener hears anything more and the client is no longer kept alive.
   proto.free = function () {
     if (this.__wxFreed) return;
     this.__wxFreed = true;
+    this.__wxE.dispose();
     if (this.__wxDepth > 0) this.__wxReleaseLater = true;
     else release(this);
   };
@@ -109,13 +129,18 @@ export function createApi(glue, load) {
     proto[Symbol.dispose] = function () { this.free(); };
   }
   // Runs `f` as one of this client's methods: a free() from inside it is carried out when it returns.
+  // Its events are delivered when it returns (the outermost call into the module: src/js/emitter.js).
   function within(client, f, a, b) {
-    client.__wxDepth = (client.__wxDepth || 0) + 1;
+    enter(client);
     try {
       return f.call(client, a, b);
     } finally {
       leave(client);
     }
+  }
+  function enter(client) {
+    beginCall();
+    client.__wxDepth = (client.__wxDepth || 0) + 1;
   }
   function leave(client) {
     client.__wxDepth -= 1;
@@ -123,19 +148,28 @@ export function createApi(glue, load) {
       client.__wxReleaseLater = false;
       release(client);
     }
+    endCall();
   }
-  ['close', 'reconnect'].forEach(function (name) {
-    var f = base[name];
-    proto[name] = function (a, b) {
-      if (this.__wxFreed) throw freedError();
-      return within(this, f, a, b);
-    };
-  });
+  // close() and reconnect() cancel a retry: its `reconnecting` event, if not delivered yet, is withdrawn.
+  // reconnect() makes the client live again (kept from the garbage collector until it is closed).
+  var baseClose = base.close;
+  proto.close = function (code, reason) {
+    if (this.__wxFreed) throw freedError();
+    this.__wxE.withdrawRetry();
+    return within(this, baseClose, code, reason);
+  };
+  var baseReconnect = base.reconnect;
+  proto.reconnect = function () {
+    if (this.__wxFreed) throw freedError();
+    this.__wxE.withdrawRetry();
+    this.__wxE.alive = this;
+    return within(this, baseReconnect);
+  };
   // on, once and off go straight to the client's emitter (src/js/emitter.js), which checks their arguments.
   ['on', 'once', 'off'].forEach(function (name) {
     proto[name] = function (a, b) {
       if (this.__wxFreed) throw freedError();
-      return this.__wxEmitter[name](a, b);
+      return this.__wxE[name](a, b);
     };
   });
   // send(): the data is encoded here (the glue's encodeFrame, which throws a typed SERIALIZE error) and
@@ -150,7 +184,7 @@ export function createApi(glue, load) {
   var frameLength = glue.frameLength;
   // `options` (send's second argument, checked by sendOptions) or undefined.
   function sendEncoded(client, frame, options) {
-    client.__wxDepth = (client.__wxDepth || 0) + 1;
+    enter(client);
     var outcome;
     try {
       outcome = options === undefined
@@ -168,7 +202,7 @@ export function createApi(glue, load) {
     var opts = sendOptions(options);
     if (this.__wxIdField !== undefined && stampable(data) && !(this.__wxIdField in data)) {
       data = Object.assign({}, data);
-      data[this.__wxIdField] = nextMessageId.call(this, Date.now());
+      data[this.__wxIdField] = within(this, nextMessageId, Date.now());
     }
     return sendEncoded(this, encodeFrame(data, this.__wxText), opts);
   };
@@ -208,7 +242,7 @@ export function createApi(glue, load) {
     var unfit = unfitForRequest(data);
     if (unfit) return Promise.reject(wxSocketError('INVALID_OPTION', 'request(data) takes a plain object to carry the request id; ' + unfit));
     // Requests carry their message id on the data itself, as they carry their request id.
-    if (this.__wxIdField !== undefined && !(this.__wxIdField in data)) data[this.__wxIdField] = nextMessageId.call(this, Date.now());
+    if (this.__wxIdField !== undefined && !(this.__wxIdField in data)) data[this.__wxIdField] = within(this, nextMessageId, Date.now());
     return within(this, request, data, options);
   };
   // The module's getters (SocketClient in src/js_api), each made safe after free().

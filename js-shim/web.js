@@ -13,3 +13,4 @@ export var connect = made.api.connect;
 export var SocketClient = made.api.SocketClient;
 export var version = made.api.version;
 export { consoleLogger } from './console-logger.js';
+export { WxSocketError } from './api.js';

@@ -22,6 +22,7 @@ export interface InitOptions {
 export function init(options?: InitOptions): Promise<void>;
 
 /** `init()`, then `new SocketClient(options)`. */
+export function connect(options: SocketClientOptions<string> & { codec: 'text' }): Promise<SocketClient<string, string>>;
 export function connect<In = unknown, Out = unknown>(options: SocketClientOptions<In>): Promise<SocketClient<In, Out>>;
 
 /** The package version. */

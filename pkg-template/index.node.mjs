@@ -6,3 +6,4 @@ export const connect = wxsocket.connect;
 export const SocketClient = wxsocket.SocketClient;
 export const version = wxsocket.version;
 export const consoleLogger = wxsocket.consoleLogger;
+export const WxSocketError = wxsocket.WxSocketError;

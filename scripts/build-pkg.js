@@ -80,6 +80,11 @@ function writeGlueEntry(wasmBytes, bindgen, needs, names) {
   const crates = fs.existsSync(snippets) ? fs.readdirSync(snippets).filter((d) => fs.existsSync(path.join(snippets, d, 'src/js/codec.js'))) : [];
   if (crates.length !== 1) fail(`expected src/js/codec.js in exactly one snippets folder, found ${crates.length}`);
   lines.push(`export { encodeFrame, frameLength } from ${JSON.stringify(`./snippets/${crates[0]}/src/js/codec.js`)};`);
+  // The error class, which every entry exports (js-shim/api.js): src/js/errors.js, beside codec.js.
+  if (!fs.existsSync(path.join(snippets, crates[0], 'src/js/errors.js'))) fail('src/js/errors.js is not among the snippets');
+  lines.push(`export { WxSocketError } from ${JSON.stringify(`./snippets/${crates[0]}/src/js/errors.js`)};`);
+  // Its methods mark their calls into the module, after which the events they produced are delivered.
+  lines.push(`export { beginCall, endCall } from ${JSON.stringify(`./snippets/${crates[0]}/src/js/emitter.js`)};`);
   const entries = [];
   let i = 0;
   for (const [name, fields] of byModule) {
@@ -226,7 +231,7 @@ async function main() {
 
   // Declarations: wasm-bindgen's (the hand-written section from src/js_api/types.rs) + the entry functions.
   const dts = fs.readFileSync(path.join(bindgen, 'wxsocket.d.ts'), 'utf8');
-  if (!/export class SocketClient/.test(dts)) fail('wasm-bindgen emitted no SocketClient declaration');
+  if (!/export (class|const) SocketClient\b/.test(dts)) fail('wasm-bindgen emitted no SocketClient declaration');
   fs.writeFileSync(path.join(pkg, 'index.d.ts'), dts.trimEnd() + '\n\n' + fs.readFileSync(path.join(template, 'entry.d.ts'), 'utf8'));
 
   const manifest = JSON.parse(fs.readFileSync(path.join(template, 'package.json'), 'utf8'));

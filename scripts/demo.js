@@ -5,15 +5,23 @@
 // have saved, nothing was duplicated, order was kept and every request was answered. Then the app is killed
 // with messages queued and launched again (`queue.persist`, `messageIdField`, the server dropping duplicates
 // by id): the server must get each message exactly once, in order.
+// Also writes the run's event log and its picture (scripts/timeline.js) to target/demo/timeline.json and
+// target/demo/timeline.svg (WXSOCKET_DEMO_OUT names another folder).
 //
 //   node scripts/demo.js            (scripts/demo.sh builds what is missing first)
 
+const fs = require('node:fs');
+const path = require('node:path');
 const {
   loadPackage, loadServer, loadWxFactory, sleep, readLog, checkMessages,
 } = require('../tests/e2e/helpers.js');
 const { PhoneStorage } = require('../tests/miniprogram/storage.js');
+const { renderTimeline } = require('./timeline.js');
+
+const OUT_DIR = process.env.WXSOCKET_DEMO_OUT || path.join(__dirname, '..', 'target', 'demo');
 
 const HEARTBEAT = { intervalMs: 1000, timeoutMs: 1000 };
+const HEARTBEAT_PING = 'ping'; // the client's default heartbeat message
 const BACKOFF = { minDelayMs: 100, maxDelayMs: 2000, factor: 2, jitter: 0.2 };
 const MESSAGE_EVERY_MS = 100;
 const REQUEST_EVERY_MS = 500;
@@ -36,6 +44,12 @@ function line(kind, text) {
   process.stdout.write(`  ${c.dim(secs + 's')}  ${(KIND[kind] || ((s) => s))(label)}  ${text}\n`);
 }
 
+// The event log behind the picture (kinds: see scripts/timeline.js); `at` is a Date.now() time, default now.
+const timeline = [];
+function record(kind, fields = {}, at = Date.now()) {
+  timeline.push({ t: at - t0, kind, ...fields });
+}
+
 // ---------- main ----------
 async function main() {
   const { SocketClient } = loadPackage();
@@ -43,6 +57,17 @@ async function main() {
   const wxOverWebSocket = await loadWxFactory();
   const server = await startServer({ port: 0 });
   const harness = wxOverWebSocket(require('ws'));
+  // Heartbeat pings as the client sends them (the timeline's heartbeat lane): each task's send, watched.
+  const connectSocket = harness.wx.connectSocket;
+  harness.wx.connectSocket = function (options) {
+    const task = connectSocket.call(this, options);
+    const send = task.send;
+    task.send = function (o) {
+      if (o && o.data === HEARTBEAT_PING) record('ping');
+      return send.call(this, o);
+    };
+    return task;
+  };
 
   console.log(c.bold('wxsocket demo') + c.dim(' · a mini-program client against a server that fails on purpose'));
   console.log(c.dim(`  server ${server.url} · heartbeat ${HEARTBEAT.intervalMs}/${HEARTBEAT.timeoutMs} ms · ` +
@@ -79,24 +104,29 @@ async function main() {
 
   client.on('state', ({ from, to }) => {
     lastState = to;
+    record('state', { from, to });
     const q = client.queuedCount;
     line('STATE', (to !== 'open' || q ? `${from.padEnd(10)} → ${to.padEnd(10)}` + c.dim(` queue ${q}`) : `${from.padEnd(10)} → ${to}`));
     if (to !== 'open' && outageStart === null) outageStart = Date.now();
   });
   client.on('open', (ev) => {
     epoch += 1;
+    record('open', { attempt: ev.attempt, reconnected: ev.reconnected });
+    record('queue', { depth: client.queuedCount });
     const down = outageStart === null ? null : Date.now() - outageStart;
     outageStart = null;
     line('STATE', `open (attempt ${ev.attempt}${ev.reconnected ? ', reconnected' : ''})` +
       (down !== null ? c.dim(` after ${down} ms down`) : '') + c.dim(` · queue flushed, now ${client.queuedCount}`));
   });
   client.on('close', (ev) => {
+    record('close', { code: ev.code, willReconnect: ev.willReconnect, delayMs: ev.delayMs });
     line('STATE', `close code ${ev.code}${ev.reason ? ` "${ev.reason}"` : ''}` +
       (!ev.willReconnect ? ', no retry' : ev.delayMs === null || ev.delayMs === undefined
         ? ', retry when the network returns' : `, retry in ${Math.round(ev.delayMs)} ms`));
     if (pendingSilent && pendingSilent.detectedAt === null) pendingSilent.detectedAt = Date.now();
   });
   client.on('reconnecting', (ev) => {
+    record('retry', { attempt: ev.attempt, delayMs: ev.delayMs });
     line('RETRY', `retry #${String(ev.attempt).padEnd(3)} after ${String(Math.round(ev.delayMs)).padStart(5)} ms` +
       c.dim(`  (retryCount ${client.retryCount})`));
   });
@@ -105,14 +135,19 @@ async function main() {
       const f = pendingSilent;
       const detect = f ? Date.now() - f.at : null;
       if (detect !== null) heartbeatTimes.push(detect);
+      record('heartbeat-timeout', { detectedMs: detect });
       line('HEARTBEAT', `timeout: no pong · dead connection detected ${detect === null ? '' : c.bold(detect + ' ms') + ' after the stall'}` +
         c.dim(` (bound ${HEARTBEAT.intervalMs + HEARTBEAT.timeoutMs} ms)`));
       return;
     }
+    record('error', { code: ev.code });
     line('ERROR', `${ev.code}: ${ev.message}`);
   });
   client.on('message', (m) => {
-    if (m && m.k === 'm') echoes += 1;
+    if (m && m.k === 'm') {
+      echoes += 1;
+      record('delivered', { messages: echoes, requests: answered });
+    }
   });
 
   // ---- traffic ----
@@ -124,6 +159,7 @@ async function main() {
     const s = seq++;
     const handed = client.send({ k: 'm', seq: s });
     sent.push({ t: Date.now(), handed, epoch });
+    record('queue', { depth: client.queuedCount });
     if (client.queuedCount > maxQueue) maxQueue = client.queuedCount;
   }, MESSAGE_EVERY_MS);
   const reqTimer = setInterval(() => {
@@ -134,6 +170,7 @@ async function main() {
     const sentOpen = client.state === 'open';
     requestPromises.push(client.request({ method: 'r', params: { rseq: r } }).then((reply) => {
       answered += 1;
+      record('delivered', { messages: echoes, requests: answered });
       if (sentOpen && epoch !== sentEpoch) answeredAfterReconnect += 1;
       if (!reply || !reply.result || !reply.result.params || reply.result.params.rseq !== r) wrongAnswers += 1;
     }, (err) => {
@@ -158,22 +195,26 @@ async function main() {
 
   await at(2000);
   line('FAULT', c.bold('kill') + ': TCP connections destroyed, no close frame');
+  record('fault', { name: 'kill' });
   server.kill();
 
   await at(4500);
   line('FAULT', c.bold('stall') + ': the server stops reading and answering (half-open); only a heartbeat can tell');
   pendingSilent = { kind: 'stall', at: Date.now(), detectedAt: null, epoch };
   silentFaults.push(pendingSilent);
+  record('fault', { name: 'stall' });
   server.stall();
 
   await at(8500);
   line('FAULT', c.bold('restart') + ': server down for 1500 ms, then listening again');
+  record('fault', { name: 'restart, 1.5 s down' });
   const restarted = server.restart(1500).then(() => line('INFO', 'server listening again'));
   await restarted;
 
   await at(13000);
   line('APP', c.bold('network off') + ': the phone loses its network (sockets die, server unreachable)');
   const beforeOff = { retries: client.retryCount, connects: client.stats.connects };
+  record('app', { name: 'network off' });
   harness.setNetwork(false);
   await server.refuse(0);
   server.kill();
@@ -183,12 +224,14 @@ async function main() {
   await server.accept();
   const onAt = Date.now();
   line('APP', c.bold('network on'));
+  record('app', { name: 'network on' });
   harness.setNetwork(true);
   const netOpen = await waitOpen(client, 5000);
   if (netOpen) line('INFO', `reconnected ${Date.now() - onAt} ms after the network came back`);
 
   await at(17500);
   line('APP', c.bold('app hide') + ': the page goes to the background');
+  record('app', { name: 'app hide' });
   harness.hide();
   await at(19000);
   const showAt = Date.now();
@@ -198,6 +241,7 @@ async function main() {
   };
   server.on('frame', onFrame);
   line('APP', c.bold('app show') + ': back in the foreground; a heartbeat client pings at once');
+  record('app', { name: 'app show' });
   harness.show();
   await sleep(300);
   server.off('frame', onFrame);
@@ -268,6 +312,14 @@ async function main() {
   console.log(c.dim(`  stats: connects ${finalStats.connects}, reconnects ${finalStats.reconnects}, sent ${finalStats.messagesSent}, ` +
     `received ${finalStats.messagesReceived}, max queue ${maxQueue}, last RTT ${finalStats.lastRttMs} ms`));
   const ok = rows.every((r) => r.ok);
+  writeTimeline({
+    title: 'wxsocket demo: a mini-program client against a server that fails on purpose',
+    subtitle: `heartbeat ${HEARTBEAT.intervalMs}/${HEARTBEAT.timeoutMs} ms · backoff min ${BACKOFF.minDelayMs} max ${BACKOFF.maxDelayMs} ` +
+      `×${BACKOFF.factor} jitter ${BACKOFF.jitter} · a message every ${MESSAGE_EVERY_MS} ms, a request every ${REQUEST_EVERY_MS} ms · ` +
+      `verdict ${ok ? 'OK' : 'FAILED'}`,
+    durationMs: Date.now() - t0,
+    events: timeline,
+  });
   console.log(ok ? c.green(c.bold('  OK: nothing the client could save was lost, nothing duplicated, order kept.'))
     : c.red(c.bold('  FAILED: see the rows above.')));
   try {
@@ -358,6 +410,14 @@ async function killAndRelaunch(server, wxOverWebSocket, SocketClient) {
     detail: `${got.length}/${KILL_MESSAGES + 1} delivered exactly once in order across 3 launches (2 killed); ` +
       `${duplicates} re-sent frames dropped by the server by id; queue in storage within 1 s: ${storedInTime}`,
   };
+// The log as JSON and its picture as SVG, into OUT_DIR.
+function writeTimeline(log) {
+  fs.mkdirSync(OUT_DIR, { recursive: true });
+  const json = path.join(OUT_DIR, 'timeline.json');
+  const svg = path.join(OUT_DIR, 'timeline.svg');
+  fs.writeFileSync(json, JSON.stringify(log, null, 1) + '\n');
+  fs.writeFileSync(svg, renderTimeline(log));
+  console.log(c.dim(`  timeline picture: ${path.relative(process.cwd(), svg)} (its event log: ${path.relative(process.cwd(), json)})`));
 }
 
 function waitOpen(client, ms) {

@@ -13,9 +13,25 @@
 # becomes a native regression test by copying the file into fuzz/regressions/engine/ (tests/fuzz_regressions.rs
 # replays every file there); for the other targets, add its input to tests/fuzz_regressions.rs.
 # Prints "N passed, N failed" (a target that ran clean passes) and each target's executions.
+#
+#   bash scripts/fuzz.sh --reentry [sequences]
+# runs the re-entrancy fuzzer (tests/reentry/fuzzer.js) on the built package instead: page code calling the
+# client from every listener and callback, default 200,000 sequences on the fake wx and 1 in 100 of that over
+# real sockets, from a random first seed (printed; a failing sequence prints the command that replays it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
+
+if [ "${1:-}" = "--reentry" ]; then
+  sequences="${2:-200000}"
+  first=$(( (RANDOM << 15 | RANDOM) + 1 ))
+  [ -f pkg/index.cjs ] || bash scripts/build-pkg.sh
+  echo "fuzz: re-entrancy fuzzer, $sequences sequences from seed $first"
+  rc=0
+  node tests/reentry/fuzzer.js --sequences "$sequences" --real $(( sequences / 100 )) --first-seed "$first" || rc=$?
+  if [ "$rc" -eq 0 ]; then echo "# pass 1"; echo "# fail 0"; else echo "# pass 0"; echo "# fail 1"; fi
+  exit "$rc"
+fi
 
 seconds="${1:-20}"
 shift || true

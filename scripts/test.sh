@@ -67,7 +67,28 @@ export WXSOCKET_TEST_SERVER="${line#WXSOCKET_TEST_SERVER=}"; WXSOCKET_TEST_SERVE
 export WXSOCKET_CONTROL="${line##*WXSOCKET_CONTROL=}"
 
 step wasm-node wasm-pack test --node -- --test wasm_node --test wasm_client
-CHROMEDRIVER="$(command -v chromedriver)" step wasm-chromium wasm-pack test --headless --chrome -- --test wasm_browser
+# The browser suite. wasm-bindgen's test runner now and then never answers one of the page's module
+# requests (one per src/js file), and its page then waits out a 300 s load limit (the runner prints
+# "Failed to detect test as having been run"; upstream: wasm-pack issue 783). So the suite is built first,
+# then run with a 90 s limit per attempt, up to 3 attempts; a retry is printed, and only that stall is
+# retried: a failing test fails the step at once.
+chromium_suite() {
+  export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}"
+  # Built first, outside the time limit (a fresh machine compiles for minutes).
+  cargo build --quiet --target wasm32-unknown-unknown --test wasm_browser
+  local attempt out rc
+  for attempt in 1 2 3; do
+    out="$logdir/wasm-chromium.attempt$attempt"
+    rc=0
+    timeout 90 wasm-pack test --headless --chrome -- --test wasm_browser > "$out" 2>&1 || rc=$?
+    if [ "$rc" -eq 0 ]; then cat "$out"; return 0; fi
+    if grep -q "test result: FAILED\|panicked at" "$out"; then cat "$out"; return "$rc"; fi
+    echo "[wasm-chromium] attempt $attempt stalled (exit $rc, the runner's page never loaded); retrying"
+    tail -5 "$out"
+  done
+  return 1
+}
+step wasm-chromium chromium_suite
 
 # The npm package, the mini-program proof, and the end-to-end suites on the built package.
 step package-build bash scripts/build-pkg.sh

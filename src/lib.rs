@@ -2,7 +2,7 @@
 //! and browsers, written in Rust and compiled to WebAssembly.
 //!
 //! [`core`] is the sans-IO engine (reconnect with backoff and jitter, heartbeat timeouts, the outgoing
-//! queue, request/response); it builds and tests natively. On `wasm32`, `platform` runs it on the
+//! queue, request/response); it builds and tests natively. On `wasm32`, a private driver runs it on the
 //! platform's own socket, `SocketClient` is the JavaScript class, and `Client` the typed Rust client.
 #![deny(missing_docs)]
 
@@ -16,8 +16,9 @@ mod alloc;
 #[cfg(any(target_arch = "wasm32", test))]
 mod memory_routines;
 
+// The driver: runs the engine on the platform's socket (private: the JS class and `Client` are its surface).
 #[cfg(target_arch = "wasm32")]
-pub mod platform;
+mod platform;
 
 #[cfg(target_arch = "wasm32")]
 mod js_api;

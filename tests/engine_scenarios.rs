@@ -276,9 +276,9 @@ fn backoff_should_reconnect_is_only_asked_about_server_closes() {
     cfg.should_reconnect = Some(Box::new(|_: u16, _: &str| false));
     cfg.heartbeat = Some(heartbeat(1000, 500));
     let mut h = Harness::new(cfg);
-    h.advance(1000); // connect timeout
-    assert_eq!(h.state(), State::Waiting);
-    h.advance_to(h.timer.unwrap());
+    h.advance(1000); // connect timeout: retried at once (the attempt's 1000 ms exceed the 100 ms delay)
+    assert_eq!(h.state(), State::Connecting);
+    assert_eq!(h.opens(), 2);
     h.open();
     h.advance(1500); // heartbeat timeout
     assert_eq!(h.state(), State::Waiting);
@@ -319,11 +319,11 @@ fn connect_timeout_abandons_and_retries() {
     assert_eq!(error_codes(&out), [ErrorCode::ConnectTimeout]);
     assert_eq!(task_closes(&out).len(), 1);
     assert_eq!(task_closes(&out)[0].0, first, "the abandoned task is closed");
-    assert_eq!(h.state(), State::Waiting);
+    assert_eq!(states(&out), [(State::Connecting, State::Waiting), (State::Waiting, State::Connecting)]);
     assert_eq!(close_events(&out), [], "it never opened: no close event");
-    assert_eq!(reconnect_delays(&out), [100]);
-    h.advance(100);
-    assert_eq!(h.open_times(), [0, 1100]);
+    // Its retry delay (100) counts from the attempt's start (docs/contract.md, Reconnecting): it has passed.
+    assert_eq!(reconnect_delays(&out), [0]);
+    assert_eq!(h.open_times(), [0, 1000]);
     assert_ne!(h.task(), first);
     // The abandoned task opening late changes nothing.
     h.take();
@@ -436,9 +436,9 @@ fn heartbeat_timeout_closes_and_reconnects() {
     h.advance(1);
     let out = h.take();
     assert_eq!(error_codes(&out), [ErrorCode::HeartbeatTimeout]);
-    let closes = task_closes(&out);
-    assert_eq!(closes.len(), 1);
-    assert_eq!(closes[0].0, task);
+    // The dead task is aborted, not closed with a handshake (tests/heartbeat_scenarios.rs).
+    assert_eq!(task_closes(&out), []);
+    assert!(out.iter().any(|o| matches!(o, Output::Abort { task: t, .. } if *t == task)), "{out:?}");
     assert_eq!(h.state(), State::Waiting);
     assert_eq!(close_events(&out), [Event::Close { code: 1006, reason: "heartbeat timeout".into(), will_reconnect: true, delay_ms: Some(100) }]);
     h.advance(100);
@@ -1453,7 +1453,7 @@ fn send_failed_reconnects() {
     h.drain();
     let out = h.take();
     assert_eq!(error_codes(&out), [ErrorCode::SendFailed]);
-    assert_eq!(task_closes(&out).iter().map(|c| c.0).collect::<Vec<_>>(), [task]);
+    assert!(out.iter().any(|o| matches!(o, Output::Abort { task: t, .. } if *t == task)), "aborted: {out:?}");
     assert_eq!(h.state(), State::Waiting);
 }
 
@@ -1521,4 +1521,42 @@ fn timer_that_fires_early_is_armed_again() {
     assert_eq!(h.timer, Some(at));
     h.advance_to(at);
     assert_eq!(h.state(), State::Connecting);
+}
+
+/// "A URL the platform itself refuses is final" (docs/contract.md, Errors): a fixed URL's refusal is an
+/// `INVALID_URL` error and the client stops in `closed` with no retry loop; `reconnect()` tries again.
+#[test]
+fn platform_refusal_of_a_fixed_url_is_final() {
+    let mut h = Harness::new(config());
+    let task = h.task();
+    h.take();
+    h.engine.url_refused(h.now, task, "SyntaxError: Invalid URL: wss://exa%mple.com/", true);
+    h.drain();
+    let out = h.take();
+    assert_eq!(error_codes(&out), [ErrorCode::InvalidUrl]);
+    assert_eq!(h.state(), State::Closed);
+    assert!(out.iter().any(|o| matches!(o, Output::Event(Event::Close { will_reconnect: false, .. }))), "a close event saying no retry: {out:?}");
+    h.advance(10 * 60_000);
+    assert_eq!(h.opens(), 1, "no second attempt on a URL that can never open");
+    h.engine.reconnect(h.now);
+    h.drain();
+    assert_eq!(h.state(), State::Connecting);
+    assert_eq!(h.opens(), 2);
+}
+
+/// A url function may return another URL next time: its refusal is an `INVALID_URL` error and a failed
+/// attempt, retried with the backoff.
+#[test]
+fn platform_refusal_of_a_url_functions_result_is_retried() {
+    let mut h = Harness::new(config());
+    let task = h.task();
+    h.take();
+    h.engine.url_refused(h.now, task, "connectSocket:fail invalid url", false);
+    h.drain();
+    let out = h.take();
+    assert_eq!(error_codes(&out), [ErrorCode::InvalidUrl]);
+    assert_eq!(h.state(), State::Waiting);
+    assert!(out.iter().any(|o| matches!(o, Output::Event(Event::Reconnecting { attempt: 1, .. }))), "{out:?}");
+    h.advance(60_000);
+    assert!(h.opens() >= 2, "retried");
 }

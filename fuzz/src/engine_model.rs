@@ -303,6 +303,9 @@ struct Platform {
     timer: Option<Millis>,
     /// Outputs not yet judged.
     fresh: Vec<Output<Text>>,
+    /// When each of `fresh` came out; after `take()`, the times of the outputs it returned.
+    fresh_at: Vec<Millis>,
+    taken_at: Vec<Millis>,
     /// Most timer firings in order within one step (see `MAX_FIRINGS_PER_STEP`).
     max_firings: usize,
 }
@@ -314,6 +317,7 @@ impl Platform {
                 self.timer = at;
             }
             self.fresh.push(out);
+            self.fresh_at.push(self.now);
         }
         if self.timer != self.engine.next_deadline() {
             return Err(format!("platform timer {:?}, next deadline {:?}", self.timer, self.engine.next_deadline()));
@@ -322,6 +326,7 @@ impl Platform {
     }
 
     fn take(&mut self) -> Vec<Output<Text>> {
+        self.taken_at = std::mem::take(&mut self.fresh_at);
         std::mem::take(&mut self.fresh)
     }
 
@@ -399,6 +404,9 @@ pub struct Model {
     requests_made: u32,
     sends: u64,
     open_events: u64,
+    /// The latest attempt: its task, when it began, and whether it opened (a retry after an attempt
+    /// that never opened waits its delay counted from the attempt's start).
+    attempt: Option<(TaskId, Millis, bool)>,
 }
 
 /// Runs the engine on `data` (a config the engine refuses is skipped); `Err` names the broken
@@ -445,7 +453,7 @@ pub fn describe(data: &[u8]) -> String {
 impl Model {
     fn new(spec: Spec, config: Config<Text>, max_firings: usize) -> Result<Self, String> {
         let engine = Engine::new(config, spec.seed, 0);
-        let p = Platform { engine, now: 0, timer: None, fresh: Vec::new(), max_firings };
+        let p = Platform { engine, now: 0, timer: None, fresh: Vec::new(), fresh_at: Vec::new(), taken_at: Vec::new(), max_firings };
         let state = if spec.start_closed { State::Closed } else { State::Connecting };
         let mut m = Model {
             spec,
@@ -463,6 +471,7 @@ impl Model {
             requests_made: 0,
             sends: 0,
             open_events: 0,
+            attempt: None,
         };
         m.p.drain()?;
         let out = m.p.take();
@@ -485,6 +494,11 @@ impl Model {
 
     fn set_task(&mut self, task: TaskId, state: Task) {
         self.tasks.insert(task, state);
+        if state == Task::Open {
+            if let Some(a) = self.attempt.as_mut().filter(|a| a.0 == task) {
+                a.2 = true;
+            }
+        }
         if state == Task::Ended {
             self.live.remove(&task);
         } else {
@@ -497,7 +511,8 @@ impl Model {
         // `close` events owed by state changes that left `open` or entered `closed`; an accepted
         // `close()` owes exactly one whatever its state changes.
         let mut owed = i32::from(user_close);
-        for o in out {
+        for (i, o) in out.iter().enumerate() {
+            let at = self.p.taken_at.get(i).copied().unwrap_or(self.p.now);
             match o {
                 Output::Open { task, attempt } => {
                     check!(self.live.is_empty(), "Open {task:?} while {:?} is live", self.live());
@@ -507,6 +522,12 @@ impl Model {
                     }
                     self.set_task(*task, Task::Pending);
                     self.issued.push(*task);
+                    self.attempt = Some((*task, at, false));
+                }
+                Output::Abort { task, reason } => {
+                    check!(matches!(self.tasks.get(task), Some(Task::Open)), "Abort of {task:?}, which is {:?}", self.tasks.get(task));
+                    check!(reason.len() <= 123, "aborting with a reason of {} bytes", reason.len());
+                    self.set_task(*task, Task::Ended);
                 }
                 Output::Close { task, code, reason } => {
                     check!(matches!(self.tasks.get(task), Some(Task::Pending | Task::Open)), "Close of {task:?}, which is {:?}", self.tasks.get(task));
@@ -568,8 +589,13 @@ impl Model {
                     } else {
                         (b.min_delay_ms * b.factor.powi(i32::try_from(*attempt - 1).unwrap_or(i32::MAX))).min(b.max_delay_ms)
                     };
-                    let low = (base * (1.0 - b.jitter)).floor() as u64;
-                    let high = base.ceil() as u64;
+                    // Counted from the start of an attempt that never opened.
+                    let spent = match self.attempt {
+                        Some((_, started, false)) => at.saturating_sub(started),
+                        _ => 0,
+                    };
+                    let low = ((base * (1.0 - b.jitter)).floor() as u64).saturating_sub(spent);
+                    let high = (base.ceil() as u64).saturating_sub(spent);
                     check!((low..=high).contains(delay_ms), "retry {attempt} waits {delay_ms}, outside [{low}, {high}]");
                 }
                 Output::Event(Event::Open { .. }) => self.open_events += 1,

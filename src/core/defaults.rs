@@ -1,10 +1,9 @@
 //! Every option's default, in one table (docs/contract.md, "Options"). The engine's `Default` impls, the JS
-//! class's option reader (`src/js_api/options.rs`) and the Rust `ClientOptions` all take them from here;
-//! the JavaScript side knows none (it checks shapes and types, and leaves what is missing undefined).
+//! class's option reader (`src/js_api/options.rs`) and the Rust `ClientOptions` all take them from here.
 //!
-//! Adding an option: its default here, its field in the Rust config it belongs to (`Config`, `Setup` or
-//! `ClientOptions`) with the line that reads it in `src/js_api/options.rs`, its check in `src/js/options.js`,
-//! and its type in `src/js_api/types.rs`.
+//! Adding an option: its default here, its field in the Rust config it belongs to (`Config` or `Setup`, and
+//! `ClientOptions` for Rust users) with the line in `src/js_api/options.rs` that reads it by name (its shape
+//! and type are checked there), and its type in `src/js_api/types.rs`.
 
 use super::Overflow;
 

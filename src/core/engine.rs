@@ -21,10 +21,14 @@ use std::collections::VecDeque;
 use super::backoff::{Backoff, Rng};
 use super::error::{Error, ErrorCode};
 use super::defaults::PERSIST_WITHIN_MS;
+use super::heartbeat::{RoundTrip, Sent, Unconfirmed};
 use super::outbox::{Restored, Snapshot, StoredFrame};
 use super::queue::{Pushed, Queue, QueueLimits, Queued};
 use super::text::{cat, num};
 use super::validate::check_close;
+
+/// Round trips an opening handshake takes at least: TCP's, then the HTTP upgrade's (TLS adds more).
+const HANDSHAKE_ROUND_TRIPS: u64 = 2;
 
 /// Milliseconds on a monotonic clock chosen by the caller.
 pub type Millis = u64;
@@ -186,8 +190,9 @@ pub struct Stats {
     pub bytes_sent: u64,
     /// Bytes received.
     pub bytes_received: u64,
-    /// Frames dropped: queue overflow, expired lifetimes, volatile sends while not open, and oversized
-    /// inbound frames.
+    /// Frames dropped: queue overflow, expired lifetimes, volatile sends while not open, oversized inbound
+    /// frames, and frames a lost connection took with it unconfirmed (`UNCONFIRMED_LOST`, when they are not
+    /// re-sent).
     pub dropped: u64,
     /// Time from the last ping to its pong.
     pub last_rtt_ms: Option<u64>,
@@ -255,6 +260,14 @@ pub enum Output<P> {
         task: TaskId,
         /// The frame.
         payload: P,
+    },
+    /// Drop a task without a closing handshake: the link is taken as dead, so a close frame would never
+    /// be answered (npm `ws` would keep the socket for 30 s waiting). Its later callbacks are ignored.
+    Abort {
+        /// Which task.
+        task: TaskId,
+        /// Why (for logs; at most 123 bytes).
+        reason: String,
     },
     /// Close a task. Its later callbacks are ignored.
     Close {
@@ -366,12 +379,16 @@ struct Pending<P> {
     deadline: Millis,
     /// The task it was last sent on; `None` while it waits in the queue.
     sent_on: Option<TaskId>,
+    /// When it was last handed to a task (its reply's round trip is a sample for the heartbeat).
+    sent_at: Option<Millis>,
 }
 
 #[derive(Debug, Clone, Copy)]
 struct Live {
     id: TaskId,
     opened_at: Option<Millis>,
+    /// When the attempt began: a retry after a failed attempt waits its delay counted from here.
+    started_at: Millis,
 }
 
 /// How a task ended, for [`Engine::lose_task`].
@@ -382,6 +399,8 @@ struct Loss {
     by_server: bool,
     /// Whether the engine must close the task itself.
     close_task: bool,
+    /// Whether that close is an abort (the link is dead: no closing handshake).
+    abort: bool,
     /// `shouldReconnect`'s answer when the driver asked it before this input (outside the engine, so
     /// that page code never runs inside an engine call); `None`: ask `Config::should_reconnect`.
     answer: Option<bool>,
@@ -402,8 +421,16 @@ pub struct Engine<P: Payload> {
     retry_at: Option<Millis>,
     ping_at: Option<Millis>,
     pong_deadline: Option<Millis>,
-    ping_sent_at: Option<Millis>,
     uptime_reset_at: Option<Millis>,
+    /// The measured round trip (kept across connections: it is the same path to the same server).
+    round_trip: RoundTrip,
+    /// Data frames of the live task the server has not confirmed yet (only with a heartbeat: the pongs
+    /// confirm them).
+    unconfirmed: Unconfirmed<P>,
+    /// Frames a lost connection took with it unconfirmed, to go first on the next one (only with
+    /// `resend_unconfirmed`).
+    resend: VecDeque<Sent<P>>,
+    resend_unconfirmed: bool,
     queue: Queue<P>,
     pending: Vec<Pending<P>>,
     /// The earliest deadline in `pending` (`None` when it is empty), so `next_deadline` (called after
@@ -440,8 +467,11 @@ impl<P: Payload> Engine<P> {
             retry_at: None,
             ping_at: None,
             pong_deadline: None,
-            ping_sent_at: None,
             uptime_reset_at: None,
+            round_trip: RoundTrip::default(),
+            unconfirmed: Unconfirmed::default(),
+            resend: VecDeque::new(),
+            resend_unconfirmed: false,
             queue,
             pending: Vec::new(),
             request_deadline: None,
@@ -486,14 +516,33 @@ impl<P: Payload> Engine<P> {
         self.retry_count
     }
 
-    /// Frames in the queue.
+    /// Frames in the queue, and frames of a lost connection waiting to be re-sent.
     pub fn queued_count(&self) -> usize {
-        self.queue.len()
+        self.queue.len() + self.resend.len()
     }
 
-    /// Bytes in the queue.
+    /// Bytes in the queue, and in frames waiting to be re-sent.
     pub fn buffered_amount(&self) -> usize {
-        self.queue.bytes()
+        self.queue.bytes() + self.resend.iter().map(|s| s.payload.byte_len()).sum::<usize>()
+    }
+
+    /// Data frames handed to the live task that no pong or reply has confirmed yet (with a heartbeat).
+    pub fn unconfirmed_count(&self) -> usize {
+        self.unconfirmed.len()
+    }
+
+    /// How long the heartbeat waits for a pong now: `max(timeoutMs, srtt + 4·rttvar)` (see
+    /// `heartbeat::RoundTrip`); `None` without a heartbeat.
+    pub fn pong_timeout_ms(&self) -> Option<u64> {
+        self.cfg.heartbeat.as_ref().map(|h| self.round_trip.timeout(h.timeout_ms))
+    }
+
+    /// At-least-once sends: frames a lost connection took with it unconfirmed are sent again first, in
+    /// order, on the next connection, instead of being counted in `stats.dropped` and reported as
+    /// `UNCONFIRMED_LOST`. Off by default; needs a heartbeat (its pongs are the confirmations). The
+    /// server may then see a frame twice: `messageIdField` lets it drop duplicates.
+    pub fn set_resend_unconfirmed(&mut self, on: bool) {
+        self.resend_unconfirmed = on;
     }
 
     /// Counters.
@@ -637,6 +686,7 @@ impl<P: Payload> Engine<P> {
         let handle = RequestHandle(self.next_request);
         let sent = self.send_or_queue(payload.clone(), Some(handle), None)?;
         let sent_on = if sent { self.task.map(|t| t.id) } else { None };
+        let sent_at = sent.then_some(now);
         let queued_or_sent = sent || self.queued_contains(handle);
         if !queued_or_sent {
             // drop-newest dropped it: it can never be answered.
@@ -644,7 +694,7 @@ impl<P: Payload> Engine<P> {
         } else {
             let deadline = now.saturating_add(timeout_ms);
             self.request_deadline = Some(self.request_deadline.map_or(deadline, |d| d.min(deadline)));
-            self.pending.push(Pending { handle, key, payload, deadline, sent_on });
+            self.pending.push(Pending { handle, key, payload, deadline, sent_on, sent_at });
         }
         self.rearm();
         Ok(handle)
@@ -658,6 +708,9 @@ impl<P: Payload> Engine<P> {
             return Ok(());
         }
         self.closed_by_user = true;
+        self.withdraw_retry_notice();
+        // A close by page code is a closing handshake: what the task holds still goes out before it.
+        self.unconfirmed.take();
         if let Some(task) = self.task.take() {
             self.set_state(State::Closing);
             self.out.push_back(Output::Close { task: task.id, code, reason: reason.to_owned() });
@@ -684,7 +737,9 @@ impl<P: Payload> Engine<P> {
         self.closed_by_user = false;
         self.retry_count = 0;
         self.retry_at = None;
+        self.withdraw_retry_notice();
         let was_open = self.state == State::Open;
+        self.unconfirmed.take();
         if let Some(task) = self.task.take() {
             self.out.push_back(Output::Close { task: task.id, code: 1000, reason: "reconnect".into() });
         }
@@ -708,6 +763,12 @@ impl<P: Payload> Engine<P> {
         if let Some(live) = self.task.as_mut() {
             live.opened_at = Some(now);
         }
+        // Before any pong, the opening handshake is the one round trip seen: it took at least
+        // `HANDSHAKE_ROUND_TRIPS` (TCP, then the HTTP upgrade), so its share errs long, never short.
+        // Each handshake refreshes the guess until a real sample exists.
+        if let Some(live) = self.task {
+            self.round_trip.hint(now.saturating_sub(live.started_at) / HANDSHAKE_ROUND_TRIPS);
+        }
         self.connect_deadline = None;
         self.stats.connects += 1;
         let reconnected = self.stats.connects > 1;
@@ -721,23 +782,27 @@ impl<P: Payload> Engine<P> {
         self.arm_next_ping(now);
         self.state = State::Open;
         // Requests sent on an earlier task and still unanswered go again first (they were sent before
-        // anything in the queue), then the queue in order; all before `open` is emitted.
+        // anything in the queue), then the frames a lost connection left unconfirmed (a request among
+        // them goes in its place there instead), then the queue in order; all before `open` is emitted.
+        let resend = std::mem::take(&mut self.resend);
         for i in 0..self.pending.len() {
-            if self.pending[i].sent_on.is_some_and(|t| t != task) {
-                self.pending[i].sent_on = Some(task);
+            let handle = self.pending[i].handle;
+            if self.pending[i].sent_on.is_some_and(|t| t != task) && !resend.iter().any(|s| s.request == Some(handle)) {
                 let payload = self.pending[i].payload.clone();
-                self.push_send(task, payload);
+                self.push_data(task, payload, Some(handle));
+            }
+        }
+        for item in resend {
+            match item.request {
+                Some(h) if self.pending.iter().any(|p| p.handle == h) => self.push_data(task, item.payload, Some(h)),
+                Some(_) => {} // answered or timed out since: nothing to send
+                None => self.push_data(task, item.payload, None),
             }
         }
         self.drop_expired(now);
         let flushed = !self.queue.is_empty();
         while let Some(item) = self.queue.pop() {
-            if let Some(h) = item.request {
-                if let Some(p) = self.pending.iter_mut().find(|p| p.handle == h) {
-                    p.sent_on = Some(task);
-                }
-            }
-            self.push_send(task, item.payload);
+            self.push_data(task, item.payload, item.request);
         }
         if flushed {
             self.queue_changed();
@@ -770,9 +835,12 @@ impl<P: Payload> Engine<P> {
             return;
         }
         match frame {
+            // A pong answers the oldest ping: a round trip measured, and every frame sent before that
+            // ping confirmed.
             Inbound::Pong => {
-                if let Some(sent) = self.ping_sent_at.take() {
-                    self.stats.last_rtt_ms = Some(now.saturating_sub(sent));
+                if let Some(rtt) = self.unconfirmed.pong(now) {
+                    self.stats.last_rtt_ms = Some(rtt);
+                    self.round_trip.sample(rtt);
                 }
             }
             Inbound::Message(m) => self.out.push_back(Output::Deliver(m)),
@@ -780,6 +848,14 @@ impl<P: Payload> Engine<P> {
                 Some(at) => {
                     let p = self.pending.remove(at);
                     self.request_left(p.deadline);
+                    // Answered on the live task: a round trip measured, and everything sent before the
+                    // request confirmed.
+                    if let (Some(on), Some(sent_at)) = (p.sent_on, p.sent_at) {
+                        if on == task {
+                            self.round_trip.sample(now.saturating_sub(sent_at));
+                            self.unconfirmed.replied(p.handle);
+                        }
+                    }
                     self.out.push_back(Output::Resolve { request: p.handle, reply, error });
                 }
                 None => self.out.push_back(Output::Deliver(reply)),
@@ -817,7 +893,7 @@ impl<P: Payload> Engine<P> {
         if self.state == State::Connecting {
             self.emit_error(ErrorCode::ConnectFailed, cat(&["the socket closed before it opened (code ", &num(u64::from(code)), ")"]), non_empty(reason));
         }
-        self.lose_task(Loss { code, reason: reason.to_owned(), by_server: true, close_task: false, answer });
+        self.lose_task(Loss { code, reason: reason.to_owned(), by_server: true, close_task: false, abort: false, answer });
     }
 
     /// The task reported an error (the platform's `onError`, or `connectSocket` failing).
@@ -846,7 +922,29 @@ impl<P: Payload> Engine<P> {
             (ErrorCode::ConnectFailed, "could not open the socket".into())
         };
         self.emit_error(code, message, non_empty(err_msg));
-        self.lose_task(Loss { code: 1006, reason: err_msg.to_owned(), by_server: false, close_task: true, answer: None });
+        self.lose_task(Loss { code: 1006, reason: err_msg.to_owned(), by_server: false, close_task: true, abort: false, answer: None });
+    }
+
+    /// The platform refused the URL itself as invalid (a `WebSocket` constructor's `SyntaxError`, a
+    /// `connectSocket` "invalid url"): an `INVALID_URL` error. A fixed URL can never open, so the client stops
+    /// (`closed`, no retry loop; `reconnect()` tries again); a url function may return another, so with one
+    /// (`final_` false) it is a failed attempt, retried as usual.
+    pub fn url_refused(&mut self, now: Millis, task: TaskId, err_msg: &str, final_: bool) {
+        self.tick(now);
+        if !self.is_live(task) {
+            return;
+        }
+        self.emit_error(
+            ErrorCode::InvalidUrl,
+            if final_ {
+                "the platform refused the URL; fix it, then call reconnect()".into()
+            } else {
+                "the platform refused the URL the url function returned".into()
+            },
+            non_empty(err_msg),
+        );
+        // A final refusal ends the client the way a "no" from shouldReconnect does.
+        self.lose_task(Loss { code: 1006, reason: err_msg.to_owned(), by_server: final_, close_task: true, abort: false, answer: final_.then_some(false) });
     }
 
     /// Handing a frame to the open task failed: the connection is taken as broken.
@@ -856,7 +954,7 @@ impl<P: Payload> Engine<P> {
             return;
         }
         self.emit_error(ErrorCode::SendFailed, "the platform could not send a frame; reconnecting".into(), non_empty(err_msg));
-        self.lose_task(Loss { code: 1006, reason: err_msg.to_owned(), by_server: false, close_task: true, answer: None });
+        self.lose_task(Loss { code: 1006, reason: err_msg.to_owned(), by_server: false, close_task: true, abort: true, answer: None });
     }
 
     /// The platform reports the network up or down. Down: no attempts are spent. Up: connect now.
@@ -933,13 +1031,13 @@ impl<P: Payload> Engine<P> {
             self.connect_deadline = None;
             let ms = self.cfg.connect_timeout_ms;
             self.emit_error(ErrorCode::ConnectTimeout, cat(&["the socket did not open within ", &num(ms), " ms"]), None);
-            self.lose_task(Loss { code: 1006, reason: "connect timeout".into(), by_server: false, close_task: true, answer: None });
+            self.lose_task(Loss { code: 1006, reason: "connect timeout".into(), by_server: false, close_task: true, abort: false, answer: None });
         }
         if self.pong_deadline.is_some_and(|t| t <= now) {
             self.pong_deadline = None;
-            let ms = self.cfg.heartbeat.as_ref().map_or(0, |h| h.timeout_ms);
+            let ms = self.pong_timeout_ms().unwrap_or(0);
             self.emit_error(ErrorCode::HeartbeatTimeout, cat(&["no pong within ", &num(ms), " ms of a ping; the connection is dead"]), None);
-            self.lose_task(Loss { code: 1006, reason: "heartbeat timeout".into(), by_server: false, close_task: true, answer: None });
+            self.lose_task(Loss { code: 1006, reason: "heartbeat timeout".into(), by_server: false, close_task: true, abort: true, answer: None });
         }
         if self.ping_at.is_some_and(|t| t <= now) && self.state == State::Open {
             self.send_ping(now);
@@ -972,7 +1070,7 @@ impl<P: Payload> Engine<P> {
     fn send_or_queue(&mut self, payload: P, request: Option<RequestHandle>, expires_at: Option<Millis>) -> Result<bool, ErrorCode> {
         if self.state == State::Open {
             if let Some(task) = self.task {
-                self.push_send(task.id, payload);
+                self.push_data(task.id, payload, request);
                 return Ok(true);
             }
         }
@@ -1057,14 +1155,34 @@ impl<P: Payload> Engine<P> {
         self.out.push_back(Output::Send { task, payload });
     }
 
+    /// A data frame (not a ping) to the open task: counted, and kept until confirmed when a heartbeat
+    /// can confirm it. A request's frame also records when it left, for its reply's round trip.
+    fn push_data(&mut self, task: TaskId, payload: P, request: Option<RequestHandle>) {
+        if let Some(h) = request {
+            let now = self.now;
+            if let Some(p) = self.pending.iter_mut().find(|p| p.handle == h) {
+                p.sent_on = Some(task);
+                p.sent_at = Some(now);
+            }
+        }
+        if self.cfg.heartbeat.is_some() {
+            self.unconfirmed.sent(payload.clone(), request);
+        }
+        self.push_send(task, payload);
+    }
+
+    /// Sends a ping and waits for its pong; while an earlier ping still awaits its pong (inbound frames
+    /// put off its verdict), no second one is sent: the wait starts again for the first.
     fn send_ping(&mut self, now: Millis) {
         let (Some(task), Some(hb)) = (self.task, self.cfg.heartbeat.as_ref()) else { return };
-        let ping = hb.ping.clone();
-        let timeout = hb.timeout_ms;
-        self.push_send(task.id, ping);
-        self.ping_sent_at = Some(now);
+        let (ping, floor) = (hb.ping.clone(), hb.timeout_ms);
+        if !self.unconfirmed.ping_in_flight() {
+            self.push_send(task.id, ping);
+            self.unconfirmed.ping_sent(now);
+        }
         self.ping_at = None;
-        self.pong_deadline = Some(now.saturating_add(timeout));
+        let wait = self.round_trip.timeout(floor);
+        self.pong_deadline = Some(now.saturating_add(wait));
     }
 
     fn arm_next_ping(&mut self, now: Millis) {
@@ -1075,14 +1193,13 @@ impl<P: Payload> Engine<P> {
         self.connect_deadline = None;
         self.ping_at = None;
         self.pong_deadline = None;
-        self.ping_sent_at = None;
         self.uptime_reset_at = None;
     }
 
     fn begin_attempt(&mut self) {
         self.next_task = self.next_task.wrapping_add(1);
         let id = TaskId(self.next_task);
-        self.task = Some(Live { id, opened_at: None });
+        self.task = Some(Live { id, opened_at: None, started_at: self.now });
         self.connect_deadline = Some(self.now.saturating_add(self.cfg.connect_timeout_ms));
         self.out.push_back(Output::Open { task: id, attempt: self.retry_count });
     }
@@ -1093,7 +1210,7 @@ impl<P: Payload> Engine<P> {
         let now = self.now;
         if loss.close_task {
             let reason = truncate_reason(&loss.reason);
-            self.out.push_back(Output::Close { task: task.id, code: 1000, reason });
+            self.out.push_back(if loss.abort { Output::Abort { task: task.id, reason } } else { Output::Close { task: task.id, code: 1000, reason } });
         }
         let was_open = task.opened_at.is_some();
         if let (Some(opened), Some(b)) = (task.opened_at, &self.cfg.reconnect) {
@@ -1102,6 +1219,7 @@ impl<P: Payload> Engine<P> {
             }
         }
         self.clear_connection_deadlines();
+        self.settle_unconfirmed(was_open);
 
         enum Next {
             Retry(u64),
@@ -1120,7 +1238,11 @@ impl<P: Payload> Engine<P> {
             }
             Some(b) => {
                 self.retry_count = self.retry_count.saturating_add(1);
-                Next::Retry(b.delay(self.retry_count, &mut self.rng))
+                let delay = b.delay(self.retry_count, &mut self.rng);
+                // An attempt that never opened has already spent its time waiting: the delay runs from
+                // its start, so an attempt that timed out during an outage is followed at once by the
+                // next one (the server is found within a SYN retry or two of coming back).
+                Next::Retry(if was_open { delay } else { delay.saturating_sub(now.saturating_sub(task.started_at)) })
             }
         };
         let (to, will_reconnect, delay) = match next {
@@ -1143,6 +1265,29 @@ impl<P: Payload> Engine<P> {
         self.rearm();
     }
 
+    /// The live task is gone: its unconfirmed data frames are re-sent on the next connection
+    /// (`resend_unconfirmed`), or counted in `stats.dropped` and reported in one `UNCONFIRMED_LOST`.
+    /// Requests are not counted: they are re-sent anyway until answered, or have been rejected.
+    fn settle_unconfirmed(&mut self, was_open: bool) {
+        let left = self.unconfirmed.take();
+        if !was_open || left.is_empty() {
+            return;
+        }
+        if self.resend_unconfirmed {
+            self.resend.extend(left);
+            return;
+        }
+        let lost = left.iter().filter(|s| s.request.is_none()).count() as u64;
+        if lost > 0 {
+            self.stats.dropped += lost;
+            self.emit_error(
+                ErrorCode::UnconfirmedLost,
+                cat(&[&num(lost), " frames sent on the lost connection were never confirmed by a pong; they may not have arrived"]),
+                None,
+            );
+        }
+    }
+
     fn ask_should_reconnect(&mut self, code: u16, reason: &str) -> bool {
         match self.cfg.should_reconnect.as_mut() {
             Some(f) => f(code, reason),
@@ -1156,6 +1301,12 @@ impl<P: Payload> Engine<P> {
             self.state = to;
             self.emit(Event::State { from, to });
         }
+    }
+
+    /// `close()` or `reconnect()` from page code that runs while outputs are still queued (a listener, the
+    /// logger): a `reconnecting` event not yet polled announces a retry that no longer happens.
+    fn withdraw_retry_notice(&mut self) {
+        self.out.retain(|o| !matches!(o, Output::Event(Event::Reconnecting { .. })));
     }
 
     fn emit(&mut self, event: Event) {

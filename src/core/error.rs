@@ -36,6 +36,9 @@ pub enum ErrorCode {
     ConnectTimeout,
     /// No pong (nor any other frame) arrived within `timeoutMs` of a ping.
     HeartbeatTimeout,
+    /// A connection was lost while frames sent on it were not yet confirmed by a pong (heartbeat on,
+    /// at-least-once re-sending off): they are counted in `stats.dropped`; the message says how many.
+    UnconfirmedLost,
     /// A text frame was not valid JSON under the JSON codec.
     Decode,
     /// An inbound frame was larger than `maxMessageBytes`; it was dropped unread.
@@ -73,6 +76,7 @@ impl ErrorCode {
             ErrorCode::ConnectFailed => "CONNECT_FAILED",
             ErrorCode::ConnectTimeout => "CONNECT_TIMEOUT",
             ErrorCode::HeartbeatTimeout => "HEARTBEAT_TIMEOUT",
+            ErrorCode::UnconfirmedLost => "UNCONFIRMED_LOST",
             ErrorCode::Decode => "DECODE",
             ErrorCode::MessageTooLarge => "MESSAGE_TOO_LARGE",
             ErrorCode::SendFailed => "SEND_FAILED",

@@ -8,6 +8,7 @@ mod backoff;
 pub mod defaults;
 mod engine;
 mod error;
+pub mod heartbeat;
 mod outbox;
 mod queue;
 pub(crate) mod text;
@@ -21,4 +22,4 @@ pub use engine::{
 pub use error::{Error, ErrorCode};
 pub use outbox::{Restored, Snapshot, StoredFrame};
 pub use queue::{Overflow, Pushed, Queue, QueueLimits, Queued};
-pub use validate::{check_close, check_header, check_url, is_loopback, redact_in, redact_url, WsUrl, MAX_REASON_BYTES};
+pub use validate::{check_close, check_header, check_url, is_loopback, is_token_byte, redact_in, redact_url, WsUrl, MAX_REASON_BYTES};

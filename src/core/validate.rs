@@ -238,7 +238,7 @@ pub fn check_header(name: &str, value: &str) -> Result<(), Error> {
 
 /// An HTTP token character (RFC 9110 `tchar`): a visible ASCII character other than the separators
 /// `"(),/:;<=>?@[\]{}`.
-fn is_token_byte(b: u8) -> bool {
+pub fn is_token_byte(b: u8) -> bool {
     matches!(b, b'!' | b'#'..=b'\'' | b'*' | b'+' | b'-' | b'.' | b'0'..=b'9' | b'A'..=b'Z' | b'^'..=b'z' | b'|' | b'~')
 }
 

@@ -12,6 +12,44 @@ export function Emitter(onListenerError) {
   this.logger = null;
   // Request handle -> [resolve, reject].
   this.r = {};
+  // Events not delivered yet, as name, payload, name, payload, … from index `qi`.
+  this.q = [];
+  this.qi = 0;
+  // The event being delivered: its name, payload, listener snapshot and the next listener's index.
+  this.dn = '';
+  this.dp = undefined;
+  this.dl = NONE;
+  this.di = 0;
+  // In `due`; held until page code can have listeners (`holdFirstEvents`); freed (`dispose`).
+  this.due = false;
+  this.held = false;
+  this.gone = false;
+  // The client while it is connecting, open or waiting to retry: reachable from here, as the module holds
+  // this emitter, so the garbage collector cannot close a live connection. js-shim/api.js sets it when the
+  // client starts (the constructor, reconnect()); a state event to 'closed' clears it, and so does free().
+  this.alive = null;
+}
+var NONE = [];
+
+// ---------- delivery (docs/contract.md, "Re-entrancy and lifetimes") ----------
+// No listener runs while a call into the module is on the stack: an event is queued on its emitter and
+// delivered when the outermost call returns (`endCall` with `calls` back at 0). Every way into the module
+// counts: the client's methods (js-shim/api.js) and the platform's callbacks (the sink's guard).
+var calls = 0;
+// Emitters with events to deliver, in the order they got their first.
+var due = [];
+
+export function beginCall() {
+  calls += 1;
+}
+
+export function endCall() {
+  calls -= 1;
+  while (calls === 0 && due.length > 0) {
+    var em = due.shift();
+    em.due = false;
+    em.deliver();
+  }
 }
 var EVENTS = ['open', 'message', 'close', 'reconnecting', 'error', 'state'];
 Emitter.prototype.on = function (ev, fn) {
@@ -44,15 +82,76 @@ Emitter.prototype.off = function (ev, fn) {
   }
 };
 Emitter.prototype.emit = function (ev, payload) {
-  var list = this.l[ev];
-  if (!list) return;
-  for (var i = 0; i < list.length; i++) {
-    try {
-      list[i](payload);
-    } catch (err) {
-      try { this.e(ev, err); } catch (ignored) { /* a failing error reporter must not break delivery */ }
-    }
+  if (this.gone) return;
+  if (ev === 'state' && payload.to === 'closed') this.alive = null;
+  this.q.push(ev, payload);
+  if (this.held) return;
+  if (calls === 0) this.deliver();
+  else if (!this.due) {
+    this.due = true;
+    due.push(this);
   }
+};
+// Delivers what is queued, in order, each event to the listeners it had when its delivery started (a
+// listener added meanwhile hears the next event). Called again from inside a listener (it called close()),
+// it first gives the event being delivered to its remaining listeners, so every listener hears every event
+// in the order they happened, and close() returns after its close event.
+Emitter.prototype.deliver = function () {
+  for (;;) {
+    if (this.gone || this.held) return;
+    if (this.di < this.dl.length) {
+      var fn = this.dl[this.di];
+      this.di += 1;
+      try {
+        fn(this.dp);
+      } catch (err) {
+        try { this.e(this.dn, err); } catch (ignored) { /* a failing error reporter must not break delivery */ }
+      }
+      continue;
+    }
+    var q = this.q;
+    if (this.qi >= q.length) {
+      q.length = 0;
+      this.qi = 0;
+      this.dl = NONE;
+      this.di = 0;
+      this.dp = undefined;
+      return;
+    }
+    this.dn = q[this.qi];
+    this.dp = q[this.qi + 1];
+    q[this.qi + 1] = undefined;
+    this.qi += 2;
+    this.dl = this.l[this.dn] || NONE;
+    this.di = 0;
+  }
+};
+// A retry announced but not yet delivered is withdrawn when close() or reconnect() cancels it.
+Emitter.prototype.withdrawRetry = function () {
+  var q = this.q;
+  for (var i = q.length - 2; i >= this.qi; i -= 2) {
+    if (q[i] === 'reconnecting') q.splice(i, 2);
+  }
+};
+// Events of the constructor (a first attempt that failed at once) wait until page code has had the chance
+// to add listeners, also after `await connect(options)`: a macrotask later. Returns whether any were held.
+Emitter.prototype.holdFirstEvents = function () {
+  if (this.qi >= this.q.length) return false;
+  var self = this;
+  this.held = true;
+  setTimeout(function () {
+    self.held = false;
+    self.deliver();
+  }, 0);
+  return true;
+};
+// After free(): nothing more is delivered, nothing kept.
+Emitter.prototype.dispose = function () {
+  this.gone = true;
+  this.q = [];
+  this.qi = 0;
+  this.dl = NONE;
+  this.alive = null;
 };
 // A message to the `message` listeners.
 Emitter.prototype.message = function (data) {

@@ -14,7 +14,10 @@ var PLATFORMS = [
   { name: 'qq', get: function () { return typeof qq !== 'undefined' ? qq : undefined; } },
   { name: 'uni', get: function () { return typeof uni !== 'undefined' ? uni : undefined; } }
 ];
-export var PLATFORM_NAMES = PLATFORMS.map(function (p) { return p.name; }).join(', ');
+// Their names, for messages: 'wx, tt, qq, uni'.
+export function platformNames() {
+  return PLATFORMS.map(function (p) { return p.name; }).join(', ');
+}
 
 // The first platform found among the globals, or undefined.
 export function detectPlatform() {
@@ -38,6 +41,18 @@ export function isPlatform(p) {
 
 function noop() {}
 
+// Whether the platform refused the URL itself: a WebSocket constructor throws a SyntaxError (the WHATWG
+// WebSocket constructor for a URL it cannot parse; npm ws too), and wx-style platforms say "invalid url".
+export function isUrlRefusal(e) {
+  return !!e && (e.name === 'SyntaxError' || /invalid url/i.test(errText(e)));
+}
+
+// A connect failure to the sink: a refused URL, or any other failure.
+function connectFailed(sink, gen, e) {
+  if (isUrlRefusal(e)) sink.urlRefused(gen, errText(e), Date.now());
+  else sink.failed(gen, errText(e), Date.now());
+}
+
 // A connection over a wx-style SocketTask. `header` is an object or undefined, `protocols` an array or undefined.
 function TaskConn(platform, url, header, protocols, timeoutMs, sink, inbound, gen) {
   var self = this;
@@ -47,7 +62,7 @@ function TaskConn(platform, url, header, protocols, timeoutMs, sink, inbound, ge
   var opts = {
     url: url,
     timeout: timeoutMs,
-    fail: function (e) { sink.failed(gen, errText(e), Date.now()); },
+    fail: function (e) { connectFailed(sink, gen, e); },
     // uni-app returns a task only when a callback is given.
     complete: noop
   };
@@ -68,7 +83,7 @@ function TaskConn(platform, url, header, protocols, timeoutMs, sink, inbound, ge
   };
   if (r && typeof r.then === 'function' && typeof r.onOpen !== 'function') {
     // Taro and promise-style uni: Promise<SocketTask>.
-    r.then(bind, function (e) { sink.failed(gen, errText(e), Date.now()); });
+    r.then(bind, function (e) { connectFailed(sink, gen, e); });
   } else {
     bind(r);
   }
@@ -79,6 +94,10 @@ TaskConn.prototype.send = function (data) {
 TaskConn.prototype.close = function (code, reason) {
   if (this.t === null) { this.pendingClose = [code, reason]; return; }
   this.t.close({ code: code, reason: reason, fail: noop });
+};
+// A SocketTask has no way to drop a socket without its closing handshake: close it.
+TaskConn.prototype.abort = function (reason) {
+  this.close(1000, reason);
 };
 
 // A connection over a standard WebSocket constructor (browsers, npm ws).
@@ -100,6 +119,15 @@ WsConn.prototype.close = function (code, reason) {
   // an EventEmitter 'error' without a listener would throw.
   ws.onopen = ws.onmessage = ws.onclose = ws.onerror = noop;
   ws.close(code, reason);
+};
+// The link is dead: npm ws's terminate() drops the socket now, where close() would keep it (and compete
+// for the link) for 30 s waiting for a closing handshake that never comes. A browser WebSocket has no
+// terminate; its close() is all there is.
+WsConn.prototype.abort = function (reason) {
+  var ws = this.ws;
+  ws.onopen = ws.onmessage = ws.onclose = ws.onerror = noop;
+  if (typeof ws.terminate === 'function') ws.terminate();
+  else ws.close(1000, reason);
 };
 
 // `sink` hears the connection's events, `inbound` its frames (src/js/inbound.js).

@@ -102,6 +102,9 @@ impl SocketClient {
         let seed = (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
         let logger = parsed.setup.logger.clone();
         let driver = Driver::new(parsed.config, parsed.setup, host, seed);
+        if parsed.resend_unconfirmed {
+            driver.with_engine(|e, _| e.set_resend_unconfirmed(true));
+        }
         warn_unknown(logger.as_ref(), &parsed.unknown);
         Ok(SocketClient { driver, request_timeout_ms: parsed.request_timeout_ms })
     }

@@ -15,11 +15,15 @@ export type WxSocketErrorCode =
   | 'QUEUE_FULL' | 'CLOSED' | 'INVALID_CLOSE_CODE' | 'REASON_TOO_LONG' | 'TIMEOUT' | 'REMOTE_ERROR';
 
 export type WxSocketEventErrorCode =
-  | 'CONNECT_FAILED' | 'CONNECT_TIMEOUT' | 'HEARTBEAT_TIMEOUT' | 'DECODE' | 'MESSAGE_TOO_LARGE'
+  | 'CONNECT_FAILED' | 'CONNECT_TIMEOUT' | 'HEARTBEAT_TIMEOUT' | 'UNCONFIRMED_LOST' | 'DECODE' | 'MESSAGE_TOO_LARGE'
   | 'SEND_FAILED' | 'RETRIES_EXHAUSTED' | 'PLATFORM' | 'EXPIRED' | 'QUEUE_FULL' | 'STORAGE';
 
-/** What every thrown error (and rejected promise) is: `name === 'WxSocketError'`. */
-export interface WxSocketError extends Error {
+/**
+ * What every thrown error (and rejected promise) is: `e instanceof WxSocketError`, `e.name === 'WxSocketError'`.
+ * Every entry exports the class.
+ */
+export class WxSocketError extends Error {
+  constructor(code: WxSocketErrorCode, message: string);
   name: 'WxSocketError';
   code: WxSocketErrorCode;
   /** REMOTE_ERROR only: the reply's `error` member (a JSON-RPC 2.0 error object). */
@@ -28,29 +32,51 @@ export interface WxSocketError extends Error {
   reply?: unknown;
 }
 
+/** What a platform's callbacks report on failure: `{ errMsg }`. */
+export interface PlatformResult { errMsg: string }
+
 /** The parts of a mini-program SocketTask the client uses (wx, tt, qq, uni). */
 export interface SocketTaskLike {
-  send(options: { data: string | ArrayBuffer; success?: (res: any) => void; fail?: (res: any) => void; complete?: (res: any) => void }): void;
-  close(options: { code?: number; reason?: string; success?: (res: any) => void; fail?: (res: any) => void; complete?: (res: any) => void }): void;
-  onOpen(listener: (res: any) => void): void;
+  send(options: { data: string | ArrayBuffer; fail?: (res: PlatformResult) => void }): void;
+  close(options: { code?: number; reason?: string; fail?: (res: PlatformResult) => void }): void;
+  onOpen(listener: (res: { header?: Record<string, string> }) => void): void;
   onMessage(listener: (res: { data: string | ArrayBuffer }) => void): void;
   onClose(listener: (res: { code: number; reason: string }) => void): void;
-  onError(listener: (res: { errMsg: string }) => void): void;
+  onError(listener: (res: PlatformResult) => void): void;
+}
+
+/** What the client passes to `connectSocket`. */
+export interface ConnectSocketOptions {
+  url: string;
+  header?: Record<string, string>;
+  protocols?: string[];
+  /** The connect timeout (`connectTimeoutMs`). */
+  timeout?: number;
+  fail?: (res: PlatformResult) => void;
+  complete?: (res: PlatformResult) => void;
 }
 
 /** An object with `connectSocket`: `wx`, `tt`, `qq`, `uni` (the official `WechatMiniprogram.Wx` fits). */
 export interface SocketPlatform {
-  connectSocket(options: any): SocketTaskLike | Promise<SocketTaskLike> | any;
-  onAppHide?(listener: (...args: any[]) => void): void;
-  offAppHide?(listener: (...args: any[]) => void): void;
-  onAppShow?(listener: (...args: any[]) => void): void;
-  offAppShow?(listener: (...args: any[]) => void): void;
+  /** A task, or (Taro, promise-style uni-app) a promise of one. */
+  connectSocket(options: ConnectSocketOptions): SocketTaskLike | Promise<SocketTaskLike>;
+  onAppHide?(listener: (res: unknown) => void): void;
+  offAppHide?(listener: (res: unknown) => void): void;
+  onAppShow?(listener: (res: unknown) => void): void;
+  offAppShow?(listener: (res: unknown) => void): void;
   onNetworkStatusChange?(listener: (res: { isConnected: boolean; networkType?: string }) => void): void;
-  offNetworkStatusChange?(listener: (...args: any[]) => void): void;
+  offNetworkStatusChange?(listener: (res: unknown) => void): void;
+}
+
+/** The parts of a standard WebSocket the client uses besides its `on*` handler slots, which it sets. */
+export interface WebSocketLike {
+  binaryType: string;
+  send(data: string | ArrayBuffer): void;
+  close(code?: number, reason?: string): void;
 }
 
 /** A standard WebSocket constructor (the browser's `WebSocket`, npm `ws`). */
-export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => any;
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
 
 export interface ReconnectOptions {
   /** Delay before the first retry, before jitter. Default 3500. */
@@ -113,8 +139,11 @@ export interface SocketClientOptions<In = unknown> {
   protocols?: string[];
   /** Where sockets come from. Default: the first of wx, tt, qq, uni, WebSocket. */
   platform?: SocketPlatform | WebSocketConstructor;
-  /** Default 'json'. Binary frames are always ArrayBuffer. */
-  codec?: 'json' | 'text';
+  /**
+   * Default 'json'. Binary frames are always ArrayBuffer. 'text' delivers strings, so it is refused for a
+   * message type that is not a string (`new SocketClient({ codec: 'text' })` is a SocketClient<string, string>).
+   */
+  codec?: unknown extends In ? 'json' | 'text' : [In] extends [string] ? 'json' | 'text' : 'json';
   /** Default 10000. */
   connectTimeoutMs?: number;
   /** Default: enabled with the defaults above. */
@@ -168,8 +197,8 @@ export interface SocketStats {
   lastRttMs: number | null;
 }
 
-export class SocketClient<In = unknown, Out = unknown> {
-  constructor(options: SocketClientOptions<In>);
+/** A client: `new SocketClient(options)` (after `init()`) or `await connect(options)`. */
+export interface SocketClient<In = unknown, Out = unknown> {
   /** true: handed to the socket now; false: queued (or, volatile, dropped). Throws SERIALIZE, QUEUE_FULL, CLOSED, INVALID_OPTION. */
   send(data: Out | ArrayBuffer | ArrayBufferView, options?: SendOptions): boolean;
   /** No encoding. */
@@ -192,4 +221,14 @@ export class SocketClient<In = unknown, Out = unknown> {
   readonly url: string;
   readonly stats: SocketStats;
 }
+
+export interface SocketClientConstructor {
+  /** `codec: 'text'`: messages are strings (or ArrayBuffers), and so is what `send` takes. */
+  new (options: SocketClientOptions<string> & { codec: 'text' }): SocketClient<string, string>;
+  new <In = unknown, Out = unknown>(options: SocketClientOptions<In>): SocketClient<In, Out>;
+  readonly prototype: SocketClient;
+}
+
+/** Subclass with type arguments (`class Chat extends SocketClient<In, Out>`): the two constructors differ in type. */
+export const SocketClient: SocketClientConstructor;
 "#;

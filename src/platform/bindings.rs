@@ -5,7 +5,7 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/js/transport.js")]
 extern "C" {
-    /// A connection object made by `openConnection`: `send(data)` and `close(code, reason)`.
+    /// A connection object made by `openConnection`: `send(data)`, `close(code, reason)` and `abort(reason)`.
     #[derive(Clone, Debug)]
     pub type Connection;
 
@@ -15,8 +15,24 @@ extern "C" {
     #[wasm_bindgen(method, catch)]
     pub fn close(this: &Connection, code: u16, reason: &str) -> Result<(), JsValue>;
 
+    /// Drops the connection without a closing handshake where the platform can (npm `ws`: `terminate`).
+    #[wasm_bindgen(method, catch)]
+    pub fn abort(this: &Connection, reason: &str) -> Result<(), JsValue>;
+
     #[wasm_bindgen(js_name = detectPlatform)]
     pub fn detect_platform() -> JsValue;
+
+    /// The names of the platforms looked for among the globals, for messages ("wx, tt, qq, uni").
+    #[wasm_bindgen(js_name = platformNames)]
+    pub fn platform_names() -> String;
+
+    /// Whether a connect failure is the platform refusing the URL itself (`SyntaxError`, "invalid url").
+    #[wasm_bindgen(js_name = isUrlRefusal)]
+    pub fn is_url_refusal(e: &JsValue) -> bool;
+
+    /// Whether `p` is an object with `connectSocket` (wx and its siblings), not a WebSocket constructor.
+    #[wasm_bindgen(js_name = hasConnectSocket)]
+    pub fn has_connect_socket(p: &JsValue) -> bool;
 
     /// Whether `p` can be the `platform` option: an object with `connectSocket` or a WebSocket constructor.
     #[wasm_bindgen(js_name = isPlatform)]
@@ -53,6 +69,14 @@ extern "C" {
     /// `data` to the `message` listeners.
     #[wasm_bindgen(method)]
     pub fn message(this: &Emitter, data: &JsValue);
+
+    /// A call into the module begins (src/js/emitter.js): the events it produces wait for its end.
+    #[wasm_bindgen(js_name = beginCall)]
+    pub fn begin_call();
+
+    /// The call ends: when it was the outermost, the events are delivered now.
+    #[wasm_bindgen(js_name = endCall)]
+    pub fn end_call();
 
     /// The `state` event (logged at debug level).
     #[wasm_bindgen(method, js_name = emitState)]
@@ -176,13 +200,6 @@ extern "C" {
 
     #[wasm_bindgen(catch, js_name = decodeJson)]
     pub fn decode_json(s: &JsValue) -> Result<JsValue, JsValue>;
-}
-
-#[wasm_bindgen(module = "/src/js/options.js")]
-extern "C" {
-    /// The options object by name, shapes and types checked (see src/js/options.js); throws a `WxSocketError`.
-    #[wasm_bindgen(catch, js_name = readOptions)]
-    pub fn read_options(options: &JsValue) -> Result<JsValue, JsValue>;
 }
 
 #[wasm_bindgen(module = "/src/js/log.js")]

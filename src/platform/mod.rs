@@ -388,7 +388,7 @@ impl<H: Host> Driver<H> {
         self.inner.io.borrow_mut().lifecycle = Some(w);
     }
 
-    /// Performs every pending output, then keeps the one timer in step with the next deadline.
+    /// Performs every pending output, in order (the timer too: `Output::Timer` is its one channel).
     /// Re-entrant calls (a listener calling `send`) only queue; the outermost loop performs.
     fn drain(&self) {
         if self.inner.draining.replace(true) {
@@ -398,11 +398,7 @@ impl<H: Host> Driver<H> {
             let out = self.inner.io.borrow_mut().engine.poll();
             match out {
                 Some(o) => self.perform(o),
-                None => {
-                    self.sync_timer();
-                    // sync_timer performs no engine input; nothing new can be queued by it.
-                    break;
-                }
+                None => break,
             }
         }
         self.inner.draining.set(false);
@@ -415,27 +411,27 @@ impl<H: Host> Driver<H> {
                 let handle = self.conn_of(task);
                 if let Some(h) = handle {
                     if let Err(e) = h.send(&payload.data) {
-                        let msg = describe(&e);
+                        let msg = redact_in(&describe(&e), &self.last_url());
                         self.inner.io.borrow_mut().engine.send_failed(now_ms(), task, &msg);
                     }
                 }
             }
             Output::Close { task, code, reason } => {
-                let conn = {
-                    let mut io = self.inner.io.borrow_mut();
-                    match &io.conn {
-                        Some(c) if c.task == task => io.conn.take(),
-                        _ => None,
-                    }
-                };
-                if let Some(c) = conn {
+                if let Some(c) = self.take_conn(task) {
                     if let Err(e) = c.handle.close(code, &reason) {
                         self.log("warn", "closing the socket failed", "error", &JsValue::from_str(&describe(&e)));
                     }
                 }
             }
-            Output::Timer { .. } => {}
             Output::Persist(snapshot) => self.persist(snapshot),
+            Output::Abort { task, reason } => {
+                if let Some(c) = self.take_conn(task) {
+                    if let Err(e) = c.handle.abort(&reason) {
+                        self.log("warn", "aborting the socket failed", "error", &JsValue::from_str(&describe(&e)));
+                    }
+                }
+            }
+            Output::Timer { at } => self.arm(at),
             Output::Event(ev) => match ev {
                 Event::Open { .. } => {
                     let (header, url) = {
@@ -454,6 +450,15 @@ impl<H: Host> Driver<H> {
                 let ev = Event::Error { code: ErrorCode::Decode, message, err_msg: None };
                 self.inner.host.event(&ev, &EventDetail { raw: &raw.data, ..EventDetail::NONE });
             }
+        }
+    }
+
+    /// The live connection, if it is `task`'s, taken out: its later callbacks find nothing.
+    fn take_conn(&self, task: TaskId) -> Option<Conn> {
+        let mut io = self.inner.io.borrow_mut();
+        match &io.conn {
+            Some(c) if c.task == task => io.conn.take(),
+            _ => None,
         }
     }
 
@@ -518,6 +523,7 @@ impl<H: Host> Driver<H> {
                 }
             }
             // The platform's text may quote the URL, query string and all.
+            Err(e) if is_url_refusal(&e) => self.url_refused(now_ms(), task, &describe(&e)),
             Err(e) => self.attempt_failed(task, &redact_in(&describe(&e), &url)),
         }
     }
@@ -534,7 +540,8 @@ impl<H: Host> Driver<H> {
             PlatformInput::Frame { task, size, frame } => self.inner.io.borrow_mut().engine.frame(now, task, size, frame),
             PlatformInput::Closed { task, code, reason } => {
                 let code = code.as_f64().filter(|c| c.is_finite() && *c >= 0.0 && *c <= 65535.0).map_or(1006, |c| c as u16);
-                let reason = reason.as_string().unwrap_or_default();
+                // Every text from the platform may quote the URL, query string and all (a close reason too).
+                let reason = redact_in(&reason.as_string().unwrap_or_default(), &self.last_url());
                 let ask = {
                     let mut io = self.inner.io.borrow_mut();
                     if io.conn.as_ref().is_some_and(|c| c.task == task) {
@@ -552,7 +559,11 @@ impl<H: Host> Driver<H> {
                 let msg = redact_in(&err_msg, &self.last_url());
                 self.inner.io.borrow_mut().engine.task_error(now, task, &msg);
             }
-            PlatformInput::SendFailed { task, err_msg } => self.inner.io.borrow_mut().engine.send_failed(now, task, &err_msg),
+            PlatformInput::UrlRefused { task, err_msg } => self.url_refused(now, task, &err_msg),
+            PlatformInput::SendFailed { task, err_msg } => {
+                let msg = redact_in(&err_msg, &self.last_url());
+                self.inner.io.borrow_mut().engine.send_failed(now, task, &msg);
+            }
             PlatformInput::AppHidden => self.inner.io.borrow_mut().engine.app_hidden(now),
             PlatformInput::AppShown => self.inner.io.borrow_mut().engine.app_shown(now),
             PlatformInput::Network { online } => self.inner.io.borrow_mut().engine.network_changed(now, online),
@@ -612,6 +623,15 @@ impl<H: Host> Driver<H> {
         }
     }
 
+    /// The platform refused `task`'s URL: final for a fixed URL, a failed attempt for a url function's.
+    fn url_refused(&self, now: Millis, task: TaskId, err_msg: &str) {
+        let mut io = self.inner.io.borrow_mut();
+        // The platform's text may quote the URL, query string and all.
+        let msg = redact_in(err_msg, &io.last_url);
+        let fixed = matches!(io.setup.url, UrlSource::Fixed(_));
+        io.engine.url_refused(now, task, &msg, fixed);
+    }
+
     /// Whether `task` is the current attempt and still waits for its URL.
     fn awaits_url(&self, task: TaskId) -> bool {
         let io = self.inner.io.borrow();
@@ -619,9 +639,10 @@ impl<H: Host> Driver<H> {
     }
 
 
-    fn sync_timer(&self) {
+    /// `Output::Timer`: the engine's earliest deadline changed. The timer is re-armed only when the deadline
+    /// moves earlier; one that moved later is reached by an early wake-up, after which the engine asks again.
+    fn arm(&self, want: Option<Millis>) {
         let mut io = self.inner.io.borrow_mut();
-        let want = io.engine.next_deadline();
         match (want, &io.timer) {
             (None, Some(_)) => io.timer = None,
             (Some(at), current) if current.as_ref().map_or(true, |t| at < t.at) => {
@@ -641,6 +662,10 @@ impl<H: Host> Driver<H> {
 
 impl<H: Host> Target for Inner<H> {
     fn input(self: Rc<Self>, now: Millis, input: PlatformInput) {
+        // Every platform input is a call into the module: listeners hear what it produced when it has
+        // returned (docs/contract.md, "Re-entrancy and lifetimes").
+        begin_call();
         Driver { inner: self }.on_input(now, input);
+        end_call();
     }
 }

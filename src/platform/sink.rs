@@ -30,6 +30,8 @@ pub(crate) enum PlatformInput {
     Network { online: bool },
     /// The client's timer fired.
     Timer,
+    /// The platform refused the URL as invalid, with its text.
+    UrlRefused { task: TaskId, err_msg: String },
     /// The url function's promise resolved.
     UrlResolved { task: TaskId, url: JsValue },
     /// The url function's promise rejected, with its text.
@@ -141,6 +143,12 @@ impl Sink {
     /// The network changed.
     pub fn network(&self, online: bool, now: f64) {
         self.feed(now, PlatformInput::Network { online });
+    }
+
+    /// The platform refused `task`'s URL as invalid.
+    #[wasm_bindgen(js_name = urlRefused)]
+    pub fn url_refused(&self, task: u32, err_msg: String, now: f64) {
+        self.feed(now, PlatformInput::UrlRefused { task: TaskId(task), err_msg });
     }
 
     /// The url function's promise for `task` resolved to `url`.

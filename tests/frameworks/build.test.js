@@ -69,8 +69,53 @@ function installTarball(project) {
   execFileSync('tar', ['-xzf', tarball(), '-C', into, '--strip-components=1']);
 }
 
-// Copies the project into its cached install, builds it for one target, and returns the output directory.
+// Holds `dir` (a lock directory) while `f` runs: the framework installs are shared by every clone on the
+// machine, and two test runs building in one install would overwrite each other's output. A lock older than
+// 15 minutes is taken as left by a run that died.
+function withLock(dir, f) {
+  const deadline = Date.now() + 20 * 60 * 1000;
+  for (;;) {
+    try {
+      fs.mkdirSync(dir);
+      break;
+    } catch (err) {
+      if (err.code !== 'EEXIST') throw err;
+      let age = 0;
+      try {
+        age = Date.now() - fs.statSync(dir).mtimeMs;
+      } catch (gone) {
+        continue;
+      }
+      if (age > 15 * 60 * 1000) fs.rmSync(dir, { recursive: true, force: true });
+      else if (Date.now() > deadline) throw new Error(`${dir} is still held by another test run`);
+      else execFileSync('sleep', ['0.5']);
+    }
+  }
+  try {
+    return f();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const builtCopies = [];
+test.after(() => {
+  for (const dir of builtCopies) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+// Copies the project into its cached install, builds it for one target there (under the install's lock),
+// and returns a copy of the output directory of its own, which no later build can change.
 function buildFramework(name, target) {
+  return withLock(path.join(cache, `${name}.lock`), () => {
+    const out = buildInInstall(name, target);
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), `wxsocket-${name}-`));
+    fs.cpSync(out, copy, { recursive: true });
+    builtCopies.push(copy);
+    return copy;
+  });
+}
+
+function buildInInstall(name, target) {
   const fw = FRAMEWORKS[name];
   const project = path.join(cache, name);
   if (!fs.existsSync(path.join(project, fw.cli))) {
@@ -124,19 +169,22 @@ async function runCheck(root, options) {
   }
 }
 
-for (const [name, fw] of Object.entries(FRAMEWORKS)) {
-  for (const target of fw.targets) {
-    const shapes = target.shapes.map((o) => JSON.stringify(o)).join(', ');
-    test(`${name}: \`${target.args.join(' ')}\` runs in the harness (${shapes}): open, echo, request, reconnect`, async () => {
-      const out = buildFramework(name, target);
-      assert.ok(fs.existsSync(path.join(out, 'wxsocket', 'wxsocket_bg.wasm.br')), 'the plugin put the module where the ESM entry looks');
-      for (const options of target.shapes) {
-        const mp = await runCheck(out, { ...fw.shape, ...options });
-        assert.equal(mp.instantiated[0].path, '/wxsocket/wxsocket_bg.wasm.br');
-      }
-    });
+// One after another (each awaited): a build and its checks are never interleaved with another's.
+test('framework builds', async (t) => {
+  for (const [name, fw] of Object.entries(FRAMEWORKS)) {
+    for (const target of fw.targets) {
+      const shapes = target.shapes.map((o) => JSON.stringify(o)).join(', ');
+      await t.test(`${name}: \`${target.args.join(' ')}\` runs in the harness (${shapes}): open, echo, request, reconnect`, async () => {
+        const out = buildFramework(name, target);
+        assert.ok(fs.existsSync(path.join(out, 'wxsocket', 'wxsocket_bg.wasm.br')), 'the plugin put the module where the ESM entry looks');
+        for (const options of target.shapes) {
+          const mp = await runCheck(out, { ...fw.shape, ...options });
+          assert.equal(mp.instantiated[0].path, '/wxsocket/wxsocket_bg.wasm.br');
+        }
+      });
+    }
   }
-}
+});
 
 test('native example ("Build npm"): the chat page in the WeChat, iOS and Douyin shapes', async () => {
   const ex = await prepareExample({ serverUrl: server.url });

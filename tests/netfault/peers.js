@@ -34,7 +34,8 @@ function ours({ url, heartbeat, options = {} }) {
     errors[e.code] = (errors[e.code] || 0) + 1;
     if (e.code === 'UNCONFIRMED_LOST') {
       reported.lostEvents += 1;
-      reported.lostFrames += Number(e.count) || 0;
+      // The message begins with how many (docs/contract.md, Frames lost with a connection).
+      reported.lostFrames += Number.parseInt(e.message, 10) || 0;
     }
   });
   const opened = firstOpen((resolve) => {

@@ -14,10 +14,12 @@
 //   hbTimeouts  heartbeat timeouts; on a link that never broke, every one is false
 //   peakOpen    most connections of this client the server held at once (abandoned sockets linger there)
 //   openAtEnd   its connections still open on the server when the run ended (more than 1: lingering)
+//   clientPeak  most established sockets the client side held to the server at once (sampled; an
+//               abandoned socket that is not terminated stays established there)
 //   recoveryMs  (outage only) from the end of the outage to the server's first message after it
 //   reopenMs    (outage only) from the end of the outage to the client's next `open`, if it reopened
 
-const { spawn } = require('node:child_process');
+const { spawn, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const readline = require('node:readline');
@@ -29,6 +31,18 @@ const { PEERS } = require('./peers.js');
 const DRAIN_QUIET_MS = 1500;
 const DRAIN_MAX_MS = 15000;
 const OPEN_TIMEOUT_MS = 10000;
+// How often the client's own sockets to the server are counted (ss, in this namespace).
+const SOCKET_SAMPLE_MS = 500;
+
+/** TCP connections this namespace has established to the server port: sockets some client still holds. */
+function establishedSockets() {
+  try {
+    const out = execFileSync('ss', ['-tnH', 'state', 'established', `( dport = :${env('NETFAULT_PORT')} )`], { encoding: 'utf8' });
+    return out.split('\n').filter((l) => l.trim()).length;
+  } catch (_) {
+    return null;
+  }
+}
 
 function env(name) {
   const v = process.env[name];
@@ -107,10 +121,11 @@ async function runOne(sc, length, peerName, injector, server) {
   const timing = sc[length];
   await injector.set('clear');
   await server.ask('reset');
+  // The client connects over the faulty link, as a phone on a bad network does.
+  for (const line of sc.link) await injector.set(line);
   const tag = `${sc.name}-${peerName}-${Date.now()}`;
   const peer = PEERS[peerName]({ url: `${server.url}${tag}`, heartbeat: HEARTBEAT });
-  await Promise.race([peer.opened, sleep(OPEN_TIMEOUT_MS).then(() => { throw new Error(`${peerName} did not open on a clean link`); })]);
-  for (const line of sc.link) await injector.set(line);
+  await Promise.race([peer.opened, sleep(OPEN_TIMEOUT_MS).then(() => { throw new Error(`${peerName} did not open within ${OPEN_TIMEOUT_MS} ms`); })]);
 
   const t0 = Date.now();
   const run = tag;
@@ -119,6 +134,11 @@ async function runOne(sc, length, peerName, injector, server) {
   const period = 1000 / sc.traffic.perSecond;
   const pad = 'x'.repeat(sc.traffic.bytes);
   const timers = [];
+  let clientPeak = establishedSockets();
+  const sampler = setInterval(() => {
+    const n = establishedSockets();
+    if (n !== null) clientPeak = Math.max(clientPeak === null ? 0 : clientPeak, n);
+  }, SOCKET_SAMPLE_MS);
   const sender = setInterval(() => {
     if (Date.now() - t0 >= timing.sendMs) return;
     peer.send({ run, seq, pad });
@@ -133,6 +153,7 @@ async function runOne(sc, length, peerName, injector, server) {
   }
   await sleep(timing.ms);
   clearInterval(sender);
+  clearInterval(sampler);
   for (const t of timers) clearTimeout(t);
   await injector.set('clear');
   const link = await injector.stats();
@@ -174,10 +195,12 @@ async function runOne(sc, length, peerName, injector, server) {
     falseTimeouts: sc.outage ? null : f.heartbeatTimeouts,
     opens: f.opens.length,
     peakOpen: conns.peak,
+    clientPeak,
     openAtEnd: conns.open,
     errors: f.errors,
     lostEvents: f.lostEvents,
     lostFramesReported: f.lostFramesReported,
+    dropped: f.dropped,
     stateAtEnd: f.state,
     link,
   };
@@ -208,7 +231,7 @@ function parseArgs(argv) {
 function row(r) {
   const cell = (v) => (v === null || v === undefined ? '-' : String(v));
   return [r.scenario, r.peer, r.sent, r.received, r.lost, r.counted, r.silent, r.duplicates, r.hbTimeouts,
-    r.opens, r.peakOpen, r.openAtEnd, cell(r.recoveryMs), cell(r.reopenMs)].map(cell).join('\t');
+    r.opens, r.peakOpen, r.openAtEnd, r.clientPeak, cell(r.recoveryMs), cell(r.reopenMs)].map(cell).join('\t');
 }
 
 // Over several runs: totals, and the worst (and median) of the per-run figures.
@@ -221,7 +244,7 @@ function summary(results) {
     const rec = rs.map((r) => r.recoveryMs).filter((v) => v !== null && v !== undefined).sort((a, b) => a - b);
     const recs = rec.length ? `${rec[0]}/${rec[Math.floor(rec.length / 2)]}/${rec[rec.length - 1]}` : '-';
     console.log([k, `runs=${rs.length}`, `sent=${sum('sent')}`, `lost=${sum('lost')}`, `counted=${sum('counted')}`, `silent=${sum('silent')}`,
-      `dups=${sum('duplicates')}`, `hbTimeouts=${sum('hbTimeouts')}`, `peakOpen=${Math.max(...rs.map((r) => r.peakOpen))}`, `recoveryMs=${recs}`].join('\t'));
+      `dups=${sum('duplicates')}`, `hbTimeouts=${sum('hbTimeouts')}`, `peakOpen=${Math.max(...rs.map((r) => r.peakOpen))}`, `clientPeak=${Math.max(...rs.map((r) => r.clientPeak || 0))}`, `recoveryMs=${recs}`].join('\t'));
   }
 }
 
@@ -233,7 +256,7 @@ async function main() {
   const results = [];
   try {
     console.log(['scenario', 'peer', 'sent', 'received', 'lost', 'counted', 'silent', 'dups', 'hbTimeouts', 'opens',
-      'peakOpen', 'openAtEnd', 'recoveryMs', 'reopenMs'].join('\t'));
+      'peakOpen', 'openAtEnd', 'clientPeak', 'recoveryMs', 'reopenMs'].join('\t'));
     for (let run = 0; run < o.runs; run++) {
       for (const sc of scenarios) {
         for (const p of o.peers) {

@@ -3,8 +3,11 @@
 // faulty veth link in two network namespaces (tests/netfault/netns.sh, injector.c). Covers, per scenario
 // of scenarios.js (their `short` lengths, under 90 s together):
 // - clean link: nothing lost, no heartbeat timeout, no duplicate;
-// - every scenario: the client is open again once the link is good;
-// - 10 s blackhole: the client delivers again after the link comes back.
+// - every scenario: the client is open again once the link is good, and no message is lost without being
+//   counted (stats.dropped, UNCONFIRMED_LOST) — docs/contract.md, Frames lost with a connection;
+// - 400 ms ± 100 each way (RTT up to 1 s, the heartbeat timeout): no heartbeat timeout (the adaptive timeout);
+// - a dead socket is terminated: the client side never holds more than one established socket;
+// - 10 s blackhole: messages arrive again within 3 s of the link coming back.
 // Where this machine cannot run it (not root, no iptables, no NFQUEUE), every test is skipped with the
 // reason: a skip, never a pass.
 
@@ -54,14 +57,22 @@ test('clean link: every message arrives once, no heartbeat timeout', opts, () =>
 });
 
 for (const scenario of ['delay-400', 'loss-30', 'uplink-64k', 'blackhole-10s']) {
-  test(`${scenario}: the client is open again once the link is good, and sent something through`, opts, () => {
+  test(`${scenario}: open again once the link is good; nothing lost without being counted; one socket at a time`, opts, () => {
     const r = resultsOf(scenario);
     assert.equal(r.stateAtEnd, 'open');
     assert.ok(r.received > 0, `nothing arrived of ${r.sent}`);
+    assert.equal(r.silent, 0, `${r.lost} lost, ${r.counted} counted`);
+    assert.ok(r.lostFramesReported <= r.dropped, 'every UNCONFIRMED_LOST frame is in stats.dropped');
+    assert.ok(r.clientPeak <= 1, `${r.clientPeak} established sockets at once`);
   });
 }
 
-test('blackhole-10s: messages arrive again after the link comes back', opts, () => {
+test('delay-400: no heartbeat timeout while every pong comes back within the measured round trip', opts, () => {
+  assert.equal(resultsOf('delay-400').hbTimeouts, 0);
+});
+
+test('blackhole-10s: messages arrive again within 3 s of the link coming back', opts, () => {
   const r = resultsOf('blackhole-10s');
   assert.notEqual(r.recoveryMs, null, 'nothing arrived after the outage');
+  assert.ok(r.recoveryMs < 3000, `${r.recoveryMs} ms`);
 });

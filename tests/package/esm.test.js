@@ -65,7 +65,7 @@ async function echo(w) {
 
 test('exports init, connect, SocketClient and version; new SocketClient before init throws NOT_INITIALIZED', async () => {
   const w = await load();
-  assert.deepEqual(Object.keys(w).sort(), ['SocketClient', 'connect', 'consoleLogger', 'init', 'version']);
+  assert.deepEqual(Object.keys(w).sort(), ['SocketClient', 'WxSocketError', 'connect', 'consoleLogger', 'init', 'version']);
   assert.throws(() => new w.SocketClient({ url: server.url, platform: WebSocket }), (e) => e.name === 'WxSocketError' && e.code === 'NOT_INITIALIZED');
 });
 

@@ -31,7 +31,7 @@ test('package.json: name, version from Cargo.toml, license, entry points that ex
 
 test('the CommonJS entry is CommonJS and the ESM entries are ESM', async () => {
   const cjs = require(path.join(pkg, 'index.cjs'));
-  assert.deepEqual(Object.keys(cjs).sort(), ['SocketClient', 'connect', 'consoleLogger', 'init', 'version']);
+  assert.deepEqual(Object.keys(cjs).sort(), ['SocketClient', 'WxSocketError', 'connect', 'consoleLogger', 'init', 'version']);
   assert.equal(cjs.version, manifest().version);
   const viaImport = await import(require('node:url').pathToFileURL(path.join(pkg, 'index.node.mjs')).href);
   assert.equal(viaImport.SocketClient, cjs.SocketClient, 'the Node ESM wrapper re-exports the same instance');

@@ -53,7 +53,7 @@ export function guarded(): void {
   }
 }
 
-// Other platforms: a WebSocket constructor (browsers, npm ws).
-export function browser(Ws: new (url: string, protocols?: string | string[]) => unknown): void {
+// Other platforms: a WebSocket constructor (browsers, npm ws): its instances need send and close.
+export function browser(Ws: new (url: string, protocols?: string | string[]) => { binaryType: string; send(data: string): void; close(): void }): void {
   new SocketClient({ url: 'wss://example.com', platform: Ws, codec: 'text' }).close(1000, 'done');
 }

@@ -55,6 +55,39 @@ test('2: shouldReconnect that reads state/retryCount and calls close() on 4001: 
   assert.equal(thrown(() => c.free()), null);
 });
 
+// ---- 3. a first attempt that fails synchronously ----
+
+const syncFailures = [
+  ['a url function that throws', () => ({ url: () => { throw new Error('no token'); } })],
+  ['a url function that returns a number', () => ({ url: () => 42 })],
+  ['a connectSocket that throws', () => ({ url: 'wss://example.test/s', platform: { connectSocket() { throw new Error('bridge down'); } } })],
+  ['a connectSocket that returns no task', () => ({ url: 'wss://example.test/s', platform: { connectSocket() { return undefined; } } })],
+  // (A SecurityError, as for a blocked port; a SyntaxError is the platform refusing the URL: INVALID_URL,
+  // tests/e2e/url_refusal.test.js.)
+  ['a WebSocket constructor that throws', () => ({ url: 'wss://example.test/s', platform: function Broken() { const e = new Error('blocked'); e.name = 'SecurityError'; throw e; } })],
+];
+for (const [label, options] of syncFailures) {
+  test(`3: ${label} with maxRetries 0: no event inside the constructor; CONNECT_FAILED, RETRIES_EXHAUSTED and close are heard after it`, async () => {
+    const fake = createFakeWx();
+    const c = new SocketClient({ platform: fake.wx, reconnect: { maxRetries: 0 }, ...options() });
+    // Listeners added right after the constructor returns hear everything.
+    const rec = recordEvents(c);
+    assert.deepEqual(rec.names(), [], 'nothing emitted before the listeners could exist');
+    await nextTick();
+    const codes = rec.of('error').map((e) => e.code);
+    assert.ok(codes.includes('CONNECT_FAILED'), `CONNECT_FAILED heard: ${rec.names().join(' ')} ${codes}`);
+    assert.ok(codes.includes('RETRIES_EXHAUSTED'), `RETRIES_EXHAUSTED heard: ${codes}`);
+    assert.equal(rec.of('close').length, 1, 'one close event');
+    assert.equal(c.state, 'closed');
+    const states = rec.of('state');
+    assert.ok(states.length > 0, 'state events heard');
+    assert.equal(states[states.length - 1].to, 'closed', 'the last state event matches state');
+    c.free();
+  });
+}
+
+// ---- 4. free() ----
+
 test('4: free() in a close listener while close() runs: no plain Error, the object is released, later calls are CLOSED', async () => {
   const fake = createFakeWx();
   const c = new SocketClient({ url: 'wss://example.test/s', platform: fake.wx });
@@ -104,6 +137,38 @@ test('5: an automatic id never equals a pending user id, so one reply settles on
 
 // ---- 6. emit order ----
 
+test('6: close() inside an open listener returns after its close event', async () => {
+  const fake = createFakeWx();
+  const c = new SocketClient({ url: 'wss://example.test/s', platform: fake.wx });
+  const order = [];
+  c.on('open', () => {
+    order.push('close() called');
+    c.close();
+    order.push('close() returned');
+  });
+  c.on('close', () => order.push('close event'));
+  fake.lastTask().serverOpen();
+  assert.deepEqual(order, ['close() called', 'close event', 'close() returned']);
+  c.free();
+});
+
+test('6: close() inside a close listener: no stale reconnecting event, the client ends closed', async () => {
+  const fake = createFakeWx();
+  const c = new SocketClient({ url: 'wss://example.test/s', platform: fake.wx, reconnect: { minDelayMs: 10, jitter: 0 } });
+  fake.lastTask().serverOpen();
+  const rec = recordEvents(c);
+  c.once('close', () => c.close());
+  fake.lastTask().serverClose(4000, 'bye');
+  await sleep(40);
+  assert.equal(c.state, 'closed');
+  assert.deepEqual(rec.of('reconnecting'), [], 'no reconnecting event after close(): ' + rec.names().join(' '));
+  const states = rec.of('state');
+  for (let i = 1; i < states.length; i++) assert.equal(states[i].from, states[i - 1].to, 'state events chain: ' + rec.names().join(' '));
+  assert.equal(states[states.length - 1].to, 'closed');
+  assert.equal(fake.tasks.length, 1, 'no new attempt');
+  c.free();
+});
+
 test('6: every listener hears the events in the order they happened, even when one calls close()', async () => {
   const fake = createFakeWx();
   const c = new SocketClient({ url: 'wss://example.test/s', platform: fake.wx });
@@ -136,6 +201,26 @@ test('6: a listener that re-adds itself during an emit does not loop', async () 
 
 // ---- 7. the smaller ones ----
 
+test('7: a binary frame delivered as a typed-array view counts against maxMessageBytes and the byte counters', async () => {
+  const fake = createFakeWx();
+  const c = new SocketClient({ url: 'wss://example.test/s', platform: fake.wx, maxMessageBytes: 8 });
+  fake.lastTask().serverOpen();
+  const rec = recordEvents(c);
+  const big = new Uint8Array(64).subarray(4, 36); // 32 bytes, a view into a larger buffer
+  fake.lastTask().fireLate('message', { data: big });
+  assert.equal(rec.of('message').length, 0, 'an oversized view is not delivered');
+  assert.ok(rec.of('error').some((e) => e.code === 'MESSAGE_TOO_LARGE'), 'MESSAGE_TOO_LARGE: ' + rec.names().join(' '));
+  const small = new Uint8Array(16).subarray(2, 6); // 4 bytes
+  const before = c.stats.bytesReceived;
+  fake.lastTask().fireLate('message', { data: small });
+  const got = rec.of('message');
+  assert.equal(got.length, 1);
+  assert.ok(got[0] instanceof ArrayBuffer, 'delivered as ArrayBuffer');
+  assert.equal(got[0].byteLength, 4, 'its own bytes only');
+  assert.equal(c.stats.bytesReceived - before, 4, 'bytesReceived counts the view');
+  c.free();
+});
+
 test('7: request() on a frozen object, binary data or a Date rejects at once (INVALID_OPTION), nothing sent', async () => {
   const fake = createFakeWx();
   const c = new SocketClient({ url: 'wss://example.test/s', platform: fake.wx });
@@ -162,4 +247,70 @@ test('7: duplicate subprotocols are refused at construction (INVALID_OPTION), be
   const fake = createFakeWx();
   assertCode(thrown(() => new SocketClient({ url: 'wss://example.test/s', platform: fake.wx, protocols: ['a', 'b', 'a'] })), 'INVALID_OPTION', 'protocols');
   assert.equal(fake.tasks.length, 0);
+});
+
+test('7: header on a WebSocket-constructor platform is not dropped without a word: a logger warning names it', async () => {
+  const logs = [];
+  const c = new SocketClient({
+    url: server.url,
+    platform: WebSocket,
+    header: { 'X-Token': 'secret-value' },
+    logger: (level, message, fields) => logs.push({ level, message, fields }),
+  });
+  await waitEvent(c, 'open');
+  const warn = logs.find((l) => l.level === 'warn' && /header/i.test(l.message + JSON.stringify(l.fields)));
+  assert.ok(warn, 'a warning about header: ' + JSON.stringify(logs));
+  assert.doesNotMatch(JSON.stringify(logs), /secret-value/, 'header values are never logged');
+  c.close();
+  c.free();
+});
+
+test('7: a platform errMsg that echoes the URL carries no query string into the logger, error or close events', async () => {
+  const secret = 'token=s3cr3t';
+  const url = 'wss://example.test/path?' + secret;
+  const platforms = {
+    'connectSocket fail/onError': {
+      connectSocket(o) {
+        const l = {};
+        const task = { send() {}, close() {}, onOpen(f) { l.open = f; }, onMessage() {}, onClose(f) { l.close = f; }, onError(f) { l.error = f; } };
+        setTimeout(() => {
+          o.fail({ errMsg: 'connectSocket:fail invalid url "' + o.url + '"' });
+          l.error({ errMsg: 'WebSocket connection to ' + o.url + ' failed' });
+          l.close({ code: 1006, reason: 'could not reach ' + o.url });
+        }, 0);
+        return task;
+      },
+    },
+    'connectSocket that throws': { connectSocket(o) { throw new Error('cannot open ' + o.url); } },
+    'a WebSocket constructor that throws': function Ws(u) { throw new Error('cannot open ' + u); },
+    'a task whose send fails': {
+      connectSocket(o) {
+        const l = {};
+        const task = {
+          send(s) { setTimeout(() => s.fail({ errMsg: 'sendSocketMessage:fail ' + o.url }), 0); },
+          close() {},
+          onOpen(f) { l.open = f; },
+          onMessage() {},
+          onClose(f) { l.close = f; },
+          onError(f) { l.error = f; },
+        };
+        setTimeout(() => l.open({}), 0);
+        return task;
+      },
+    },
+  };
+  for (const [label, platform] of Object.entries(platforms)) {
+    const logs = [];
+    const c = new SocketClient({ url, platform, reconnect: { maxRetries: 0 }, logger: (...a) => logs.push(a) });
+    const rec = recordEvents(c);
+    await sleep(10);
+    if (label === 'a task whose send fails') {
+      c.send('x');
+      await sleep(20);
+    }
+    const everything = JSON.stringify({ logs, events: rec.events });
+    assert.ok(rec.events.length > 0, `${label}: events were heard`);
+    assert.doesNotMatch(everything, /s3cr3t/, `${label}: ${everything}`);
+    c.free();
+  }
 });

@@ -1,6 +1,6 @@
 // The package's JavaScript (src/js/*.js), tested directly:
 // UTF-8 lengths, frame kinds across realms, request keys, the sink's release, the listener registry, the
-// named events and the options reader.
+// named events.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import vm from 'node:vm';
@@ -8,14 +8,13 @@ import * as codec from '../../src/js/codec.js';
 import * as inbound from '../../src/js/inbound.js';
 import * as callbacks from '../../src/js/callbacks.js';
 import * as emitter from '../../src/js/emitter.js';
-import * as options from '../../src/js/options.js';
 import * as log from '../../src/js/log.js';
 import * as stats from '../../src/js/stats.js';
 import * as transport from '../../src/js/transport.js';
 import * as errors from '../../src/js/errors.js';
 
 // Every file's exports under one name, as the module sees them.
-const p = { ...codec, ...inbound, ...callbacks, ...emitter, ...options, ...log, ...stats, ...transport, ...errors };
+const p = { ...codec, ...inbound, ...callbacks, ...emitter,  ...log, ...stats, ...transport, ...errors };
 
 test('utf8Length equals the encoded length, for ASCII, CJK, emoji and lone surrogates', () => {
   const cases = ['', 'abc', '{"a":1}', 'é', '世界', '🌏', 'a\ud800b', '\udc00', 'x'.repeat(5000) + '世', '\u007f\u0080\u07ff\u0800\uffff'];
@@ -127,21 +126,6 @@ test('each event is emitted with its named payload and logged at its level', () 
     ['debug', 'state'], ['info', 'open'], ['info', 'close'], ['info', 'reconnecting'], ['warn', 'not JSON'], ['warn', 'failed'],
   ]);
   assert.equal(logged[1][2].url, 'wss://x/?token=[redacted]');
-});
-
-test('readOptions returns the options by name, leaving what is missing undefined', () => {
-  const wx = { connectSocket() {} };
-  const o = p.readOptions({ url: 'wss://a', platform: wx, reconnect: { minDelayMs: 5 }, heartbeat: true, queue: { overflow: 'drop-oldest' }, bogus: 1 });
-  assert.equal(o.url, 'wss://a');
-  assert.equal(o.platform, wx);
-  assert.equal(o.reconnect.minDelayMs, 5);
-  assert.equal(o.reconnect.factor, undefined);
-  assert.deepEqual(Object.keys(o.heartbeat).filter((k) => o.heartbeat[k] !== undefined), []);
-  assert.equal(o.queue.overflow, 'drop-oldest');
-  assert.equal(o.connectTimeoutMs, undefined);
-  assert.deepEqual(o.unknown, ['bogus']);
-  assert.equal(p.readOptions({ url: 'wss://a', platform: wx, reconnect: false, heartbeat: false }).reconnect, false);
-  assert.throws(() => p.readOptions({ url: 'wss://a', platform: wx, reconnect: { factor: 'x' } }), (e) => e.code === 'INVALID_OPTION' && /reconnect\.factor/.test(e.message));
 });
 
 test('the emitter: a throwing listener does not stop the others; off, once and unsubscribe', () => {

@@ -1,0 +1,162 @@
+//! What the heartbeat knows about the link: the measured round trip, and the frames the server has not
+//! confirmed yet (docs/contract.md, Heartbeat and Delivery on a lost connection).
+//!
+//! - [`RoundTrip`] estimates the round trip from ping/pong and request/reply times as TCP estimates its
+//!   retransmission timeout (RFC 6298: `srtt`, `rttvar`), so the pong timeout is never shorter than the
+//!   link allows: `max(timeoutMs, srtt + 4·rttvar)`, at most [`MAX_ADAPTIVE_TIMEOUT_MS`].
+//! - [`Unconfirmed`] keeps every data frame handed to the live task until a pong (or a request's reply)
+//!   shows the server has read past it: the server reads the stream in order, so a pong to a ping sent
+//!   after a frame confirms that frame. When the connection is declared dead, what is left was possibly
+//!   lost: it is re-sent on the next connection, or counted and reported, never dropped in silence.
+
+use std::collections::VecDeque;
+
+use super::engine::{Millis, RequestHandle};
+
+/// The adaptive pong timeout never exceeds this, however slow the measured round trips were: a stalled
+/// server is always found within `intervalMs` + this after the last inbound frame. TCP itself caps its
+/// retransmission timeout at 120 s; half of that still outlasts a bufferbloated mobile uplink's worst
+/// queueing delays measured in tests/netfault (25 s).
+pub const MAX_ADAPTIVE_TIMEOUT_MS: u64 = 60_000;
+
+/// RFC 6298's estimator, in milliseconds, with a first guess from the opening handshake.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RoundTrip {
+    /// Smoothed round trip; `None` before the first sample.
+    srtt: Option<u64>,
+    /// Its mean deviation.
+    rttvar: u64,
+    /// A round trip guessed before any sample (from the opening handshake); the first real sample
+    /// replaces it rather than being averaged with it, so a handshake made while the link was still fast
+    /// does not hold the estimate down for long (a ping gives one sample per interval, not TCP's many).
+    hint: Option<u64>,
+}
+
+impl RoundTrip {
+    /// A guess used until the first sample: the wait is then `hint + 4·hint/2`, as a first sample gives.
+    pub fn hint(&mut self, rtt: u64) {
+        if self.srtt.is_none() {
+            self.hint = Some(rtt);
+        }
+    }
+
+    /// Adds one measured round trip.
+    pub fn sample(&mut self, rtt: u64) {
+        match self.srtt {
+            None => {
+                self.srtt = Some(rtt);
+                self.rttvar = rtt / 2;
+            }
+            Some(srtt) => {
+                // rttvar = 3/4 rttvar + 1/4 |srtt - rtt|; srtt = 7/8 srtt + 1/8 rtt
+                self.rttvar = (3 * self.rttvar + srtt.abs_diff(rtt)) / 4;
+                self.srtt = Some((7 * srtt + rtt) / 8);
+            }
+        }
+    }
+
+    /// The smoothed round trip, once measured (a hint is not a measurement).
+    pub fn srtt(&self) -> Option<u64> {
+        self.srtt
+    }
+
+
+    /// How long to wait for a pong: `max(floor, srtt + 4·rttvar)`, capped at `MAX_ADAPTIVE_TIMEOUT_MS`
+    /// (but never below `floor`, the configured `timeoutMs`).
+    pub fn timeout(&self, floor: u64) -> u64 {
+        let measured = match (self.srtt, self.hint) {
+            (Some(s), _) => s.saturating_add(self.rttvar.saturating_mul(4)),
+            (None, Some(h)) => h.saturating_add(h / 2 * 4),
+            (None, None) => 0,
+        };
+        floor.max(measured.min(MAX_ADAPTIVE_TIMEOUT_MS))
+    }
+}
+
+/// A data frame handed to the live task and not confirmed yet.
+#[derive(Clone, Debug)]
+pub struct Sent<P> {
+    /// The frame, kept to be sent again.
+    pub payload: P,
+    /// The request it carries, if it is one.
+    pub request: Option<RequestHandle>,
+}
+
+/// A ping on the live task that awaits its pong.
+#[derive(Clone, Copy, Debug)]
+struct Ping {
+    sent_at: Millis,
+    /// Frames handed before it (a position in the task's stream of data frames).
+    after: u64,
+}
+
+/// The data frames of the live task not yet confirmed, and its pings in flight.
+#[derive(Debug)]
+pub struct Unconfirmed<P> {
+    frames: VecDeque<Sent<P>>,
+    /// Stream position of `frames[0]`.
+    first: u64,
+    pings: VecDeque<Ping>,
+}
+
+impl<P> Default for Unconfirmed<P> {
+    fn default() -> Self {
+        Unconfirmed { frames: VecDeque::new(), first: 0, pings: VecDeque::new() }
+    }
+}
+
+impl<P> Unconfirmed<P> {
+    /// A data frame went to the live task.
+    pub fn sent(&mut self, payload: P, request: Option<RequestHandle>) {
+        self.frames.push_back(Sent { payload, request });
+    }
+
+    /// A ping went to the live task.
+    pub fn ping_sent(&mut self, now: Millis) {
+        let after = self.first + self.frames.len() as u64;
+        self.pings.push_back(Ping { sent_at: now, after });
+    }
+
+    /// True while a ping awaits its pong.
+    pub fn ping_in_flight(&self) -> bool {
+        !self.pings.is_empty()
+    }
+
+    /// A pong arrived: it answers the oldest ping (pongs come back in order), which confirms every frame
+    /// sent before that ping. Returns that ping's round trip.
+    pub fn pong(&mut self, now: Millis) -> Option<u64> {
+        let ping = self.pings.pop_front()?;
+        self.confirm_before(ping.after);
+        Some(now.saturating_sub(ping.sent_at))
+    }
+
+    /// The reply to `request` arrived: the server has read it and everything sent before it.
+    pub fn replied(&mut self, request: RequestHandle) {
+        if let Some(i) = self.frames.iter().position(|s| s.request == Some(request)) {
+            self.confirm_before(self.first + i as u64 + 1);
+        }
+    }
+
+    fn confirm_before(&mut self, position: u64) {
+        while self.first < position && self.frames.pop_front().is_some() {
+            self.first += 1;
+        }
+    }
+
+    /// Frames not confirmed yet.
+    pub fn len(&self) -> usize {
+        self.frames.len()
+    }
+
+    /// True when every frame is confirmed.
+    pub fn is_empty(&self) -> bool {
+        self.frames.is_empty()
+    }
+
+    /// The task is gone: its unconfirmed frames, oldest first; pings in flight are forgotten.
+    pub fn take(&mut self) -> VecDeque<Sent<P>> {
+        self.pings.clear();
+        self.first += self.frames.len() as u64;
+        std::mem::take(&mut self.frames)
+    }
+}

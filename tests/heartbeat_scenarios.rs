@@ -1,0 +1,372 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! Scenario tests of the engine on bad links (issue 17), with a hand-moved clock; each quotes the clause
+//! of docs/contract.md it checks. Covers:
+//! - frames a dead connection took with it unconfirmed: counted in `stats.dropped` and reported in one
+//!   `UNCONFIRMED_LOST`, never silent; what confirms a frame (a pong to a later ping, a reply to a later
+//!   request); nothing is tracked without a heartbeat;
+//! - at-least-once re-sending (`set_resend_unconfirmed`): first on the next connection, in order, requests
+//!   in their place and once;
+//! - the adaptive pong timeout `max(timeoutMs, srtt + 4·rttvar)`, its first estimate from the opening
+//!   handshake, its cap, and the half-open detection bound;
+//! - one ping in flight at a time;
+//! - a dead connection is aborted, not closed with a handshake;
+//! - a retry after a failed attempt waits its delay counted from the attempt's start;
+//! - a reply that arrives after its request timed out is an ordinary `message`.
+
+mod common;
+
+use common::*;
+use wxsocket::core::heartbeat::{RoundTrip, MAX_ADAPTIVE_TIMEOUT_MS};
+use wxsocket::core::{ErrorCode, Event, Output, State};
+
+/// Heartbeat: ping after 1000 ms of silence, 300 ms to answer (the retry after a loss waits 100 ms).
+fn harness() -> Harness {
+    let mut cfg = config();
+    cfg.heartbeat = Some(heartbeat(1000, 300));
+    Harness::new(cfg)
+}
+
+fn lost_events(outputs: &[Output<wxsocket::core::Text>]) -> Vec<String> {
+    events(outputs)
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Error { code: ErrorCode::UnconfirmedLost, message, .. } => Some(message),
+            _ => None,
+        })
+        .collect()
+}
+
+fn aborted(outputs: &[Output<wxsocket::core::Text>]) -> usize {
+    outputs.iter().filter(|o| matches!(o, Output::Abort { .. })).count()
+}
+
+/// Opens, sends `before`, lets the ping go, sends `after`, and lets the pong deadline pass.
+fn die_with(h: &mut Harness, before: &[&str], after: &[&str]) -> Vec<Output<wxsocket::core::Text>> {
+    h.open();
+    for s in before {
+        assert_eq!(h.send(s), Ok(true));
+    }
+    h.advance(1000);
+    for s in after {
+        assert_eq!(h.send(s), Ok(true));
+    }
+    h.take();
+    h.advance(300);
+    h.take()
+}
+
+/// "Frames sent on a connection declared dead that no pong confirmed are counted in `stats.dropped`
+/// and reported in one `error` event, `UNCONFIRMED_LOST`, saying how many."
+#[test]
+fn unconfirmed_frames_of_a_dead_connection_are_counted_and_reported_once() {
+    let mut h = harness();
+    let out = die_with(&mut h, &["a", "b", "c"], &["d"]);
+    assert_eq!(error_codes(&out), [ErrorCode::HeartbeatTimeout, ErrorCode::UnconfirmedLost]);
+    let lost = lost_events(&out);
+    assert_eq!(lost.len(), 1);
+    assert!(lost[0].starts_with("4 frames"), "{}", lost[0]);
+    assert_eq!(h.engine.stats().dropped, 4);
+    assert_eq!(h.engine.stats().messages_sent, 5, "four frames and the ping went to the socket");
+    // Reported before the state leaves `open`, so a listener sees it with the connection it concerns.
+    let at_error = position(&out, |o| matches!(o, Output::Event(Event::Error { code: ErrorCode::UnconfirmedLost, .. }))).unwrap();
+    let at_state = position(&out, |o| matches!(o, Output::Event(Event::State { .. }))).unwrap();
+    assert!(at_error < at_state, "{out:?}");
+}
+
+/// "A frame is confirmed once a pong arrives for a ping sent after it on the same socket."
+#[test]
+fn a_pong_confirms_the_frames_sent_before_its_ping() {
+    let mut h = harness();
+    h.open();
+    h.send("a").unwrap();
+    h.send("b").unwrap();
+    h.advance(1000); // ping
+    h.send("c").unwrap();
+    assert_eq!(h.engine.unconfirmed_count(), 3);
+    h.advance(50);
+    h.pong();
+    assert_eq!(h.engine.unconfirmed_count(), 1, "c was sent after the ping");
+    // The next ping goes an interval after the pong, and its deadline passes: only c is lost.
+    h.take();
+    h.advance(1000 + 300);
+    let out = h.take();
+    assert_eq!(error_codes(&out), [ErrorCode::HeartbeatTimeout, ErrorCode::UnconfirmedLost]);
+    assert!(lost_events(&out)[0].starts_with("1 frames"), "{:?}", lost_events(&out));
+    assert_eq!(h.engine.stats().dropped, 1);
+}
+
+/// "… once a pong (or request reply) arrives": the reply to a request confirms it and everything sent
+/// before it on that socket, not what came after.
+#[test]
+fn a_reply_confirms_the_frames_sent_before_its_request() {
+    let mut h = harness();
+    h.open();
+    h.send("a").unwrap();
+    h.engine.request(h.now, "7".to_owned(), t("q7"), 5000).unwrap();
+    h.drain();
+    h.send("b").unwrap();
+    h.advance(40);
+    assert!(h.reply("7").is_some());
+    assert_eq!(h.engine.unconfirmed_count(), 1);
+    // Its round trip is measured: 40 ms does not raise the timeout above 300.
+    assert_eq!(h.engine.pong_timeout_ms(), Some(300));
+}
+
+/// Requests are not counted as lost: they are re-sent until answered (docs/contract.md, request).
+#[test]
+fn a_pending_request_on_a_dead_connection_is_resent_not_counted() {
+    let mut h = harness();
+    h.open();
+    h.engine.request(h.now, "1".to_owned(), t("q1"), 60_000).unwrap();
+    h.drain();
+    h.send("a").unwrap();
+    h.advance(1300);
+    let out = h.take();
+    assert_eq!(error_codes(&out), [ErrorCode::HeartbeatTimeout, ErrorCode::UnconfirmedLost]);
+    assert!(lost_events(&out)[0].starts_with("1 frames"));
+    assert_eq!(h.engine.stats().dropped, 1);
+    h.advance(100);
+    let task = h.open();
+    assert_eq!(sent_to(&h.take(), task), ["q1"]);
+}
+
+/// Without a heartbeat nothing can confirm a frame, so nothing is tracked or reported.
+#[test]
+fn without_heartbeat_nothing_is_tracked() {
+    let mut h = Harness::new(config());
+    h.open();
+    h.send("a").unwrap();
+    assert_eq!(h.engine.unconfirmed_count(), 0);
+    h.server_close(1006, "gone");
+    assert_eq!(error_codes(&h.take()), []);
+    assert_eq!(h.engine.stats().dropped, 0);
+}
+
+/// A close by the server also ends a connection whose last frames may not have been read: the same count.
+#[test]
+fn a_server_close_with_unconfirmed_frames_reports_them() {
+    let mut h = harness();
+    h.open();
+    h.send("a").unwrap();
+    h.take();
+    h.server_close(1001, "going away");
+    assert_eq!(error_codes(&h.take()), [ErrorCode::UnconfirmedLost]);
+    assert_eq!(h.engine.stats().dropped, 1);
+}
+
+/// `close()` is a closing handshake: what the socket holds still goes out before the close frame.
+#[test]
+fn close_by_page_code_reports_nothing() {
+    let mut h = harness();
+    h.open();
+    h.send("a").unwrap();
+    h.take();
+    h.close(1000, "").unwrap();
+    assert_eq!(error_codes(&h.take()), []);
+    assert_eq!(h.engine.stats().dropped, 0);
+}
+
+/// "At-least-once (opt-in): frames not yet confirmed when a connection is declared dead are re-sent
+/// first, in order, on the next connection", before the queue, and nothing is counted as lost.
+#[test]
+fn resend_unconfirmed_sends_them_first_in_order_on_the_next_connection() {
+    let mut h = harness();
+    h.engine.set_resend_unconfirmed(true);
+    let out = die_with(&mut h, &["a", "b"], &["c"]);
+    assert_eq!(error_codes(&out), [ErrorCode::HeartbeatTimeout]);
+    assert_eq!(h.engine.stats().dropped, 0);
+    assert_eq!(h.engine.queued_count(), 3, "the three wait to go again");
+    assert_eq!(h.send("d"), Ok(false), "queued while waiting");
+    h.advance(100);
+    let task = h.open();
+    assert_eq!(sent_to(&h.take(), task), ["a", "b", "c", "d"]);
+    assert_eq!(h.engine.queued_count(), 0);
+    assert_eq!(h.engine.unconfirmed_count(), 4, "tracked again on the new connection");
+}
+
+/// With re-sending on, a request among the unconfirmed frames goes once, in its place, and a request
+/// answered before the loss is not sent again.
+#[test]
+fn resend_keeps_requests_in_place_and_once() {
+    let mut h = harness();
+    h.engine.set_resend_unconfirmed(true);
+    h.open();
+    h.engine.request(h.now, "1".to_owned(), t("q1"), 60_000).unwrap();
+    h.drain();
+    h.send("a").unwrap();
+    h.engine.request(h.now, "2".to_owned(), t("q2"), 60_000).unwrap();
+    h.drain();
+    h.send("b").unwrap();
+    assert!(h.reply("1").is_some(), "q1 answered: confirms q1 only");
+    h.advance(1300);
+    h.advance(100);
+    let task = h.open();
+    assert_eq!(sent_to(&h.take(), task), ["a", "q2", "b"]);
+}
+
+/// RFC 6298's estimator: first sample R gives srtt R, rttvar R/2; then 7/8 and 3/4 weights.
+#[test]
+fn round_trip_estimator_follows_rfc_6298() {
+    let mut rt = RoundTrip::default();
+    assert_eq!(rt.timeout(1000), 1000, "no sample: the configured timeout");
+    rt.hint(100);
+    assert_eq!(rt.timeout(0), 300, "a guess: as a first sample would");
+    rt.sample(400);
+    assert_eq!(rt.srtt(), Some(400));
+    assert_eq!(rt.timeout(300), 400 + 4 * 200);
+    rt.sample(800);
+    // rttvar = (3·200 + |400 − 800|)/4 = 250; srtt = (7·400 + 800)/8 = 450
+    assert_eq!(rt.srtt(), Some(450));
+    assert_eq!(rt.timeout(300), 450 + 4 * 250);
+    assert_eq!(rt.timeout(5000), 5000, "never below timeoutMs");
+    for _ in 0..50 {
+        rt.sample(200_000);
+    }
+    assert_eq!(rt.timeout(300), MAX_ADAPTIVE_TIMEOUT_MS, "capped");
+    assert_eq!(rt.timeout(MAX_ADAPTIVE_TIMEOUT_MS + 1), MAX_ADAPTIVE_TIMEOUT_MS + 1, "a larger timeoutMs wins");
+}
+
+/// "The timeout never fires earlier than the measured round trip allows: max(timeoutMs, srtt + 4·rttvar)."
+/// A 400 ms handshake gives a first guess of 200 ms: a wait of 200 + 4·100 = 600 ms, so a pong 500 ms
+/// after the ping (above timeoutMs 300) is no timeout; that first real sample replaces the guess: srtt
+/// 500, rttvar 250, a wait of 1500 ms. The next sample is averaged in (RFC 6298).
+#[test]
+fn the_pong_timeout_adapts_to_measured_round_trips() {
+    let mut h = harness();
+    h.advance(400);
+    h.open();
+    assert_eq!(h.engine.pong_timeout_ms(), Some(600));
+    h.advance(1000); // the ping
+    h.take();
+    h.advance(500);
+    assert_eq!(h.state(), State::Open, "still waiting at 500 ms");
+    h.pong();
+    assert_eq!(error_codes(&h.take()), []);
+    assert_eq!(h.engine.stats().last_rtt_ms, Some(500));
+    assert_eq!(h.engine.pong_timeout_ms(), Some(1500));
+    h.advance(1000);
+    h.advance(100);
+    h.pong();
+    // rttvar (3·250 + 400)/4 = 287, srtt (7·500 + 100)/8 = 450
+    assert_eq!(h.engine.pong_timeout_ms(), Some(450 + 4 * 287));
+    // A handshake that took no time leaves the configured timeout (srtt 0, rttvar 0).
+    let mut h = harness();
+    h.open();
+    assert_eq!(h.engine.pong_timeout_ms(), Some(300));
+}
+
+/// "Before the first measurement…": the opening handshake (at least two round trips) gives the first
+/// estimate, half its duration, so a link slower than `timeoutMs` does not time out its first ping.
+#[test]
+fn the_opening_handshake_gives_the_first_round_trip_estimate() {
+    let mut h = harness();
+    h.advance(800);
+    h.open();
+    // srtt 400, rttvar 200: 400 + 4·200
+    assert_eq!(h.engine.pong_timeout_ms(), Some(1200));
+    h.advance(1000);
+    h.take();
+    h.advance(900);
+    assert_eq!(h.state(), State::Open, "a pong 900 ms after the ping is within 1200");
+    h.pong();
+    // Only the first open counts: later handshakes do not replace measured round trips.
+    assert_eq!(h.engine.stats().last_rtt_ms, Some(900));
+}
+
+/// "The half-open detection bound stays stated and tested": a server that stops answering is found
+/// `intervalMs + max(timeoutMs, min(srtt + 4·rttvar, 60 s))` after the last inbound frame.
+#[test]
+fn a_stalled_server_is_found_within_the_stated_bound() {
+    let mut h = harness();
+    h.open();
+    for _ in 0..3 {
+        h.advance(1000);
+        h.advance(250);
+        h.pong();
+    }
+    let wait = h.engine.pong_timeout_ms().unwrap();
+    assert!(wait > 300 && wait < MAX_ADAPTIVE_TIMEOUT_MS, "{wait}");
+    let last_frame = h.now;
+    h.take();
+    h.advance(1000 + wait - 1);
+    assert_eq!(h.state(), State::Open);
+    h.advance(1);
+    assert_eq!(error_codes(&h.take()), [ErrorCode::HeartbeatTimeout]);
+    assert_eq!(h.now - last_frame, 1000 + wait);
+    // However slow the round trips were, the bound is at most intervalMs + 60 s.
+    let mut h = harness();
+    h.open();
+    h.advance(1000);
+    h.advance(100_000);
+    // (that first ping timed out at 300; reconnect, and a very slow pong on the next connection)
+    h.advance(100);
+    h.open();
+    h.advance(1000);
+    h.advance(290);
+    h.pong();
+    h.pong(); // a stray pong with no ping in flight is ignored
+    assert!(h.engine.pong_timeout_ms().unwrap() <= MAX_ADAPTIVE_TIMEOUT_MS);
+}
+
+/// One ping in flight: when inbound frames put off the pong deadline and the next ping falls due, no
+/// second ping is sent (a pong could not tell which it answers); the wait starts again for the first.
+#[test]
+fn no_second_ping_while_one_awaits_its_pong() {
+    let mut h = harness();
+    let task = h.open();
+    h.advance(1000);
+    assert_eq!(sent_to(&h.take(), task), ["ping"]);
+    h.advance(200);
+    h.frame(10); // proof of life: the deadline is off, the next ping is due in 1000
+    h.advance(1000);
+    assert_eq!(sent_to(&h.take(), task), Vec::<String>::new(), "no second ping");
+    h.advance(299);
+    assert_eq!(h.state(), State::Open);
+    h.advance(1);
+    assert_eq!(error_codes(&h.take()), [ErrorCode::HeartbeatTimeout], "the first ping's pong never came");
+}
+
+/// "A dead socket is really closed": a connection declared dead by the heartbeat is aborted (no closing
+/// handshake, which a dead link would never answer), not closed with 1000.
+#[test]
+fn a_dead_connection_is_aborted() {
+    let mut h = harness();
+    let task = h.open();
+    h.advance(1300);
+    let out = h.take();
+    assert_eq!(aborted(&out), 1);
+    assert!(out.iter().any(|o| matches!(o, Output::Abort { task: t, .. } if *t == task)));
+    assert_eq!(task_closes(&out), []);
+}
+
+/// Recovery after an outage: an attempt that never opened has spent its time waiting, so its retry
+/// delay counts from its start. A connect timeout of 1000 with a retry delay of 100 retries at once.
+#[test]
+fn a_retry_after_a_connect_timeout_counts_the_attempt_time() {
+    let mut h = Harness::new(config());
+    h.advance(1000);
+    let out = h.take();
+    assert_eq!(error_codes(&out), [ErrorCode::ConnectTimeout]);
+    assert_eq!(reconnect_delays(&out), [0]);
+    assert_eq!(h.open_times(), [0, 1000]);
+    // An attempt refused at once still waits its full delay (retry 2: 200 ms).
+    h.advance(10);
+    let task = h.task();
+    h.engine.task_closed(h.now, task, 1006, "refused");
+    h.drain();
+    assert_eq!(reconnect_delays(&h.take()), [190]);
+}
+
+/// Late replies (docs/contract.md, request): a reply that arrives after its request timed out matches
+/// nothing and is an ordinary `message` (`Output::Deliver`).
+#[test]
+fn a_reply_after_its_request_timed_out_is_a_message() {
+    let mut h = harness();
+    h.open();
+    let handle = h.engine.request(h.now, "9".to_owned(), t("q9"), 100).unwrap();
+    h.drain();
+    h.advance(100);
+    assert!(h.take().iter().any(|o| matches!(o, Output::Reject { request, code: ErrorCode::Timeout } if *request == handle)));
+    assert_eq!(h.reply("9"), None, "no request settled");
+    assert!(h.take().iter().any(|o| matches!(o, Output::Deliver(_))), "delivered as a message");
+}
