@@ -83,18 +83,17 @@ export function createApi(glue, load) {
       beginCall();
       try {
         super(options);
-        var em = this.__wxEmitter;
-        this.__wxE = em;
-        em.holdFirstEvents();
         // A live client is kept from the garbage collector (src/js/emitter.js, `alive`).
-        if (this.state !== 'closed') em.alive = this;
+        (this.__wxE = this.__wxEmitter).started(this, this.state !== 'closed');
       } finally {
         endCall();
       }
+      // The id field (checked by the module): request() below checks that the data can carry its id.
+      this.__wxIdField = options.requestIdField || 'id';
       // Read once: send() below encodes on this side when the codec is JSON.
       this.__wxText = codecOf.call(this) === 'text';
       // `messageIdField` (checked by the constructor): send() and request() stamp JSON objects with an id.
-      this.__wxIdField = this.__wxText ? undefined : options.messageIdField;
+      this.__wxMessageIdField = this.__wxText ? undefined : options.messageIdField;
     }
   }
 
@@ -130,41 +129,29 @@ export function createApi(glue, load) {
   }
   // Runs `f` as one of this client's methods: a free() from inside it is carried out when it returns.
   // Its events are delivered when it returns (the outermost call into the module: src/js/emitter.js).
-  function within(client, f, a, b) {
-    enter(client);
-    try {
-      return f.call(client, a, b);
-    } finally {
-      leave(client);
-    }
-  }
-  function enter(client) {
+  function within(client, f, a, b, c, d, e) {
     beginCall();
     client.__wxDepth = (client.__wxDepth || 0) + 1;
-  }
-  function leave(client) {
-    client.__wxDepth -= 1;
-    if (client.__wxDepth === 0 && client.__wxReleaseLater) {
-      client.__wxReleaseLater = false;
-      release(client);
+    try {
+      return f.call(client, a, b, c, d, e);
+    } finally {
+      client.__wxDepth -= 1;
+      if (client.__wxDepth === 0 && client.__wxReleaseLater) {
+        client.__wxReleaseLater = false;
+        release(client);
+      }
+      endCall();
     }
-    endCall();
   }
-  // close() and reconnect() cancel a retry: its `reconnecting` event, if not delivered yet, is withdrawn.
-  // reconnect() makes the client live again (kept from the garbage collector until it is closed).
-  var baseClose = base.close;
-  proto.close = function (code, reason) {
-    if (this.__wxFreed) throw freedError();
-    this.__wxE.withdrawRetry();
-    return within(this, baseClose, code, reason);
-  };
-  var baseReconnect = base.reconnect;
-  proto.reconnect = function () {
-    if (this.__wxFreed) throw freedError();
-    this.__wxE.withdrawRetry();
-    this.__wxE.alive = this;
-    return within(this, baseReconnect);
-  };
+  ['close', 'reconnect'].forEach(function (name) {
+    var f = base[name];
+    proto[name] = function (a, b) {
+      if (this.__wxFreed) throw freedError();
+      // reconnect() makes the client live again: kept from the garbage collector until it is closed.
+      if (f === base.reconnect) this.__wxE.alive = this;
+      return within(this, f, a, b);
+    };
+  });
   // on, once and off go straight to the client's emitter (src/js/emitter.js), which checks their arguments.
   ['on', 'once', 'off'].forEach(function (name) {
     proto[name] = function (a, b) {
@@ -184,15 +171,9 @@ export function createApi(glue, load) {
   var frameLength = glue.frameLength;
   // `options` (send's second argument, checked by sendOptions) or undefined.
   function sendEncoded(client, frame, options) {
-    enter(client);
-    var outcome;
-    try {
-      outcome = options === undefined
-        ? sendFrame.call(client, frame, frameLength(frame), Date.now())
-        : sendFrameWith.call(client, frame, frameLength(frame), Date.now(), options.ttlMs === undefined ? -1 : options.ttlMs, options.volatile === true);
-    } finally {
-      leave(client);
-    }
+    var outcome = options === undefined
+      ? within(client, sendFrame, frame, frameLength(frame), Date.now())
+      : within(client, sendFrameWith, frame, frameLength(frame), Date.now(), options.ttlMs === undefined ? -1 : options.ttlMs, options.volatile === true);
     if (outcome === SendOutcome.Sent) return true;
     if (outcome === SendOutcome.Queued) return false;
     throw Base.sendError(outcome);
@@ -200,9 +181,9 @@ export function createApi(glue, load) {
   proto.send = function (data, options) {
     if (this.__wxFreed) throw freedError();
     var opts = sendOptions(options);
-    if (this.__wxIdField !== undefined && stampable(data) && !(this.__wxIdField in data)) {
+    if (this.__wxMessageIdField !== undefined && stampable(data) && !(this.__wxMessageIdField in data)) {
       data = Object.assign({}, data);
-      data[this.__wxIdField] = within(this, nextMessageId, Date.now());
+      data[this.__wxMessageIdField] = within(this, nextMessageId, Date.now());
     }
     return sendEncoded(this, encodeFrame(data, this.__wxText), opts);
   };
@@ -239,10 +220,10 @@ export function createApi(glue, load) {
   var request = base.request;
   proto.request = function (data, options) {
     if (this.__wxFreed) return Promise.reject(freedError());
-    var unfit = unfitForRequest(data);
+    var unfit = unfitForRequest(data, this.__wxIdField);
     if (unfit) return Promise.reject(wxSocketError('INVALID_OPTION', 'request(data) takes a plain object to carry the request id; ' + unfit));
     // Requests carry their message id on the data itself, as they carry their request id.
-    if (this.__wxIdField !== undefined && !(this.__wxIdField in data)) data[this.__wxIdField] = within(this, nextMessageId, Date.now());
+    if (this.__wxMessageIdField !== undefined && !(this.__wxMessageIdField in data)) data[this.__wxMessageIdField] = within(this, nextMessageId, Date.now());
     return within(this, request, data, options);
   };
   // The module's getters (SocketClient in src/js_api), each made safe after free().
@@ -266,12 +247,18 @@ export function createApi(glue, load) {
   });
 
   // Data whose encoding would lose the request id, so that its reply could never be matched.
-  function unfitForRequest(data) {
+  function unfitForRequest(data, field) {
     if (data === null || typeof data !== 'object' || Array.isArray(data)) return 'got ' + (Array.isArray(data) ? 'an array' : String(data));
     if (data instanceof Date) return 'a Date goes out as a string';
     if (typeof ArrayBuffer === 'function' && (data instanceof ArrayBuffer || ArrayBuffer.isView(data))) return 'binary data has no field for the id (use send())';
     if (typeof Blob === 'function' && data instanceof Blob) return 'a Blob has no field for the id';
     if (typeof data.toJSON === 'function') return 'its toJSON() decides what is sent';
+    // JSON sends own enumerable properties only, and a number only when it is finite (read without calling a
+    // getter: the module reads the id itself).
+    var d = Object.getOwnPropertyDescriptor(data, field);
+    if (field in data && !(d && d.enumerable && (typeof d.value !== 'number' || isFinite(d.value)))) {
+      return 'its ' + field + ' would not go out in JSON';
+    }
     return '';
   }
 

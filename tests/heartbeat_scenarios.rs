@@ -8,7 +8,8 @@
 //!   in their place and once;
 //! - the adaptive pong timeout `max(timeoutMs, srtt + 4·rttvar)`, its first estimate from the opening
 //!   handshake, its cap, and the half-open detection bound;
-//! - one ping in flight at a time;
+//! - one ping in flight at a time; a ping still in the platform's socket buffer (`bufferedAmount`) puts off
+//!   the verdict while the buffer drains, and a buffer that does not drain is a dead link;
 //! - a dead connection is aborted, not closed with a handshake;
 //! - a retry after a failed attempt waits its delay counted from the attempt's start;
 //! - a reply that arrives after its request timed out is an ordinary `message`.
@@ -324,6 +325,69 @@ fn no_second_ping_while_one_awaits_its_pong() {
     assert_eq!(h.state(), State::Open);
     h.advance(1);
     assert_eq!(error_codes(&h.take()), [ErrorCode::HeartbeatTimeout], "the first ping's pong never came");
+}
+
+/// "Bytes the client itself still has in flight (`bufferedAmount` where the platform has it) postpone the
+/// verdict": with the ping still in the socket's buffer and the buffer draining, each pong deadline is put
+/// off by another pong timeout; the pong then arrives and nothing timed out.
+#[test]
+fn a_ping_still_in_the_socket_buffer_puts_off_the_verdict_while_it_drains() {
+    let mut h = harness();
+    let task = h.open();
+    let big = "x".repeat(10_000);
+    h.send(&big).unwrap();
+    h.advance(1000); // the ping, behind 10,000 bytes
+    h.take();
+    for buffered in [9_000, 6_000, 2_000] {
+        h.engine.socket_buffered(task, buffered);
+        h.advance(300);
+        assert_eq!(h.state(), State::Open, "put off with {buffered} bytes still buffered");
+    }
+    h.advance(100);
+    h.pong();
+    assert_eq!(error_codes(&h.take()), []);
+    assert_eq!(h.engine.unconfirmed_count(), 0);
+}
+
+/// "… the half-open detection bound stays stated": a buffer that did not drain for a whole pong timeout
+/// is a dead link: found `intervalMs` + two pong timeouts after the last inbound frame.
+#[test]
+fn a_socket_buffer_that_does_not_drain_is_a_dead_link() {
+    let mut h = harness();
+    let task = h.open();
+    h.send(&"x".repeat(10_000)).unwrap();
+    h.advance(1000);
+    h.take();
+    h.engine.socket_buffered(task, 9_000);
+    h.advance(300);
+    assert_eq!(h.state(), State::Open, "first time: put off");
+    h.engine.socket_buffered(task, 9_000);
+    h.advance(300);
+    assert_eq!(error_codes(&h.take()), [ErrorCode::HeartbeatTimeout, ErrorCode::UnconfirmedLost]);
+    assert_eq!(h.now, 1000 + 2 * 300);
+}
+
+/// A ping that has left the buffer (only bytes sent after it are still there) gets no grace, and a reading
+/// is good only for the timer firing it was taken for.
+#[test]
+fn a_ping_that_has_left_the_buffer_is_not_put_off() {
+    let mut h = harness();
+    let task = h.open();
+    h.advance(1000); // the ping (4 bytes)
+    h.send(&"y".repeat(500)).unwrap();
+    h.take();
+    h.engine.socket_buffered(task, 500);
+    h.advance(300);
+    assert_eq!(error_codes(&h.take()), [ErrorCode::HeartbeatTimeout, ErrorCode::UnconfirmedLost]);
+    // A reading taken before an earlier firing is not used for a later deadline.
+    let mut h = harness();
+    let task = h.open();
+    h.send(&"x".repeat(10_000)).unwrap();
+    h.engine.socket_buffered(task, 10_000);
+    h.advance(1000); // the ping: this firing consumed the reading
+    h.take();
+    h.advance(300);
+    assert_eq!(error_codes(&h.take()), [ErrorCode::HeartbeatTimeout, ErrorCode::UnconfirmedLost]);
 }
 
 /// "A dead socket is really closed": a connection declared dead by the heartbeat is aborted (no closing

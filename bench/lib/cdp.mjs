@@ -40,7 +40,8 @@ export async function launch(bin, { args: extra = [], url = 'about:blank' } = {}
   proc.stderr.on('data', (d) => { stderr = (stderr + d).slice(-4000); });
   const portFile = join(profile, 'DevToolsActivePort');
   let port = null;
-  for (let i = 0; i < 200 && port === null; i++) {
+  // Up to 60 s: a loaded 2-core machine has taken more than 10 s to start Chromium.
+  for (let i = 0; i < 1200 && port === null; i++) {
     if (proc.exitCode !== null) break;
     if (existsSync(portFile)) {
       const first = readFileSync(portFile, 'utf8').split('\n')[0];

@@ -27,7 +27,8 @@ const URL = 'wss://bench.example/ws';
 
 const { pkg, instance } = loadPackage({ capture: {} });
 await pkg.init();
-const memory = instance.exports.memory;
+// Found by kind: the shipped module's export names are shortened (wasm-opt --minify-imports-and-exports).
+const memory = Object.values(instance.exports).find((v) => v instanceof WebAssembly.Memory);
 // wasm-bindgen's table of JS values held by Rust: a JsValue that is never dropped keeps its slot, so a
 // growing table is a leak even while the linear memory stays put.
 const table = Object.values(instance.exports).find((v) => v instanceof WebAssembly.Table) || null;

@@ -21,7 +21,7 @@ use std::collections::VecDeque;
 use super::backoff::{Backoff, Rng};
 use super::error::{Error, ErrorCode};
 use super::defaults::PERSIST_WITHIN_MS;
-use super::heartbeat::{RoundTrip, Sent, Unconfirmed};
+use super::heartbeat::{RoundTrip, Sent, SocketBuffer, Unconfirmed};
 use super::outbox::{Restored, Snapshot, StoredFrame};
 use super::queue::{Pushed, Queue, QueueLimits, Queued};
 use super::text::{cat, num};
@@ -431,6 +431,8 @@ pub struct Engine<P: Payload> {
     /// `resend_unconfirmed`).
     resend: VecDeque<Sent<P>>,
     resend_unconfirmed: bool,
+    /// The live task's socket buffer as it bears on the heartbeat's verdict.
+    socket_buffer: SocketBuffer,
     queue: Queue<P>,
     pending: Vec<Pending<P>>,
     /// The earliest deadline in `pending` (`None` when it is empty), so `next_deadline` (called after
@@ -472,6 +474,7 @@ impl<P: Payload> Engine<P> {
             unconfirmed: Unconfirmed::default(),
             resend: VecDeque::new(),
             resend_unconfirmed: false,
+            socket_buffer: SocketBuffer::default(),
             queue,
             pending: Vec::new(),
             request_deadline: None,
@@ -957,6 +960,15 @@ impl<P: Payload> Engine<P> {
         self.lose_task(Loss { code: 1006, reason: err_msg.to_owned(), by_server: false, close_task: true, abort: true, answer: None });
     }
 
+    /// The platform's `bufferedAmount` for `task`, read just before [`Engine::handle_timeout`] where the
+    /// platform has one (a browser `WebSocket`, npm `ws`; a `SocketTask` has none): bytes still in the
+    /// socket put off the heartbeat's verdict while they drain (see `heartbeat::SocketBuffer`).
+    pub fn socket_buffered(&mut self, task: TaskId, bytes: u64) {
+        if self.is_live(task) {
+            self.socket_buffer.read(bytes);
+        }
+    }
+
     /// The platform reports the network up or down. Down: no attempts are spent. Up: connect now.
     pub fn network_changed(&mut self, now: Millis, online: bool) {
         self.tick(now);
@@ -1033,6 +1045,10 @@ impl<P: Payload> Engine<P> {
             self.emit_error(ErrorCode::ConnectTimeout, cat(&["the socket did not open within ", &num(ms), " ms"]), None);
             self.lose_task(Loss { code: 1006, reason: "connect timeout".into(), by_server: false, close_task: true, abort: false, answer: None });
         }
+        if self.pong_deadline.is_some_and(|t| t <= now) && self.socket_buffer.puts_off_verdict() {
+            // The ping has not left the client yet, and its socket drains: wait another pong timeout.
+            self.pong_deadline = self.pong_timeout_ms().map(|w| now.saturating_add(w));
+        }
         if self.pong_deadline.is_some_and(|t| t <= now) {
             self.pong_deadline = None;
             let ms = self.pong_timeout_ms().unwrap_or(0);
@@ -1049,6 +1065,7 @@ impl<P: Payload> Engine<P> {
                 self.begin_attempt();
             }
         }
+        self.socket_buffer.forget_reading();
         self.rearm();
     }
 
@@ -1152,6 +1169,7 @@ impl<P: Payload> Engine<P> {
     fn push_send(&mut self, task: TaskId, payload: P) {
         self.stats.messages_sent += 1;
         self.stats.bytes_sent += payload.counted_len() as u64;
+        self.socket_buffer.handed(payload.counted_len());
         self.out.push_back(Output::Send { task, payload });
     }
 
@@ -1179,6 +1197,7 @@ impl<P: Payload> Engine<P> {
         if !self.unconfirmed.ping_in_flight() {
             self.push_send(task.id, ping);
             self.unconfirmed.ping_sent(now);
+            self.socket_buffer.ping_sent();
         }
         self.ping_at = None;
         let wait = self.round_trip.timeout(floor);
@@ -1190,6 +1209,7 @@ impl<P: Payload> Engine<P> {
     }
 
     fn clear_connection_deadlines(&mut self) {
+        self.socket_buffer.reset();
         self.connect_deadline = None;
         self.ping_at = None;
         self.pong_deadline = None;

@@ -113,7 +113,8 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.code.as_str(), self.message)
+        // Ends by pointing at the README's table of codes, as the JavaScript messages do.
+        write!(f, "{}: {} (see README#errors)", self.code.as_str(), self.message)
     }
 }
 

@@ -160,3 +160,67 @@ impl<P> Unconfirmed<P> {
         std::mem::take(&mut self.frames)
     }
 }
+
+/// What the platform's socket still holds (`bufferedAmount`, where the platform has one), as it bears on
+/// the heartbeat's verdict: a ping that has not even left the client cannot have been answered yet. While
+/// the ping is still in that buffer and the buffer drains, the verdict is put off by another pong
+/// timeout; a buffer that did not drain for a whole pong timeout is a dead (or stalled) link. So a stalled
+/// server is still found: within `intervalMs` + two pong timeouts when it stops reading with the ping
+/// still buffered, as when it stops answering.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SocketBuffer {
+    /// Bytes handed to the live task so far (the payloads' counted sizes).
+    handed: u64,
+    /// `handed` just after the ping in flight was handed over.
+    ping_end: u64,
+    /// The platform's `bufferedAmount`, read just before this timer firing; `None` where there is none.
+    reading: Option<u64>,
+    /// The reading and `handed` when the verdict was last put off, for this ping.
+    last: Option<(u64, u64)>,
+}
+
+impl SocketBuffer {
+    /// A frame of `bytes` went to the live task.
+    pub fn handed(&mut self, bytes: usize) {
+        self.handed = self.handed.saturating_add(bytes as u64);
+    }
+
+    /// The ping just handed over is the one in flight.
+    pub fn ping_sent(&mut self) {
+        self.ping_end = self.handed;
+        self.last = None;
+    }
+
+    /// The platform's `bufferedAmount` now.
+    pub fn read(&mut self, bytes: u64) {
+        self.reading = Some(bytes);
+    }
+
+    /// At the pong deadline: whether to wait another pong timeout (the ping is still in the buffer, and
+    /// the buffer drained since the verdict was last put off, or this is the first time). Uses the reading.
+    pub fn puts_off_verdict(&mut self) -> bool {
+        let Some(buffered) = self.reading.take() else { return false };
+        let after_ping = self.handed.saturating_sub(self.ping_end);
+        if buffered <= after_ping {
+            return false; // the ping has left the client
+        }
+        let drained = match self.last {
+            None => true,
+            Some((was, handed_then)) => was.saturating_add(self.handed.saturating_sub(handed_then)) > buffered,
+        };
+        if drained {
+            self.last = Some((buffered, self.handed));
+        }
+        drained
+    }
+
+    /// The reading is only good for the timer firing it was read for.
+    pub fn forget_reading(&mut self) {
+        self.reading = None;
+    }
+
+    /// The task is gone.
+    pub fn reset(&mut self) {
+        *self = SocketBuffer::default();
+    }
+}

@@ -1,7 +1,7 @@
 // The listener registry of one client (`on`, `once`, `off`, emit over a snapshot) and its pending requests'
 // promises.
 
-import { makeError, describe as errText } from './errors.js';
+import { makeError, describe as errText, SEE_ERRORS } from './errors.js';
 import { callLogger } from './log.js';
 
 // The listener registry of one client, and its pending requests' promises. A listener that throws does
@@ -12,18 +12,13 @@ export function Emitter(onListenerError) {
   this.logger = null;
   // Request handle -> [resolve, reject].
   this.r = {};
-  // Events not delivered yet, as name, payload, name, payload, … from index `qi`.
+  // Events not delivered yet, as name, payload, name, payload, …
   this.q = [];
-  this.qi = 0;
-  // The event being delivered: its name, payload, listener snapshot and the next listener's index.
-  this.dn = '';
-  this.dp = undefined;
+  // The event being delivered (its name `dn` and payload `dp`): its listeners as they were when its delivery
+  // began, and the index of the next one. Also `held` (until page code can have listeners: `started`) and
+  // `gone` (freed: `dispose`), both false until set.
   this.dl = NONE;
   this.di = 0;
-  // In `due`; held until page code can have listeners (`holdFirstEvents`); freed (`dispose`).
-  this.due = false;
-  this.held = false;
-  this.gone = false;
   // The client while it is connecting, open or waiting to retry: reachable from here, as the module holds
   // this emitter, so the garbage collector cannot close a live connection. js-shim/api.js sets it when the
   // client starts (the constructor, reconnect()); a state event to 'closed' clears it, and so does free().
@@ -36,7 +31,8 @@ var NONE = [];
 // delivered when the outermost call returns (`endCall` with `calls` back at 0). Every way into the module
 // counts: the client's methods (js-shim/api.js) and the platform's callbacks (the sink's guard).
 var calls = 0;
-// Emitters with events to deliver, in the order they got their first.
+// Emitters with events to deliver, in order (one may be listed more than once: delivering an empty queue
+// does nothing).
 var due = [];
 
 export function beginCall() {
@@ -46,9 +42,7 @@ export function beginCall() {
 export function endCall() {
   calls -= 1;
   while (calls === 0 && due.length > 0) {
-    var em = due.shift();
-    em.due = false;
-    em.deliver();
+    due.shift().deliver();
   }
 }
 var EVENTS = ['open', 'message', 'close', 'reconnecting', 'error', 'state'];
@@ -83,14 +77,18 @@ Emitter.prototype.off = function (ev, fn) {
 };
 Emitter.prototype.emit = function (ev, payload) {
   if (this.gone) return;
-  if (ev === 'state' && payload.to === 'closed') this.alive = null;
+  if (ev === 'state') {
+    if (payload.to === 'closed') this.alive = null;
+    // Leaving 'waiting' before its `reconnecting` event went out (close() or reconnect() from a listener or
+    // the logger): the retry it announces will not happen, so it is withdrawn.
+    for (var i = this.q.length - 2; payload.from === 'waiting' && i >= 0; i -= 2) {
+      if (this.q[i] === 'reconnecting') this.q.splice(i, 2);
+    }
+  }
   this.q.push(ev, payload);
   if (this.held) return;
   if (calls === 0) this.deliver();
-  else if (!this.due) {
-    this.due = true;
-    due.push(this);
-  }
+  else due.push(this);
 };
 // Delivers what is queued, in order, each event to the listeners it had when its delivery started (a
 // listener added meanwhile hears the next event). Called again from inside a listener (it called close()),
@@ -98,7 +96,7 @@ Emitter.prototype.emit = function (ev, payload) {
 // in the order they happened, and close() returns after its close event.
 Emitter.prototype.deliver = function () {
   for (;;) {
-    if (this.gone || this.held) return;
+    if (this.held) return;
     if (this.di < this.dl.length) {
       var fn = this.dl[this.di];
       this.di += 1;
@@ -109,47 +107,30 @@ Emitter.prototype.deliver = function () {
       }
       continue;
     }
-    var q = this.q;
-    if (this.qi >= q.length) {
-      q.length = 0;
-      this.qi = 0;
-      this.dl = NONE;
-      this.di = 0;
-      this.dp = undefined;
-      return;
-    }
-    this.dn = q[this.qi];
-    this.dp = q[this.qi + 1];
-    q[this.qi + 1] = undefined;
-    this.qi += 2;
+    if (this.q.length === 0) return;
+    this.dn = this.q.shift();
+    this.dp = this.q.shift();
     this.dl = this.l[this.dn] || NONE;
     this.di = 0;
   }
 };
-// A retry announced but not yet delivered is withdrawn when close() or reconnect() cancels it.
-Emitter.prototype.withdrawRetry = function () {
-  var q = this.q;
-  for (var i = q.length - 2; i >= this.qi; i -= 2) {
-    if (q[i] === 'reconnecting') q.splice(i, 2);
-  }
-};
-// Events of the constructor (a first attempt that failed at once) wait until page code has had the chance
-// to add listeners, also after `await connect(options)`: a macrotask later. Returns whether any were held.
-Emitter.prototype.holdFirstEvents = function () {
-  if (this.qi >= this.q.length) return false;
+// The constructor of `client` has returned (`live`: it is not closed). Its events (a first attempt that
+// failed at once) wait until page code has had the chance to add listeners, also after
+// `await connect(options)`: a macrotask later.
+Emitter.prototype.started = function (client, live) {
   var self = this;
+  if (live) this.alive = client;
+  if (this.q.length === 0) return;
   this.held = true;
   setTimeout(function () {
     self.held = false;
     self.deliver();
   }, 0);
-  return true;
 };
 // After free(): nothing more is delivered, nothing kept.
 Emitter.prototype.dispose = function () {
   this.gone = true;
   this.q = [];
-  this.qi = 0;
   this.dl = NONE;
   this.alive = null;
 };
@@ -178,7 +159,7 @@ Emitter.prototype.emitReconnecting = function (attempt, delayMs) {
 };
 Emitter.prototype.emitError = function (code, message, errMsg, raw) {
   this.log('warn', message, { code: code });
-  var p = { code: code, message: message };
+  var p = { code: code, message: message + SEE_ERRORS };
   if (errMsg !== undefined) p.errMsg = errMsg;
   if (raw !== undefined) p.raw = raw;
   this.emit('error', p);

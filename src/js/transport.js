@@ -99,6 +99,10 @@ TaskConn.prototype.close = function (code, reason) {
 TaskConn.prototype.abort = function (reason) {
   this.close(1000, reason);
 };
+// Nor does it say what it still holds.
+TaskConn.prototype.bufferedAmount = function () {
+  return -1;
+};
 
 // A connection over a standard WebSocket constructor (browsers, npm ws).
 function WsConn(Ctor, url, header, protocols, sink, inbound, gen) {
@@ -123,6 +127,11 @@ WsConn.prototype.close = function (code, reason) {
 // The link is dead: npm ws's terminate() drops the socket now, where close() would keep it (and compete
 // for the link) for 30 s waiting for a closing handshake that never comes. A browser WebSocket has no
 // terminate; its close() is all there is.
+// Bytes handed to send() that have not gone to the network yet (the heartbeat waits for them).
+WsConn.prototype.bufferedAmount = function () {
+  var b = this.ws.bufferedAmount;
+  return typeof b === 'number' && b >= 0 ? b : -1;
+};
 WsConn.prototype.abort = function (reason) {
   var ws = this.ws;
   ws.onopen = ws.onmessage = ws.onclose = ws.onerror = noop;

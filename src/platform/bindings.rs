@@ -19,6 +19,10 @@ extern "C" {
     #[wasm_bindgen(method, catch)]
     pub fn abort(this: &Connection, reason: &str) -> Result<(), JsValue>;
 
+    /// The socket's `bufferedAmount`, or -1 where the platform has none (a `SocketTask`).
+    #[wasm_bindgen(method, js_name = bufferedAmount)]
+    pub fn buffered_amount(this: &Connection) -> f64;
+
     #[wasm_bindgen(js_name = detectPlatform)]
     pub fn detect_platform() -> JsValue;
 

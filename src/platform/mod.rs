@@ -343,6 +343,12 @@ impl<H: Host> Driver<H> {
         self.inner.io.borrow().last_url.clone()
     }
 
+    /// A text from the platform (an errMsg, a send failure, a close reason) without the query string of the
+    /// URL it may quote.
+    fn redacted(&self, text: &str) -> String {
+        redact_in(text, &self.inner.io.borrow().last_url)
+    }
+
     /// `requestIdField` as a JS string.
     pub fn id_field(&self) -> JsValue {
         self.inner.io.borrow().setup.id_field.clone()
@@ -411,7 +417,7 @@ impl<H: Host> Driver<H> {
                 let handle = self.conn_of(task);
                 if let Some(h) = handle {
                     if let Err(e) = h.send(&payload.data) {
-                        let msg = redact_in(&describe(&e), &self.last_url());
+                        let msg = self.redacted(&describe(&e));
                         self.inner.io.borrow_mut().engine.send_failed(now_ms(), task, &msg);
                     }
                 }
@@ -541,7 +547,7 @@ impl<H: Host> Driver<H> {
             PlatformInput::Closed { task, code, reason } => {
                 let code = code.as_f64().filter(|c| c.is_finite() && *c >= 0.0 && *c <= 65535.0).map_or(1006, |c| c as u16);
                 // Every text from the platform may quote the URL, query string and all (a close reason too).
-                let reason = redact_in(&reason.as_string().unwrap_or_default(), &self.last_url());
+                let reason = self.redacted(&reason.as_string().unwrap_or_default());
                 let ask = {
                     let mut io = self.inner.io.borrow_mut();
                     if io.conn.as_ref().is_some_and(|c| c.task == task) {
@@ -556,12 +562,12 @@ impl<H: Host> Driver<H> {
             }
             PlatformInput::Failed { task, err_msg } => {
                 // The platform's text may quote the URL, query string and all.
-                let msg = redact_in(&err_msg, &self.last_url());
+                let msg = self.redacted(&err_msg);
                 self.inner.io.borrow_mut().engine.task_error(now, task, &msg);
             }
             PlatformInput::UrlRefused { task, err_msg } => self.url_refused(now, task, &err_msg),
             PlatformInput::SendFailed { task, err_msg } => {
-                let msg = redact_in(&err_msg, &self.last_url());
+                let msg = self.redacted(&err_msg);
                 self.inner.io.borrow_mut().engine.send_failed(now, task, &msg);
             }
             PlatformInput::AppHidden => self.inner.io.borrow_mut().engine.app_hidden(now),
@@ -585,6 +591,13 @@ impl<H: Host> Driver<H> {
             PlatformInput::Timer => {
                 let mut io = self.inner.io.borrow_mut();
                 io.timer = None;
+                // What the socket still holds bears on a heartbeat verdict due now (a negative
+                // reading: the platform has no bufferedAmount).
+                if let Some((task, buffered)) = io.conn.as_ref().map(|c| (c.task, c.handle.buffered_amount())) {
+                    if buffered >= 0.0 {
+                        io.engine.socket_buffered(task, buffered as u64);
+                    }
+                }
                 io.engine.handle_timeout(now);
             }
         }

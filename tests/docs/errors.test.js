@@ -41,6 +41,15 @@ test('the code base produces the codes it is known to (the scan works)', () => {
   for (const c of ['CLOSED', 'CONNECT_FAILED', 'NOT_INITIALIZED', 'NO_PLATFORM']) assert.ok(codes.has(c), c);
 });
 
+test('the pointer every error message ends with names a heading of README.md', () => {
+  const pointer = /SEE_ERRORS = ' \(see README#([a-z-]+)\)'/.exec(read('src/js/errors.js'));
+  assert.ok(pointer, 'src/js/errors.js defines SEE_ERRORS');
+  const slug = (title) => title.trim().toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-');
+  const anchors = [...read('README.md').matchAll(/^#{1,6} (.+)$/gm)].map((m) => slug(m[1]));
+  assert.ok(anchors.includes(pointer[1]), `README.md has a heading with anchor #${pointer[1]}`);
+  assert.match(read('src/core/error.rs'), new RegExp(`\\(see README#${pointer[1]}\\)`), 'the Rust Display says the same');
+});
+
 test('every error code in the code base has a row in README › Errors', () => {
   const rows = codesInReadmeErrors();
   const missing = [...codesInCode()].filter((c) => !rows.has(c));

@@ -15,7 +15,8 @@
 //   peakOpen    most connections of this client the server held at once (abandoned sockets linger there)
 //   openAtEnd   its connections still open on the server when the run ended (more than 1: lingering)
 //   clientPeak  most established sockets the client side held to the server at once (sampled; an
-//               abandoned socket that is not terminated stays established there)
+//               abandoned socket that is not terminated stays established there; every client of the
+//               namespace counts, so the previous row's lingering sockets show up in the next row too)
 //   recoveryMs  (outage only) from the end of the outage to the server's first message after it
 //   reopenMs    (outage only) from the end of the outage to the client's next `open`, if it reopened
 

@@ -3,6 +3,8 @@
 // URL, INVALID_URL), by the entry before the module is ready (NOT_INITIALIZED) and by consoleLogger
 // (INVALID_OPTION) are all `instanceof` the entry's WxSocketError and of Error, with name and code set; in
 // index.cjs, index.node.mjs, index.mjs, web.mjs, and miniprogram_dist/index.js inside the phone harness.
+// Every thrown message, and the message of an emitted `error` event (CONNECT_FAILED against a closed port, in
+// the phone harness), ends by pointing at the README's errors table.
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -13,6 +15,7 @@ const { pathToFileURL } = require('node:url');
 const { MiniProgram } = require('../miniprogram/harness.js');
 
 const pkg = path.resolve(__dirname, '..', '..', 'pkg');
+const SEE_ERRORS = ' (see README#errors)';
 const wasm = fs.readFileSync(path.join(pkg, 'wxsocket_bg.wasm'));
 
 function caught(f) {
@@ -36,10 +39,10 @@ function checkInstances(name, w, Err = Error) {
     assert.ok(e instanceof w.WxSocketError, `${name}: ${e.code} instanceof WxSocketError`);
     assert.ok(e instanceof Err, `${name}: ${e.code} instanceof Error`);
     assert.equal(e.name, 'WxSocketError');
-    assert.equal(typeof e.message, 'string');
+    assert.ok(e.message.endsWith(SEE_ERRORS), `${name}: ${e.code} message points at the errors table: ${e.message}`);
   }
   const own = new w.WxSocketError('CLOSED', 'made by the page');
-  assert.deepEqual([own.name, own.code, own.message, own instanceof Err], ['WxSocketError', 'CLOSED', 'made by the page', true]);
+  assert.deepEqual([own.name, own.code, own.message, own instanceof Err], ['WxSocketError', 'CLOSED', 'made by the page' + SEE_ERRORS, true]);
 }
 
 test('index.cjs and index.node.mjs: one class, and every thrown error is an instance', async () => {
@@ -55,6 +58,7 @@ for (const file of ['index.mjs', 'web.mjs']) {
     const early = caught(() => new w.SocketClient({ url: 'wss://example.com' }));
     assert.equal(early.code, 'NOT_INITIALIZED');
     assert.ok(early instanceof w.WxSocketError, 'NOT_INITIALIZED instanceof WxSocketError');
+    assert.ok(early.message.endsWith(SEE_ERRORS), early.message);
     await w.init({ wasm });
     checkInstances(file, w);
   });
@@ -72,6 +76,19 @@ test('miniprogram_dist/index.js in the phone harness: NOT_INITIALIZED and the mo
     assert.ok(early instanceof w.WxSocketError);
     await w.init();
     checkInstances('miniprogram_dist', w, mp.evaluate('Error'));
+    // An emitted error: nothing listens on the port, so the attempt fails (CONNECT_FAILED).
+    const closed = await new Promise((resolve) => {
+      const probe = require('node:net').createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address();
+        probe.close(() => resolve(port));
+      });
+    });
+    const client = new w.SocketClient({ url: `ws://127.0.0.1:${closed}`, reconnect: false });
+    const emitted = await new Promise((resolve) => client.on('error', resolve));
+    client.close();
+    client.free();
+    assert.equal(emitted.code, 'CONNECT_FAILED');
+    assert.ok(emitted.message.endsWith(SEE_ERRORS), emitted.message);
     assert.deepEqual(mp.errors.map(String), []);
   } finally {
     if (mp) mp.close();

@@ -314,3 +314,27 @@ test('7: a platform errMsg that echoes the URL carries no query string into the 
     c.free();
   }
 });
+
+test('5: an id JSON would not send (NaN, Infinity, inherited, not enumerable; also in requestIdField) rejects at once, nothing sent', async () => {
+  const fake = createFakeWx();
+  const c = new SocketClient({ url: 'wss://example.test/s', platform: fake.wx });
+  const d = new SocketClient({ url: 'wss://example.test/s', platform: fake.wx, requestIdField: 'rid' });
+  fake.tasks[0].serverOpen();
+  fake.tasks[1].serverOpen();
+  class Inherited { get id() { return 7; } get rid() { return 8; } }
+  const hidden = (field) => Object.defineProperty({ m: 1 }, field, { value: 9, enumerable: false });
+  const cases = (field) => [['NaN', { [field]: NaN }], ['Infinity', { [field]: -Infinity }], ['a getter on the prototype', new Inherited()], ['not enumerable', hidden(field)]];
+  for (const [client, field, task] of [[c, 'id', fake.tasks[0]], [d, 'rid', fake.tasks[1]]]) {
+    for (const [label, data] of cases(field)) {
+      assertCode(await rejection(client.request(data, { timeoutMs: 60000 })), 'INVALID_OPTION', `${field}: ${label}`);
+    }
+    await sleep(5);
+    assert.deepEqual(task.sent, [], `${field}: nothing sent`);
+    // An id in another field than requestIdField is just data.
+    const p = client.request({ other: NaN, [field]: 3 });
+    task.serverMessage(JSON.stringify({ [field]: 3, ok: true }));
+    assert.equal((await p).ok, true);
+  }
+  c.free();
+  d.free();
+});

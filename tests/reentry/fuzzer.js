@@ -21,6 +21,8 @@ const path = require('node:path');
 const { pathToFileURL } = require('node:url');
 
 const ROOT = path.resolve(__dirname, '..', '..');
+// The package under test: pkg/, or another build (REENTRY_PKG=dir), e.g. to see what the fuzzer finds in an older one.
+const PKG = process.env.REENTRY_PKG ? path.resolve(process.env.REENTRY_PKG) : path.join(ROOT, 'pkg');
 const EVENTS = ['open', 'message', 'close', 'reconnecting', 'error', 'state'];
 // Page-code calls one sequence may make in all: listeners that call reconnect() from every state event
 // would otherwise go on for ever, as they would in a page.
@@ -160,7 +162,7 @@ function makeSequence(seed, SocketClient, setup) {
       const pending = ctx.requests.filter((q) => q.settled === 0 && q.id !== undefined);
       if (r.chance(0.15) && pending.length) d = { id: r.pick(pending).id, method: 'dup' };
       else if (r.chance(0.2)) d = { id: r.chance(0.5) ? r.int(5) : 'u' + r.int(5), method: 'user' };
-      else if (r.chance(0.1)) d = randomData(r);
+      else if (r.chance(0.1)) d = r.chance(0.5) ? randomData(r) : r.pick([{ id: NaN }, Object.defineProperty({}, 'id', { value: 1 }), Object.create({ id: 2 })]);
       else d = { method: 'auto' };
       const opts = r.chance(0.2) ? { timeoutMs: r.pick([1, 5, 20, 0, -1, NaN, 'x']) } : undefined;
       note(`${where}: request(${d && typeof d === 'object' ? JSON.stringify(Object.keys(d)) : typeof d})`);
@@ -179,6 +181,12 @@ function makeSequence(seed, SocketClient, setup) {
       if (effective) ctx.userClosed = true;
       if (!ctx.closeReasons.has(reason)) ctx.closeReasons.set(reason, { expected: effective ? 1 : 0, heard: 0, where });
       guarded('close', () => c.close(code, reason));
+      // From the script or a listener (no call into the module below), close() returns after its close
+      // event, once the constructor's events are out and unless free() came meanwhile.
+      const entry = ctx.closeReasons.get(reason);
+      if (effective && ctx.holdOver && !ctx.freed && (where === 'script' || where.startsWith('listener')) && entry.heard !== 1) {
+        violate(`close() from ${where} returned before its close event`);
+      }
     } else if (k < 60) {
       note(`${where}: reconnect()`);
       if (!ctx.freed) ctx.userClosed = false;
@@ -251,6 +259,9 @@ function makeSequence(seed, SocketClient, setup) {
       return false;
     }
     ctx.client = c;
+    ctx.stateAfterConstructor = c.state;
+    // Scheduled after the constructor's own timer: when it runs, the constructor's events are out.
+    setTimeout(() => { ctx.holdOver = true; }, 0);
     // The recorder: the state chain, the close events by reason, nothing after free().
     c.on('state', (e) => {
       if (ctx.freed) ctx.heardAfterFree += 1;
@@ -269,6 +280,9 @@ function makeSequence(seed, SocketClient, setup) {
       c.on(ev, (p) => {
         if (ctx.freed) ctx.heardAfterFree += 1;
         note(`  ${ev}${ev === 'error' ? ' ' + p.code : ''}`);
+        if (ev === 'error') ctx.errorsHeard = (ctx.errorsHeard || 0) + 1;
+        // A retry announced is still planned when it is heard (close() or reconnect() withdraws it).
+        if (ev === 'reconnecting' && !ctx.freed && c.state !== 'waiting') violate(`a reconnecting event heard in state ${c.state}`);
         if (ev === 'error' && JSON.stringify(p).includes(SECRET)) violate(`an error event carries the URL's query: ${JSON.stringify(p)}`);
       });
     }
@@ -300,6 +314,10 @@ function makeSequence(seed, SocketClient, setup) {
     const c = ctx.client;
     // Events held since the constructor (a first attempt that failed at once) are delivered a macrotask on.
     await sleep(0);
+    const failedAtOnce = ctx.stateAfterConstructor === 'waiting' || (ctx.stateAfterConstructor === 'closed' && !ctx.options.startClosed);
+    if (c !== null && failedAtOnce && !(ctx.freed && ctx.freedBy !== 'end') && !ctx.errorsHeard) {
+      violate(`the first attempt failed in the constructor (state ${ctx.stateAfterConstructor}) and no error event was heard`);
+    }
     if (c !== null && !ctx.freed) {
       ctx.freed = true;
       ctx.freedBy = 'end';
@@ -508,7 +526,7 @@ async function importQuietly(file) {
 async function run({ sequences, real, firstSeed, gc, log }) {
   const { capture } = await importQuietly(path.join(ROOT, 'tests', 'leak', 'measure.mjs'));
   const probe = capture();
-  const { SocketClient } = require(path.join(ROOT, 'pkg'));
+  const { SocketClient } = require(PKG);
   const { createFakeWx } = await importQuietly(path.join(ROOT, 'tests', 'support', 'fake_wx.js'));
   const WebSocket = require('ws');
   const { startServer } = require(path.join(ROOT, 'tests', 'server', 'server.js'));
@@ -611,7 +629,7 @@ async function main(argv) {
   const seed = arg('--seed', undefined);
   if (seed !== undefined) {
     // Replay one sequence with its trace.
-    const { SocketClient } = require(path.join(ROOT, 'pkg'));
+    const { SocketClient } = require(PKG);
     const kind = arg('--kind', 'fake');
     let out;
     if (kind === 'real') {

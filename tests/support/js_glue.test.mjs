@@ -119,8 +119,8 @@ test('each event is emitted with its named payload and logged at its level', () 
     ['open', { header: { h: '1' }, attempt: 2, reconnected: true }],
     ['close', { code: 4000, reason: 'bye', willReconnect: false, delayMs: null }],
     ['reconnecting', { attempt: 3, delayMs: 1200 }],
-    ['error', { code: 'DECODE', message: 'not JSON', raw: 'raw!' }],
-    ['error', { code: 'CONNECT_FAILED', message: 'failed', errMsg: 'errMsg text' }],
+    ['error', { code: 'DECODE', message: 'not JSON (see README#errors)', raw: 'raw!' }],
+    ['error', { code: 'CONNECT_FAILED', message: 'failed (see README#errors)', errMsg: 'errMsg text' }],
   ]);
   assert.deepEqual(logged.map((l) => l.slice(0, 2)), [
     ['debug', 'state'], ['info', 'open'], ['info', 'close'], ['info', 'reconnecting'], ['warn', 'not JSON'], ['warn', 'failed'],
