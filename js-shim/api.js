@@ -92,6 +92,8 @@ export function createApi(glue, load) {
       this.__wxIdField = options.requestIdField || 'id';
       // Read once: send() below encodes on this side when the codec is JSON.
       this.__wxText = codecOf.call(this) === 'text';
+      // `messageIdField` (checked by the constructor): send() and request() stamp JSON objects with an id.
+      this.__wxMessageIdField = this.__wxText ? undefined : options.messageIdField;
     }
   }
 
@@ -127,11 +129,11 @@ export function createApi(glue, load) {
   }
   // Runs `f` as one of this client's methods: a free() from inside it is carried out when it returns.
   // Its events are delivered when it returns (the outermost call into the module: src/js/emitter.js).
-  function within(client, f, a, b, c) {
+  function within(client, f, a, b, c, d, e) {
     beginCall();
     client.__wxDepth = (client.__wxDepth || 0) + 1;
     try {
-      return f.call(client, a, b, c);
+      return f.call(client, a, b, c, d, e);
     } finally {
       client.__wxDepth -= 1;
       if (client.__wxDepth === 0 && client.__wxReleaseLater) {
@@ -162,19 +164,46 @@ export function createApi(glue, load) {
   // it besides the socket's own send. Its outcome (glue.SendOutcome) says sent, queued, or which typed
   // error to throw (sendError).
   var sendFrame = base.sendFrame;
+  var sendFrameWith = base.sendFrameWith;
+  var nextMessageId = base.nextMessageId;
   var SendOutcome = glue.SendOutcome;
   var encodeFrame = glue.encodeFrame;
   var frameLength = glue.frameLength;
-  function sendEncoded(client, frame) {
-    var outcome = within(client, sendFrame, frame, frameLength(frame), Date.now());
+  // `options` (send's second argument, checked by sendOptions) or undefined.
+  function sendEncoded(client, frame, options) {
+    var outcome = options === undefined
+      ? within(client, sendFrame, frame, frameLength(frame), Date.now())
+      : within(client, sendFrameWith, frame, frameLength(frame), Date.now(), options.ttlMs === undefined ? -1 : options.ttlMs, options.volatile === true);
     if (outcome === SendOutcome.Sent) return true;
     if (outcome === SendOutcome.Queued) return false;
     throw Base.sendError(outcome);
   }
-  proto.send = function (data) {
+  proto.send = function (data, options) {
     if (this.__wxFreed) throw freedError();
-    return sendEncoded(this, encodeFrame(data, this.__wxText));
+    var opts = sendOptions(options);
+    if (this.__wxMessageIdField !== undefined && stampable(data) && !(this.__wxMessageIdField in data)) {
+      data = Object.assign({}, data);
+      data[this.__wxMessageIdField] = within(this, nextMessageId, Date.now());
+    }
+    return sendEncoded(this, encodeFrame(data, this.__wxText), opts);
   };
+  // send's options: undefined, or { ttlMs, volatile } checked (an INVALID_OPTION names the mistake).
+  function sendOptions(o) {
+    if (o === undefined || o === null) return undefined;
+    if (typeof o !== 'object') throw wxSocketError('INVALID_OPTION', 'send(data, options): options must be an object { ttlMs, volatile }');
+    var ttl = o.ttlMs;
+    if (ttl !== undefined && !(typeof ttl === 'number' && ttl >= 1 && ttl <= 9007199254740991)) {
+      throw wxSocketError('INVALID_OPTION', 'send options.ttlMs must be a finite number ≥ 1');
+    }
+    if (o.volatile !== undefined && typeof o.volatile !== 'boolean') throw wxSocketError('INVALID_OPTION', 'send options.volatile must be true or false');
+    return o;
+  }
+  // A message that can carry a message id: an object that goes out as a JSON object (not an array, binary
+  // data, a Date, a Blob or something whose toJSON decides what is sent). The tag, not instanceof, so that
+  // a buffer from another realm is not taken for an object.
+  function stampable(data) {
+    return Object.prototype.toString.call(data) === '[object Object]' && typeof data.toJSON !== 'function';
+  }
   // sendRaw(): the same without the codec. encodeFrame under the text codec takes exactly what sendRaw
   // takes (a string, an ArrayBuffer, a typed array or DataView as its own bytes); anything else is a
   // SERIALIZE error.
@@ -193,6 +222,8 @@ export function createApi(glue, load) {
     if (this.__wxFreed) return Promise.reject(freedError());
     var unfit = unfitForRequest(data, this.__wxIdField);
     if (unfit) return Promise.reject(wxSocketError('INVALID_OPTION', 'request(data) takes a plain object to carry the request id; ' + unfit));
+    // Requests carry their message id on the data itself, as they carry their request id.
+    if (this.__wxMessageIdField !== undefined && !(this.__wxMessageIdField in data)) data[this.__wxMessageIdField] = within(this, nextMessageId, Date.now());
     return within(this, request, data, options);
   };
   // The module's getters (SocketClient in src/js_api), each made safe after free().

@@ -2,7 +2,9 @@
 // The wxsocket demo: a mini-program page's client (over a wx-shaped platform backed by real sockets) talks to
 // the fault-injecting test server while faults are injected on a schedule. Prints a timeline and a verdict
 // that compares the server's log with what was sent. Exit 0 when nothing was lost that the client could
-// have saved, nothing was duplicated, order was kept and every request was answered.
+// have saved, nothing was duplicated, order was kept and every request was answered. Then the app is killed
+// with messages queued and launched again (`queue.persist`, `messageIdField`, the server dropping duplicates
+// by id): the server must get each message exactly once, in order.
 // Also writes the run's event log and its picture (scripts/timeline.js) to target/demo/timeline.json and
 // target/demo/timeline.svg (WXSOCKET_DEMO_OUT names another folder).
 //
@@ -13,6 +15,7 @@ const path = require('node:path');
 const {
   loadPackage, loadServer, loadWxFactory, sleep, readLog, checkMessages,
 } = require('../tests/e2e/helpers.js');
+const { PhoneStorage } = require('../tests/miniprogram/storage.js');
 const { renderTimeline } = require('./timeline.js');
 
 const OUT_DIR = process.env.WXSOCKET_DEMO_OUT || path.join(__dirname, '..', 'target', 'demo');
@@ -282,6 +285,8 @@ async function main() {
     if (n > 1) reqResent += n - 1;
   }
 
+  // The server's log of the schedule is read above; the relaunch step starts from a reset server.
+  const relaunch = await killAndRelaunch(server, wxOverWebSocket, SocketClient);
   console.log(c.dim('  ' + '-'.repeat(86)));
   console.log(c.bold('Verdict') + c.dim(` (server log: ${log.connections.length} connections, ${messages.length} message frames, ${serverRequests.length} request frames)`));
   const rows = [];
@@ -299,6 +304,7 @@ async function main() {
     'half-open found by heartbeat', `detected in ${heartbeatTimes.join(', ') || '-'} ms (bound interval+timeout = ${HEARTBEAT.intervalMs + HEARTBEAT.timeoutMs} ms)`);
   row(spent === 0, 'no attempts while offline', `${spent} attempts while the platform reported no network`);
   row(pingAfterShow !== null, 'ping on app show', pingAfterShow === null ? 'none seen' : `${pingAfterShow} ms after show`);
+  row(relaunch.ok, 'kill and relaunch: once, in order', relaunch.detail);
   for (const r of rows) {
     const mark = r.ok ? c.green('  PASS ') : c.red('  FAIL ');
     console.log(`${mark} ${r.what.padEnd(30)} ${c.dim(r.detail)}`);
@@ -323,6 +329,87 @@ async function main() {
   return ok;
 }
 
+// ---------- kill and relaunch ----------
+const OUTBOX_KEY = 'demo-outbox';
+const KILL_MESSAGES = 5;
+
+// One launch of the app: a client on its own wx-shaped platform whose storage is the phone's (it outlives the
+// app). `kill()` is what WeChat does to a backgrounded app: everything stops; its storage calls from then on
+// change nothing.
+function launchApp(wxOverWebSocket, SocketClient, storage, url, name) {
+  let alive = true;
+  const platform = wxOverWebSocket(require('ws'));
+  const wx = Object.assign({}, platform.wx, storage.api(() => alive, (fn) => setTimeout(fn, 0)));
+  const client = new SocketClient({
+    url, platform: wx, reconnect: BACKOFF, lifecycle: false, queue: { persist: OUTBOX_KEY }, messageIdField: 'mid',
+  });
+  client.on('error', (ev) => {
+    if (ev.code !== 'CONNECT_FAILED') line('ERROR', `${name}: ${ev.code}: ${ev.message}`);
+  });
+  line('APP', `${c.bold(name)} launched · ${client.queuedCount} messages restored from storage into the queue`);
+  return {
+    client,
+    kill() {
+      alive = false;
+      client.free();
+      line('APP', `${c.bold(name)} killed by WeChat · storage holds ${storedFrames(storage)} frames`);
+    },
+  };
+}
+
+function storedFrames(storage) {
+  const text = storage.read(OUTBOX_KEY);
+  return text === '' ? 0 : JSON.parse(text).frames.length;
+}
+
+async function until(check, ms) {
+  const end = Date.now() + ms;
+  while (!check() && Date.now() < end) await sleep(10);
+  return check();
+}
+
+// Launch 1 queues messages with no server, is killed; launch 2 restores and flushes them and is killed before
+// it has stored its emptied queue (so storage still holds them); launch 3 restores and sends them again, then
+// a new one. The server drops by id what it has seen: each message once, in order.
+async function killAndRelaunch(server, wxOverWebSocket, SocketClient) {
+  console.log(c.dim('  ' + '-'.repeat(86)));
+  line('INFO', c.bold('kill and relaunch') + ': queue.persist + messageIdField; the server drops duplicate ids');
+  await server.reset({ kill: true });
+  const storage = new PhoneStorage();
+  const url = `${server.url}/?dedup=mid&client=demo-app`;
+  await server.refuse(0);
+  line('FAULT', 'server unreachable');
+  const first = launchApp(wxOverWebSocket, SocketClient, storage, url, 'launch 1');
+  for (let i = 0; i < KILL_MESSAGES; i++) first.client.send({ k: 'chat', seq: i, text: `message ${i}` });
+  line('QUEUE', `${first.client.queuedCount} chat messages queued`);
+  const storedInTime = await until(() => storedFrames(storage) === KILL_MESSAGES, 1500);
+  line('QUEUE', `in storage ${storedInTime ? 'within 1 s' : 'NOT within 1.5 s'} · ${storage.writes.length} storage write(s)`);
+  first.kill();
+
+  await server.accept();
+  line('INFO', 'server reachable again');
+  const second = launchApp(wxOverWebSocket, SocketClient, storage, url, 'launch 2');
+  const flushed = await until(() => server.delivered('demo-app').messages.length === KILL_MESSAGES, 5000);
+  line('DELIVERY', `launch 2 flushed its queue: ${server.delivered('demo-app').messages.length} messages at the server`);
+  second.kill(); // within the second before it would have stored its emptied queue
+
+  const third = launchApp(wxOverWebSocket, SocketClient, storage, url, 'launch 3');
+  await waitOpen(third.client, 5000);
+  third.client.send({ k: 'chat', seq: KILL_MESSAGES, text: 'after the relaunch' });
+  await until(() => server.delivered('demo-app').messages.length === KILL_MESSAGES + 1, 3000);
+  await sleep(200);
+  const log = server.log().connections.filter((conn) => conn.dedupClient === 'demo-app');
+  const duplicates = log.flatMap((conn) => conn.frames).filter((f) => f.duplicate).length;
+  const got = server.delivered('demo-app').messages;
+  line('DELIVERY', `server delivered seqs [${got.map((m) => m.seq).join(', ')}] with ids [${got.map((m) => m.mid).join(', ')}] · ${duplicates} duplicates dropped by id`);
+  third.client.close(1000, 'demo over');
+  third.client.free();
+  const inOrder = got.length === KILL_MESSAGES + 1 && got.every((m, i) => m.seq === i);
+  return {
+    ok: storedInTime && flushed && inOrder,
+    detail: `${got.length}/${KILL_MESSAGES + 1} delivered exactly once in order across 3 launches (2 killed); ` +
+      `${duplicates} re-sent frames dropped by the server by id; queue in storage within 1 s: ${storedInTime}`,
+  };
 // The log as JSON and its picture as SVG, into OUT_DIR.
 function writeTimeline(log) {
   fs.mkdirSync(OUT_DIR, { recursive: true });

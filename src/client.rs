@@ -262,6 +262,9 @@ impl<In: DeserializeOwned + Clone + 'static, Out: Serialize> Client<In, Out> {
             codec: Codec::Json,
             pong,
             is_pong: None,
+            is_error: None,
+            // The durable outbox is the JS class's (`queue.persist`); the Rust client keeps its queue in memory.
+            persist_key: None,
             should_reconnect: None,
             id_field: JsValue::from_str(&options.request_id_field),
             lifecycle: options.lifecycle,

@@ -53,7 +53,7 @@ fn spec() -> impl Strategy<Value = Spec> {
         prop_oneof![3 => Just(None), 1 => (1000u16..5000).prop_map(Some)],
         prop_oneof![Just(None), (50u64..2000, 50u64..1000).prop_map(Some)],
         (0usize..5, 0usize..20, prop_oneof![Just(Overflow::Error), Just(Overflow::DropOldest), Just(Overflow::DropNewest)])
-            .prop_map(|(max_messages, max_bytes, overflow)| QueueLimits { max_messages, max_bytes, overflow }),
+            .prop_map(|(max_messages, max_bytes, overflow)| QueueLimits { max_messages, max_bytes, overflow, ..QueueLimits::default() }),
         0usize..50,
         prop_oneof![4 => Just(false), 1 => Just(true)],
     )
@@ -184,7 +184,7 @@ impl Requests {
             reconnect: None,
             should_reconnect: None,
             heartbeat: None,
-            queue: QueueLimits { max_messages: queue_max, max_bytes: 1 << 20, overflow: Overflow::DropOldest },
+            queue: QueueLimits { max_messages: queue_max, max_bytes: 1 << 20, overflow: Overflow::DropOldest, ..QueueLimits::default() },
             max_message_bytes: 1 << 20,
             start_closed: false,
         };

@@ -164,7 +164,7 @@ impl Spec {
             1 => Overflow::DropOldest,
             _ => Overflow::DropNewest,
         };
-        let queue = QueueLimits { max_messages: usize::from(b.u8() % 6), max_bytes: usize::from(b.u8() % 24), overflow };
+        let queue = QueueLimits { max_messages: usize::from(b.u8() % 6), max_bytes: usize::from(b.u8() % 24), overflow, ..QueueLimits::default() };
         let max_message_bytes = usize::from(b.u8() % 50);
         let start_closed = b.u8() % 5 == 0;
         Spec { seed, connect_timeout_ms, reconnect, should_reconnect_below, heartbeat, queue, max_message_bytes, start_closed }
@@ -553,7 +553,7 @@ impl Model {
                     self.sends += 1;
                 }
                 Output::Timer { .. } => {}
-                Output::Deliver(_) | Output::Undecodable { .. } => {}
+                Output::Deliver(_) | Output::Undecodable { .. } | Output::Persist(_) => {}
                 Output::Resolve { request, .. } => {
                     check!(self.pending.remove(request).is_some(), "Resolve of {request:?}, which is not pending");
                 }

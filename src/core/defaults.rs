@@ -36,6 +36,13 @@ pub const QUEUE_MAX_MESSAGES: usize = 1000;
 pub const QUEUE_MAX_BYTES: usize = 1_048_576;
 /// `queue.overflow`.
 pub const QUEUE_OVERFLOW: Overflow = Overflow::Error;
+/// `queue.ttlMs`: queued frames never expire unless a lifetime is given.
+pub const QUEUE_TTL_MS: Option<u64> = None;
+/// `queue.persist`: the queue lives in memory only unless a storage key is given.
+pub const QUEUE_PERSIST: bool = false;
+/// `queue.persist`: a frame queued by `send()` is in storage at most this long after `send()` returned
+/// (writes are batched: one storage write per this period, not one per send).
+pub const PERSIST_WITHIN_MS: u64 = 1000;
 /// `maxMessageBytes`: larger inbound frames are dropped with an error.
 pub const MAX_MESSAGE_BYTES: usize = 1_048_576;
 /// `requestTimeoutMs`.

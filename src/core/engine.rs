@@ -20,7 +20,9 @@ use std::collections::VecDeque;
 
 use super::backoff::{Backoff, Rng};
 use super::error::{Error, ErrorCode};
+use super::defaults::PERSIST_WITHIN_MS;
 use super::heartbeat::{RoundTrip, Sent, SocketBuffer, Unconfirmed};
+use super::outbox::{Restored, Snapshot, StoredFrame};
 use super::queue::{Pushed, Queue, QueueLimits, Queued};
 use super::text::{cat, num};
 use super::validate::check_close;
@@ -107,6 +109,15 @@ pub struct Heartbeat<P> {
     pub ping: P,
 }
 
+/// Per-frame options of `send(data, { ttlMs, volatile })`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SendOptions {
+    /// How long the frame may wait in the queue; `None`: `queue.ttlMs`.
+    pub ttl_ms: Option<u64>,
+    /// Send only if open now; never queued.
+    pub volatile: bool,
+}
+
 /// Decides, after a close, whether to retry: `(code, reason) -> bool`.
 pub type ShouldReconnect = Box<dyn FnMut(u16, &str) -> bool>;
 
@@ -179,8 +190,9 @@ pub struct Stats {
     pub bytes_sent: u64,
     /// Bytes received.
     pub bytes_received: u64,
-    /// Frames dropped: queue overflow, oversized inbound frames, and frames a lost connection took with
-    /// it unconfirmed (`UNCONFIRMED_LOST`, when they are not re-sent).
+    /// Frames dropped: queue overflow, expired lifetimes, volatile sends while not open, oversized inbound
+    /// frames, and frames a lost connection took with it unconfirmed (`UNCONFIRMED_LOST`, when they are not
+    /// re-sent).
     pub dropped: u64,
     /// Time from the last ping to its pong.
     pub last_rtt_ms: Option<u64>,
@@ -291,6 +303,9 @@ pub enum Output<P> {
         /// The error's message.
         message: String,
     },
+    /// Write this snapshot of the queue to storage under the `queue.persist` key, replacing what is there
+    /// (at most [`PERSIST_WITHIN_MS`] after the change it records). A failure goes to `storage_failed`.
+    Persist(Snapshot<P>),
     /// Reject a pending request.
     Reject {
         /// Which.
@@ -426,6 +441,10 @@ pub struct Engine<P: Payload> {
     request_deadline: Option<Millis>,
     next_request: u32,
     next_request_id: u64,
+    /// The last id given by `fresh_message_id` (`messageIdField`); restored from the outbox.
+    last_message_id: u64,
+    /// When the queue is next written to storage (`queue.persist`); one deadline for any number of changes.
+    persist_at: Option<Millis>,
     stats: Stats,
     out: VecDeque<Output<P>>,
     armed: Option<Millis>,
@@ -461,6 +480,8 @@ impl<P: Payload> Engine<P> {
             request_deadline: None,
             next_request: 0,
             next_request_id: 0,
+            last_message_id: 0,
+            persist_at: None,
             stats: Stats::default(),
             out: VecDeque::new(),
             armed: None,
@@ -482,7 +503,7 @@ impl<P: Payload> Engine<P> {
 
     /// The earliest deadline, if any. O(1): the requests' earliest deadline is kept up to date.
     pub fn next_deadline(&self) -> Option<Millis> {
-        [self.connect_deadline, self.retry_at, self.ping_at, self.pong_deadline, self.uptime_reset_at, self.request_deadline]
+        [self.connect_deadline, self.retry_at, self.ping_at, self.pong_deadline, self.uptime_reset_at, self.request_deadline, self.persist_at]
             .into_iter()
             .flatten()
             .min()
@@ -571,13 +592,89 @@ impl<P: Payload> Engine<P> {
     /// `drop-newest`. `Err(Closed)` after `close()`, `Err(QueueFull)` under `overflow: 'error'`;
     /// an error queues nothing.
     pub fn send(&mut self, now: Millis, payload: P) -> Result<bool, ErrorCode> {
+        self.send_with(now, payload, SendOptions::default())
+    }
+
+    /// `send(data, { ttlMs, volatile })`. A volatile frame goes out only if the client is open now;
+    /// otherwise it is dropped (counted in `stats.dropped`, no event) and `Ok(false)` returned. A queued
+    /// frame lives `ttl_ms`, or `queue.ttlMs` when it has none, and is dropped at the flush after that.
+    pub fn send_with(&mut self, now: Millis, payload: P, options: SendOptions) -> Result<bool, ErrorCode> {
         self.tick(now);
         if self.closed_by_user {
             return Err(ErrorCode::Closed);
         }
-        let sent = self.send_or_queue(payload, None)?;
+        if options.volatile && self.state != State::Open {
+            self.stats.dropped += 1;
+            return Ok(false);
+        }
+        let expires_at = options.ttl_ms.or(self.cfg.queue.ttl_ms).map(|ttl| self.now.saturating_add(ttl));
+        let sent = self.send_or_queue(payload, None, expires_at)?;
         self.rearm();
         Ok(sent)
+    }
+
+    /// A fresh message id for `messageIdField`: 1, 2, 3, … for this client, continuing after the ids of a
+    /// restored outbox, so a server can drop a message it has seen (a re-send after a reconnect or a
+    /// relaunch). With `queue.persist` the counter is stored with the queue.
+    pub fn fresh_message_id(&mut self, now: Millis) -> u64 {
+        self.tick(now);
+        self.last_message_id += 1;
+        self.queue_changed();
+        self.rearm();
+        self.last_message_id
+    }
+
+    /// The stored outbox of an earlier client with the same key (`queue.persist`): its frames go before
+    /// anything queued since, in order, under the queue's bounds and overflow policy (what does not fit
+    /// is dropped and counted in `stats.dropped`); message ids continue after its counter. Emits nothing: a
+    /// restore runs in the constructor, so the caller reports `Restored::dropped` with
+    /// [`Engine::restore_dropped`] once listeners can exist.
+    pub fn restore(&mut self, now: Millis, snapshot: Snapshot<P>) -> Restored {
+        self.tick(now);
+        self.last_message_id = self.last_message_id.max(snapshot.next_message_id.saturating_sub(1));
+        let newer = self.queue.take_all();
+        let mut restored = Restored::default();
+        let restored_frames = snapshot.frames.into_iter().map(|f| (f.payload, None, f.expires_at, true));
+        let newer_frames = newer.into_iter().map(|q| (q.payload, q.request, q.expires_at, false));
+        for (payload, request, expires_at, from_storage) in restored_frames.chain(newer_frames).collect::<Vec<_>>() {
+            let bytes = payload.byte_len();
+            let admitted = match self.queue.push(Queued { payload, bytes, request, expires_at }) {
+                Ok(Pushed::Queued(evicted)) => {
+                    restored.dropped += evicted.len();
+                    self.frames_evicted(evicted);
+                    true
+                }
+                Ok(Pushed::DroppedNew) | Err(_) => false,
+            };
+            if !admitted {
+                restored.dropped += 1;
+                self.stats.dropped += 1;
+                if let Some(h) = request {
+                    self.reject_pending(h, ErrorCode::QueueFull);
+                }
+            } else if from_storage {
+                restored.queued += 1;
+            }
+        }
+        if restored.dropped > 0 {
+            self.queue_changed();
+        }
+        self.rearm();
+        restored
+    }
+
+    /// Reports the frames a restore dropped ([`Restored::dropped`]) in one `QUEUE_FULL` error event.
+    pub fn restore_dropped(&mut self, now: Millis, dropped: usize) {
+        self.tick(now);
+        let n = num(dropped as u64);
+        self.emit_error(ErrorCode::QueueFull, cat(&[&n, " queued frames did not fit in the queue's bounds when the outbox was restored; they were dropped"]), None);
+    }
+
+    /// Writing or reading the outbox failed (storage full, quota, a platform error): a `STORAGE` error event.
+    /// Nothing is lost while the app lives; the next change of the queue writes it again.
+    pub fn storage_failed(&mut self, now: Millis, err_msg: &str) {
+        self.tick(now);
+        self.emit_error(ErrorCode::Storage, "the queue could not be kept in storage (queue.persist); queued frames live in memory only until a later write succeeds".into(), non_empty(err_msg));
     }
 
     /// `request`: registers a pending request matched by `key` (the reply's id, as the platform layer
@@ -590,7 +687,7 @@ impl<P: Payload> Engine<P> {
         }
         self.next_request = self.next_request.wrapping_add(1);
         let handle = RequestHandle(self.next_request);
-        let sent = self.send_or_queue(payload.clone(), Some(handle))?;
+        let sent = self.send_or_queue(payload.clone(), Some(handle), None)?;
         let sent_on = if sent { self.task.map(|t| t.id) } else { None };
         let sent_at = sent.then_some(now);
         let queued_or_sent = sent || self.queued_contains(handle);
@@ -705,8 +802,13 @@ impl<P: Payload> Engine<P> {
                 None => self.push_data(task, item.payload, None),
             }
         }
+        self.drop_expired(now);
+        let flushed = !self.queue.is_empty();
         while let Some(item) = self.queue.pop() {
             self.push_data(task, item.payload, item.request);
+        }
+        if flushed {
+            self.queue_changed();
         }
         self.emit(Event::State { from: State::Connecting, to: State::Open });
         self.emit(Event::Open { attempt: self.retry_count, reconnected });
@@ -928,6 +1030,11 @@ impl<P: Payload> Engine<P> {
             });
             self.request_deadline = earliest;
         }
+        if self.persist_at.is_some_and(|t| t <= now) {
+            self.persist_at = None;
+            let snapshot = self.snapshot();
+            self.out.push_back(Output::Persist(snapshot));
+        }
         if self.uptime_reset_at.is_some_and(|t| t <= now) {
             self.uptime_reset_at = None;
             self.retry_count = 0;
@@ -977,7 +1084,7 @@ impl<P: Payload> Engine<P> {
         self.queue.contains_request(handle)
     }
 
-    fn send_or_queue(&mut self, payload: P, request: Option<RequestHandle>) -> Result<bool, ErrorCode> {
+    fn send_or_queue(&mut self, payload: P, request: Option<RequestHandle>, expires_at: Option<Millis>) -> Result<bool, ErrorCode> {
         if self.state == State::Open {
             if let Some(task) = self.task {
                 self.push_data(task.id, payload, request);
@@ -985,22 +1092,70 @@ impl<P: Payload> Engine<P> {
             }
         }
         let bytes = payload.byte_len();
-        match self.queue.push(Queued { payload, bytes, request })? {
+        match self.queue.push(Queued { payload, bytes, request, expires_at })? {
             Pushed::Queued(evicted) => {
-                for old in evicted {
-                    self.stats.dropped += 1;
-                    if let Some(h) = old.request {
-                        if let Some(at) = self.pending.iter().position(|p| p.handle == h) {
-                            let p = self.pending.remove(at);
-                            self.request_left(p.deadline);
-                            self.out.push_back(Output::Reject { request: h, code: ErrorCode::QueueFull });
-                        }
-                    }
+                self.frames_evicted(evicted);
+                if request.is_none() {
+                    self.queue_changed();
                 }
             }
             Pushed::DroppedNew => self.stats.dropped += 1,
         }
         Ok(false)
+    }
+
+    /// Frames `drop-oldest` pushed out: counted, and their requests rejected with `QUEUE_FULL`.
+    fn frames_evicted(&mut self, evicted: Vec<Queued<P>>) {
+        for old in evicted {
+            self.stats.dropped += 1;
+            if let Some(h) = old.request {
+                self.reject_pending(h, ErrorCode::QueueFull);
+            }
+        }
+    }
+
+    fn reject_pending(&mut self, h: RequestHandle, code: ErrorCode) {
+        if let Some(at) = self.pending.iter().position(|p| p.handle == h) {
+            let p = self.pending.remove(at);
+            self.request_left(p.deadline);
+            self.out.push_back(Output::Reject { request: h, code });
+        }
+    }
+
+    /// Drops the queued frames whose lifetime has ended (before a flush): counted in `stats.dropped` and
+    /// reported in one `EXPIRED` event with their number. A request among them rejects with `TIMEOUT`.
+    fn drop_expired(&mut self, now: Millis) {
+        let expired = self.queue.drop_expired(now);
+        if expired.is_empty() {
+            return;
+        }
+        let n = expired.len() as u64;
+        self.stats.dropped += n;
+        for old in expired {
+            if let Some(h) = old.request {
+                self.reject_pending(h, ErrorCode::Timeout);
+            }
+        }
+        self.emit_error(ErrorCode::Expired, cat(&["dropped ", &num(n), " queued frames that outlived their ttlMs"]), None);
+    }
+
+    /// The queue or the message-id counter changed: with `queue.persist`, a write is due within
+    /// [`PERSIST_WITHIN_MS`] (an earlier pending deadline stays, so a stream of sends writes once a period).
+    fn queue_changed(&mut self) {
+        if self.cfg.queue.persist && self.persist_at.is_none() {
+            self.persist_at = Some(self.now.saturating_add(PERSIST_WITHIN_MS));
+        }
+    }
+
+    /// What the outbox keeps: the queued frames that are not requests, and the next message id.
+    fn snapshot(&self) -> Snapshot<P> {
+        let frames = self
+            .queue
+            .iter()
+            .filter(|q| q.request.is_none())
+            .map(|q| StoredFrame { payload: q.payload.clone(), expires_at: q.expires_at })
+            .collect();
+        Snapshot { frames, next_message_id: self.last_message_id + 1 }
     }
 
     /// A request with this deadline has left `pending` (answered, or evicted from the queue): the

@@ -52,6 +52,10 @@ pub enum ErrorCode {
     /// A request's reply was an error (by default a JSON-RPC 2.0 reply with an `error` member); the
     /// server's error travels with it.
     RemoteError,
+    /// Queued frames outlived their `ttlMs` and were dropped at a flush (the message gives their number).
+    Expired,
+    /// The durable outbox (`queue.persist`) could not be written to or read from storage.
+    Storage,
 }
 
 impl ErrorCode {
@@ -79,6 +83,8 @@ impl ErrorCode {
             ErrorCode::RetriesExhausted => "RETRIES_EXHAUSTED",
             ErrorCode::Platform => "PLATFORM",
             ErrorCode::RemoteError => "REMOTE_ERROR",
+            ErrorCode::Expired => "EXPIRED",
+            ErrorCode::Storage => "STORAGE",
         }
     }
 }

@@ -9,15 +9,17 @@ pub mod defaults;
 mod engine;
 mod error;
 pub mod heartbeat;
+mod outbox;
 mod queue;
 pub(crate) mod text;
 mod validate;
 
 pub use backoff::{Backoff, Rng};
 pub use engine::{
-    Config, Engine, Event, Heartbeat, Inbound, Millis, Output, Payload, RequestHandle, RequestKey, ShouldReconnect, State, Stats, TaskId,
+    Config, Engine, Event, Heartbeat, Inbound, Millis, Output, Payload, RequestHandle, RequestKey, SendOptions, ShouldReconnect, State, Stats, TaskId,
     Text,
 };
 pub use error::{Error, ErrorCode};
+pub use outbox::{Restored, Snapshot, StoredFrame};
 pub use queue::{Overflow, Pushed, Queue, QueueLimits, Queued};
 pub use validate::{check_close, check_header, check_url, is_loopback, is_token_byte, redact_in, redact_url, WsUrl, MAX_REASON_BYTES};

@@ -1,8 +1,9 @@
-//! The outgoing queue: frames sent while the client is not open, bounded by count and bytes.
+//! The outgoing queue: frames sent while the client is not open, bounded by count and bytes, each with
+//! an optional lifetime (`ttlMs`) after which it is dropped instead of sent.
 
 use std::collections::VecDeque;
 
-use super::engine::RequestHandle;
+use super::engine::{Millis, RequestHandle};
 use super::error::ErrorCode;
 
 /// What happens when a frame does not fit (`queue.overflow`).
@@ -25,12 +26,22 @@ pub struct QueueLimits {
     pub max_bytes: usize,
     /// Overflow policy.
     pub overflow: Overflow,
+    /// `queue.ttlMs`: how long a frame sent with no `ttlMs` of its own may wait; `None`: for ever.
+    pub ttl_ms: Option<u64>,
+    /// `queue.persist` was given: the engine asks for the queue to be stored (see `outbox`).
+    pub persist: bool,
 }
 
 impl Default for QueueLimits {
     fn default() -> Self {
         use super::defaults as d;
-        QueueLimits { max_messages: d::QUEUE_MAX_MESSAGES, max_bytes: d::QUEUE_MAX_BYTES, overflow: d::QUEUE_OVERFLOW }
+        QueueLimits {
+            max_messages: d::QUEUE_MAX_MESSAGES,
+            max_bytes: d::QUEUE_MAX_BYTES,
+            overflow: d::QUEUE_OVERFLOW,
+            ttl_ms: d::QUEUE_TTL_MS,
+            persist: d::QUEUE_PERSIST,
+        }
     }
 }
 
@@ -43,6 +54,8 @@ pub struct Queued<P> {
     pub bytes: usize,
     /// The request it belongs to, if any.
     pub request: Option<RequestHandle>,
+    /// When it stops being worth sending (its `ttlMs` after it was queued); `None`: never.
+    pub expires_at: Option<Millis>,
 }
 
 /// What `push` did.
@@ -126,6 +139,36 @@ impl<P> Queue<P> {
         let item = self.items.pop_front()?;
         self.bytes -= item.bytes;
         Some(item)
+    }
+
+    /// Removes every frame whose lifetime ended at or before `now`, keeping the others in order.
+    pub fn drop_expired(&mut self, now: Millis) -> Vec<Queued<P>> {
+        if !self.items.iter().any(|q| q.expires_at.is_some_and(|t| t <= now)) {
+            return Vec::new();
+        }
+        let mut expired = Vec::new();
+        let mut kept = VecDeque::with_capacity(self.items.len());
+        for item in self.items.drain(..) {
+            if item.expires_at.is_some_and(|t| t <= now) {
+                self.bytes -= item.bytes;
+                expired.push(item);
+            } else {
+                kept.push_back(item);
+            }
+        }
+        self.items = kept;
+        expired
+    }
+
+    /// The queued frames, oldest first.
+    pub fn iter(&self) -> impl Iterator<Item = &Queued<P>> {
+        self.items.iter()
+    }
+
+    /// Takes every frame out, oldest first (the queue is then empty).
+    pub fn take_all(&mut self) -> Vec<Queued<P>> {
+        self.bytes = 0;
+        self.items.drain(..).collect()
     }
 
     /// True when the frame of this request is queued.

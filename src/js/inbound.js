@@ -8,18 +8,32 @@ import { describe } from './errors.js';
 import { frameKind, ownBytes, utf8Length } from './codec.js';
 
 // `options`: { text (the text codec), pong (text, or undefined without heartbeat), isPong (function or
-// undefined), idField, maxBytes (maxMessageBytes) }.
+// undefined), isError (the `isError` option, or undefined for the JSON-RPC 2.0 test), idField, maxBytes
+// (maxMessageBytes) }.
 export function Inbound(sink, options) {
   this.sink = sink;
   this.text = options.text;
   this.pong = options.pong;
   this.isPong = options.isPong;
+  this.isError = options.isError === undefined ? isErrorReply : guarded(options.isError);
   this.idField = options.idField;
   this.maxBytes = options.maxBytes;
 }
 
-export function newInbound(sink, text, pong, isPong, idField, maxBytes) {
-  return new Inbound(sink, { text: text, pong: pong, isPong: isPong, idField: idField, maxBytes: maxBytes });
+export function newInbound(sink, text, pong, isPong, idField, maxBytes, isError) {
+  return new Inbound(sink, { text: text, pong: pong, isPong: isPong, isError: isError, idField: idField, maxBytes: maxBytes });
+}
+
+// `isError(reply)` as a boolean; one that throws says "an error" (the request rejects with REMOTE_ERROR
+// rather than resolving with a reply the page's own test could not vouch for).
+function guarded(f) {
+  return function (v) {
+    try {
+      return !!f(v);
+    } catch (e) {
+      return true;
+    }
+  };
 }
 
 // The default test for error replies: a JSON-RPC 2.0 reply (`jsonrpc: "2.0"`) with an `error` member.
@@ -58,8 +72,8 @@ Inbound.prototype.frame = function (task, data) {
   }
   if (this.isPong !== undefined && askIsPong(this.isPong, value)) return sink.pong(task, size, now);
   var id = !binary && value !== null && typeof value === 'object' ? value[this.idField] : undefined;
-  if (typeof id === 'number') return sink.numberReply(task, size, id, isErrorReply(value), value, now);
-  if (typeof id === 'string') return sink.textReply(task, size, id, isErrorReply(value), value, now);
+  if (typeof id === 'number') return sink.numberReply(task, size, id, this.isError(value), value, now);
+  if (typeof id === 'string') return sink.textReply(task, size, id, this.isError(value), value, now);
   return sink.message(task, size, value, now);
 };
 

@@ -8,7 +8,7 @@ mod types;
 use js_sys::{Promise, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::core::{Error, ErrorCode, Event, RequestHandle};
+use crate::core::{Error, ErrorCode, Event, RequestHandle, SendOptions};
 use crate::platform::{
     client_emitter, encode_frame, make_error, now_from, stats_object, warn_unknown, Codec, Driver, Emitter, EventDetail,
     Frame, Host,
@@ -102,6 +102,9 @@ impl SocketClient {
         let seed = (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
         let logger = parsed.setup.logger.clone();
         let driver = Driver::new(parsed.config, parsed.setup, host, seed);
+        if parsed.resend_unconfirmed {
+            driver.with_engine(|e, _| e.set_resend_unconfirmed(true));
+        }
         warn_unknown(logger.as_ref(), &parsed.unknown);
         Ok(SocketClient { driver, request_timeout_ms: parsed.request_timeout_ms })
     }
@@ -119,6 +122,27 @@ impl SocketClient {
             Err(ErrorCode::Closed) => SendOutcome::Closed,
             Err(_) => SendOutcome::QueueFull,
         }
+    }
+
+    /// `send(data, { ttlMs, volatile })`: [`SocketClient::send_frame`] with the per-frame options the
+    /// package's JS checked (`ttl_ms` < 0: none given, `queue.ttlMs` applies). A volatile frame that could
+    /// not go out now is `Queued` to the caller (`send` returns false) though it was dropped.
+    #[wasm_bindgen(js_name = sendFrameWith, skip_typescript)]
+    pub fn send_frame_with(&self, frame: JsValue, len: f64, now: f64, ttl_ms: f64, volatile: bool) -> SendOutcome {
+        let frame = Frame::measured(frame, len);
+        let options = SendOptions { ttl_ms: (ttl_ms >= 0.0).then_some(ttl_ms as u64), volatile };
+        match self.driver.with_engine_at(now_from(now), |e, now| e.send_with(now, frame, options)) {
+            Ok(true) => SendOutcome::Sent,
+            Ok(false) => SendOutcome::Queued,
+            Err(ErrorCode::Closed) => SendOutcome::Closed,
+            Err(_) => SendOutcome::QueueFull,
+        }
+    }
+
+    /// The next id for `messageIdField` (1, 2, 3, …, continuing after a restored outbox's).
+    #[wasm_bindgen(js_name = nextMessageId, skip_typescript)]
+    pub fn next_message_id(&self, now: f64) -> f64 {
+        self.driver.with_engine_at(now_from(now), |e, now| e.fresh_message_id(now)) as f64
     }
 
     /// The typed error of a `sendFrame` outcome that is one (`Closed`, `QueueFull`).

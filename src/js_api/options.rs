@@ -24,6 +24,9 @@ pub struct Parsed {
     pub config: Config<Frame>,
     pub setup: Setup,
     pub request_timeout_ms: u64,
+    /// `messageIdField` was given: the server can drop duplicates, so frames a lost connection took with it
+    /// unconfirmed are sent again (the engine's at-least-once switch) instead of reported `UNCONFIRMED_LOST`.
+    pub resend_unconfirmed: bool,
     /// The option names the reader did not know (an array of strings), for the logger.
     pub unknown: Array,
 }
@@ -236,14 +239,22 @@ pub fn parse(options: &JsValue) -> Result<Parsed, JsValue> {
     };
 
     let q = o.value("queue")?;
+    let mut persist_key = None;
     let queue = if q.is_undefined() {
         QueueLimits::default()
     } else {
         if !is_plain_object(&q) {
-            return Err(invalid("queue must be an object { maxMessages, maxBytes, overflow }"));
+            return Err(invalid("queue must be an object { maxMessages, maxBytes, overflow, ttlMs, persist }"));
         }
         let q = o.part(q, "queue.");
         let overflow = q.value("overflow")?;
+        let persist = q.value("persist")?;
+        if !persist.is_undefined() {
+            if !persist.as_string().is_some_and(|k| !k.is_empty()) {
+                return Err(invalid("queue.persist must be a non-empty string: the storage key of the outbox"));
+            }
+            persist_key = Some(persist);
+        }
         QueueLimits {
             max_messages: q.num("maxMessages", 0.0)?.map_or(d::QUEUE_MAX_MESSAGES, |n| n as usize),
             max_bytes: q.num("maxBytes", 0.0)?.map_or(d::QUEUE_MAX_BYTES, |n| n as usize),
@@ -254,6 +265,8 @@ pub fn parse(options: &JsValue) -> Result<Parsed, JsValue> {
                 Some("drop-newest") => Overflow::DropNewest,
                 _ => return Err(invalid("queue.overflow must be 'error', 'drop-oldest' or 'drop-newest'")),
             },
+            ttl_ms: q.num("ttlMs", 1.0)?.map(|n| n as u64).or(d::QUEUE_TTL_MS),
+            persist: persist_key.is_some(),
         }
     };
 
@@ -277,6 +290,11 @@ pub fn parse(options: &JsValue) -> Result<Parsed, JsValue> {
     } else {
         return Err(invalid("requestIdField must be a non-empty string"));
     };
+    // Stamped by the package's JS (js-shim/api.js reads it after the constructor); checked here.
+    let message_id_field = o.value("messageIdField")?;
+    if !message_id_field.is_undefined() && !message_id_field.as_string().is_some_and(|s| !s.is_empty()) {
+        return Err(invalid("messageIdField must be a non-empty string"));
+    }
     let setup = Setup {
         platform,
         url,
@@ -286,6 +304,8 @@ pub fn parse(options: &JsValue) -> Result<Parsed, JsValue> {
         codec,
         pong,
         is_pong,
+        is_error: o.func("isError")?,
+        persist_key,
         should_reconnect,
         id_field,
         lifecycle: o.flag("lifecycle", d::LIFECYCLE)?,
@@ -304,7 +324,7 @@ pub fn parse(options: &JsValue) -> Result<Parsed, JsValue> {
     let known = known.into_inner();
     let unknown: Array =
         Object::keys(options.unchecked_ref::<Object>()).iter().filter(|k| k.as_string().is_some_and(|k| !known.contains(&k.as_str()))).collect();
-    Ok(Parsed { config, setup, request_timeout_ms, unknown })
+    Ok(Parsed { config, setup, request_timeout_ms, resend_unconfirmed: !message_id_field.is_undefined(), unknown })
 }
 
 /// An HTTP token (RFC 9110): what a subprotocol name may be.

@@ -16,7 +16,7 @@ export type WxSocketErrorCode =
 
 export type WxSocketEventErrorCode =
   | 'CONNECT_FAILED' | 'CONNECT_TIMEOUT' | 'HEARTBEAT_TIMEOUT' | 'UNCONFIRMED_LOST' | 'DECODE' | 'MESSAGE_TOO_LARGE'
-  | 'SEND_FAILED' | 'RETRIES_EXHAUSTED' | 'PLATFORM';
+  | 'SEND_FAILED' | 'RETRIES_EXHAUSTED' | 'PLATFORM' | 'EXPIRED' | 'QUEUE_FULL' | 'STORAGE';
 
 /**
  * What every thrown error (and rejected promise) is: `e instanceof WxSocketError`, `e.name === 'WxSocketError'`.
@@ -115,6 +115,18 @@ export interface QueueOptions {
   maxBytes?: number;
   /** Default 'error' (send throws QUEUE_FULL). */
   overflow?: 'error' | 'drop-oldest' | 'drop-newest';
+  /** How long a frame sent without its own ttlMs may wait; older ones are dropped at the flush (EXPIRED). Default: for ever. */
+  ttlMs?: number;
+  /** Storage key: the queue is kept in the platform's storage and restored, in order, by a client with the same key. */
+  persist?: string;
+}
+
+/** send()'s per-frame options. */
+export interface SendOptions {
+  /** Drop the frame if it waited in the queue longer than this (counted in stats.dropped, one EXPIRED per flush). */
+  ttlMs?: number;
+  /** Send only if open now; never queued (send returns false). */
+  volatile?: boolean;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -145,6 +157,10 @@ export interface SocketClientOptions<In = unknown> {
   requestTimeoutMs?: number;
   /** Field that carries the request id. Default 'id'. */
   requestIdField?: string;
+  /** Stamp every outgoing JSON object with a client-unique, increasing id in this field (kept across restarts with queue.persist). */
+  messageIdField?: string;
+  /** Which replies reject request() with REMOTE_ERROR. Default: JSON-RPC 2.0 replies with an `error` member. */
+  isError?: (reply: In) => boolean;
   /** Use onAppHide/onAppShow/onNetworkStatusChange where present. Default true. */
   lifecycle?: boolean;
   /** Allow ws:// to non-loopback hosts. Default false. */
@@ -183,8 +199,8 @@ export interface SocketStats {
 
 /** A client: `new SocketClient(options)` (after `init()`) or `await connect(options)`. */
 export interface SocketClient<In = unknown, Out = unknown> {
-  /** true: handed to the socket now; false: queued. Throws SERIALIZE, QUEUE_FULL, CLOSED. */
-  send(data: Out | ArrayBuffer | ArrayBufferView): boolean;
+  /** true: handed to the socket now; false: queued (or, volatile, dropped). Throws SERIALIZE, QUEUE_FULL, CLOSED, INVALID_OPTION. */
+  send(data: Out | ArrayBuffer | ArrayBufferView, options?: SendOptions): boolean;
   /** No encoding. */
   sendRaw(data: string | ArrayBuffer | ArrayBufferView): boolean;
   /** Resolves with the first inbound message carrying the same id. Rejects TIMEOUT or CLOSED. */

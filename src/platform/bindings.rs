@@ -126,7 +126,36 @@ extern "C" {
         is_pong: Option<&js_sys::Function>,
         id_field: &JsValue,
         max_bytes: f64,
+        is_error: Option<&js_sys::Function>,
     ) -> JsValue;
+}
+
+#[wasm_bindgen(module = "/src/js/outbox.js")]
+extern "C" {
+    /// The durable outbox of one client (`queue.persist`), in the platform's storage under its key.
+    #[derive(Clone, Debug)]
+    pub type Outbox;
+
+    /// The outbox under `key` on `platform`'s storage; failed writes go to `sink.storageFailed`.
+    #[wasm_bindgen(js_name = newOutbox)]
+    pub fn new_outbox(platform: &JsValue, key: &JsValue, sink: &JsValue) -> Outbox;
+
+    /// What is stored: `{ frames: [{ data, expiresAt }], nextMessageId }` (`expiresAt` -1: never); a failed
+    /// read is an empty outbox, reported to the sink after the constructor.
+    #[wasm_bindgen(method)]
+    pub fn load(this: &Outbox) -> JsValue;
+
+    /// A restore dropped `count` frames: `sink.restoreDropped` once the constructor has returned.
+    #[wasm_bindgen(method)]
+    pub fn dropped(this: &Outbox, count: f64);
+
+    /// One frame of the snapshot being written (`expires_at` < 0: never expires).
+    #[wasm_bindgen(method)]
+    pub fn add(this: &Outbox, data: &JsValue, expires_at: f64);
+
+    /// Writes the frames added since the last commit; `""`, or why the write failed at once.
+    #[wasm_bindgen(method)]
+    pub fn commit(this: &Outbox, next_message_id: f64) -> String;
 }
 
 #[wasm_bindgen(module = "/src/js/callbacks.js")]

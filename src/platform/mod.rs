@@ -20,10 +20,13 @@ use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
 use js_sys::Function;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::core::text::cat;
-use crate::core::{check_url, redact_in, redact_url, Config, Engine, ErrorCode, Event, Millis, Output, Payload, RequestHandle, TaskId};
+use crate::core::{
+    check_url, redact_in, redact_url, Config, Engine, ErrorCode, Event, Millis, Output, Payload, RequestHandle, Snapshot, StoredFrame,
+    TaskId,
+};
 
 pub(crate) use bindings::*;
 use sink::{timer_fired, PlatformInput, Target};
@@ -130,6 +133,10 @@ pub struct Setup {
     pub pong: JsValue,
     /// `heartbeat.isPong`.
     pub is_pong: Option<Function>,
+    /// `isError(reply)`: which replies reject with `REMOTE_ERROR` (default: JSON-RPC 2.0 error replies).
+    pub is_error: Option<Function>,
+    /// `queue.persist`: the storage key of the durable outbox, if any.
+    pub persist_key: Option<JsValue>,
     /// `reconnect.shouldReconnect`, asked by the driver outside any engine call.
     pub should_reconnect: Option<Function>,
     /// `requestIdField` as a JS string.
@@ -200,6 +207,8 @@ struct Io {
     last_url: String,
     timer: Option<Timer>,
     lifecycle: Option<Lifecycle>,
+    /// The durable outbox (`queue.persist`).
+    outbox: Option<Outbox>,
 }
 
 /// The driver: an engine running on a platform. Cheap to clone (shared).
@@ -274,7 +283,9 @@ impl<H: Host> Driver<H> {
                 setup.is_pong.as_ref(),
                 &setup.id_field,
                 config.max_message_bytes as f64,
+                setup.is_error.as_ref(),
             );
+            let outbox = setup.persist_key.as_ref().map(|key| new_outbox(&setup.platform, key, &sink));
             Inner {
                 host,
                 io: RefCell::new(Io {
@@ -285,6 +296,7 @@ impl<H: Host> Driver<H> {
                     last_url: String::new(),
                     timer: None,
                     lifecycle: None,
+                    outbox,
                 }),
                 sink,
                 inbound,
@@ -293,6 +305,7 @@ impl<H: Host> Driver<H> {
             }
         });
         let driver = Driver { inner };
+        driver.restore_outbox();
         if lifecycle && !driver.inner.io.borrow().engine.is_closed_by_user() {
             driver.watch_lifecycle();
         }
@@ -416,6 +429,7 @@ impl<H: Host> Driver<H> {
                     }
                 }
             }
+            Output::Persist(snapshot) => self.persist(snapshot),
             Output::Abort { task, reason } => {
                 if let Some(c) = self.take_conn(task) {
                     if let Err(e) = c.handle.abort(&reason) {
@@ -572,6 +586,8 @@ impl<H: Host> Driver<H> {
                     self.attempt_failed(task, &cat(&["the url function's promise rejected: ", &why]));
                 }
             }
+            PlatformInput::StorageFailed { err_msg } => self.inner.io.borrow_mut().engine.storage_failed(now, &err_msg),
+            PlatformInput::RestoreDropped { count } => self.inner.io.borrow_mut().engine.restore_dropped(now, count),
             PlatformInput::Timer => {
                 let mut io = self.inner.io.borrow_mut();
                 io.timer = None;
@@ -586,6 +602,38 @@ impl<H: Host> Driver<H> {
             }
         }
         self.drain();
+    }
+
+    /// `queue.persist`: the stored frames of an earlier client with the same key go into the queue first.
+    /// Runs in the constructor, before page code can send.
+    fn restore_outbox(&self) {
+        let Some(outbox) = self.inner.io.borrow().outbox.clone() else { return };
+        let loaded = outbox.load();
+        let get = |o: &JsValue, k: &str| js_sys::Reflect::get(o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+        let list: js_sys::Array = get(&loaded, "frames").unchecked_into();
+        let frames = list
+            .iter()
+            .map(|f| StoredFrame {
+                payload: Frame::encoded(get(&f, "data")),
+                expires_at: get(&f, "expiresAt").as_f64().filter(|t| *t >= 0.0).map(|t| t as Millis),
+            })
+            .collect();
+        let next_message_id = get(&loaded, "nextMessageId").as_f64().map_or(1, |n| n as u64);
+        let restored = self.with_engine(|e, now| e.restore(now, Snapshot { frames, next_message_id }));
+        if restored.dropped > 0 {
+            outbox.dropped(restored.dropped as f64);
+        }
+    }
+
+    fn persist(&self, snapshot: Snapshot<Frame>) {
+        let Some(outbox) = self.inner.io.borrow().outbox.clone() else { return };
+        for f in &snapshot.frames {
+            outbox.add(&f.payload.data, f.expires_at.map_or(-1.0, |t| t as f64));
+        }
+        let failed = outbox.commit(snapshot.next_message_id as f64);
+        if !failed.is_empty() {
+            self.inner.io.borrow_mut().engine.storage_failed(now_ms(), &failed);
+        }
     }
 
     /// The platform refused `task`'s URL: final for a fixed URL, a failed attempt for a url function's.

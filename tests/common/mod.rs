@@ -38,7 +38,7 @@ pub fn heartbeat(interval_ms: u64, timeout_ms: u64) -> Heartbeat<Text> {
 
 /// Queue limits.
 pub fn queue(max_messages: usize, max_bytes: usize, overflow: Overflow) -> QueueLimits {
-    QueueLimits { max_messages, max_bytes, overflow }
+    QueueLimits { max_messages, max_bytes, overflow, ..QueueLimits::default() }
 }
 
 /// A text payload.

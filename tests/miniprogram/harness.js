@@ -21,6 +21,11 @@
  *   without off*, the 5-task limit, errMsg strings), `onAppHide`/`onAppShow`/`onNetworkStatusChange` that a
  *   test triggers with `hide()`, `show()`, `setNetwork()`, `getSystemInfoSync`/`getAppBaseInfo` with
  *   `SDKVersion` (getAppBaseInfo from 2.25.3), `getFileSystemManager().readFileSync` inside the tree.
+ * - Storage: `setStorage`, `setStorageSync`, `getStorageSync`, `removeStorageSync`, `getStorageInfoSync` on a
+ *   `PhoneStorage` (tests/miniprogram/storage.js: WeChat's 1 MB per key and 10 MB in all, writes that can be
+ *   made to fail), which outlives the app: `kill()` destroys the app the way WeChat does (no onHide, no
+ *   onUnload; its timers stop, its sockets drop, its late calls change nothing), and a new
+ *   `MiniProgram.create(root, { storage })` with the same storage is the relaunch.
  * - Timers: setTimeout/setInterval and their clear functions; an error thrown by a callback is caught and
  *   kept in `errors` (as the runtime would report it) instead of crashing the test process. Every timer
  *   still pending is cleared by `close()`.
@@ -41,7 +46,7 @@
  * Options of `MiniProgram.create(root, options)`:
  *   appGlobal (false: true gives page code WeChat's writable `global` object), platform ('wechat' | 'douyin'), os ('android' | 'ios'), sdkVersion ('3.7.0'), wasm ('wx': WXWebAssembly only | 'webassembly': the standard one only, no
  *   WXWebAssembly | 'none'), engine ('current' | 'mvp'), instantiateResult ('instance' | 'pair'),
- *   WebSocket (npm `ws`), keepGlobals ([] names among the removed ones to keep), verbose (print the
+ *   WebSocket (npm `ws`), storage (a PhoneStorage; default a fresh one), keepGlobals ([] names among the removed ones to keep), verbose (print the
  *   page's console).
  */
 
@@ -50,6 +55,7 @@ const path = require('node:path');
 const vm = require('node:vm');
 const zlib = require('node:zlib');
 const { pathToFileURL } = require('node:url');
+const { PhoneStorage } = require('./storage.js');
 
 const SHADOWED = ['window', 'document', 'self', 'fetch', 'URL', 'XMLHttpRequest', 'WebSocket'];
 const REMOVED = ['WebAssembly', 'globalThis', 'FinalizationRegistry', 'WeakRef'];
@@ -374,6 +380,9 @@ class MiniProgram {
     this.app = null;
     this.timers = new Set();
     this.closed = false;
+    this.dead = false;
+    this.storage = options.storage || new PhoneStorage();
+    this.tasks = [];
 
     const WebSocketCtor = hostBuffers(options.WebSocket || require('ws'));
     this.sockets = wxOverWebSocket(WebSocketCtor, { onListenerError: (err) => this.errors.push(err) });
@@ -396,6 +405,7 @@ class MiniProgram {
     const sandbox = {
       console: this.makeConsole(),
       setTimeout(fn, ms, ...args) {
+        if (mp.dead) return 0;
         const h = setTimeout(() => {
           mp.timers.delete(h);
           guard(fn, args);
@@ -408,6 +418,7 @@ class MiniProgram {
         clearTimeout(h);
       },
       setInterval(fn, ms, ...args) {
+        if (mp.dead) return 0;
         const h = setInterval(() => guard(fn, args), ms);
         mp.timers.add(h);
         return h;
@@ -560,7 +571,13 @@ class MiniProgram {
 
   makeWx() {
     const mp = this;
-    const wx = Object.assign({}, this.sockets.wx);
+    const wx = Object.assign({}, this.sockets.wx, this.storage.api(() => !mp.dead, (fn) => mp.context.setTimeout(fn, 0)));
+    const connectSocket = wx.connectSocket;
+    wx.connectSocket = function (o) {
+      const task = connectSocket.call(this, o);
+      if (task) mp.tasks.push(task);
+      return task;
+    };
     const info = () => ({ SDKVersion: mp.sdkVersion, platform: 'devtools', version: '8.0.50', language: 'zh_CN' });
     wx.getSystemInfoSync = () => Object.assign(info(), { brand: 'devtools', model: 'harness', system: 'Node ' + process.version });
     if (compareVersions(this.sdkVersion, '2.25.3') >= 0) wx.getAppBaseInfo = () => info();
@@ -739,6 +756,29 @@ class MiniProgram {
 
   liveSockets() {
     return this.sockets.liveCount();
+  }
+
+  /**
+   * WeChat destroys the app (in the background, or under memory pressure): no onHide, no onUnload; its
+   * timers stop, its sockets drop (closed with 1001 'app killed'), and whatever it calls later changes
+   * nothing. The storage stays, for the next launch.
+   */
+  kill() {
+    this.dead = true;
+    for (const h of this.timers) {
+      clearTimeout(h);
+      clearInterval(h);
+    }
+    this.timers.clear();
+    for (const task of this.tasks) {
+      try {
+        task.close({ code: 1001, reason: 'app killed' });
+      } catch (_) {
+        // already closed
+      }
+    }
+    this.pages = [];
+    this.closed = true;
   }
 
   /** Unloads every page (their onUnload closes their clients) and clears the timers still pending. */

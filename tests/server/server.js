@@ -18,6 +18,12 @@
  * - any other text frame → echoed as is; a binary frame → echoed as binary.
  * The first subprotocol the client offers is selected.
  *
+ * Dedup by message id (issue 15, `messageIdField`): a connection opened with `?dedup=FIELD&client=NAME`
+ * treats a JSON object whose FIELD it has already seen from client NAME (on this connection or an earlier
+ * one: the record outlives connections, as a real server's would) as a duplicate: logged with
+ * `duplicate: true`, not echoed, not answered. `/delivered?client=NAME` lists what that client's messages
+ * delivered, in order, each once.
+ *
  * Control endpoints (GET, query parameters; every answer is JSON with `ok`):
  *   /push?n=N&data=TEXT     N text frames (default 1) to every open connection; `{i}` in data becomes the
  *                           0-based index. data defaults to `{"push":{i}}`.
@@ -40,6 +46,7 @@
  *   /log                    { connections: [{ id, path, headers, protocol, openedAt, closedAt, closeCode,
  *                           closeReason, stalled, frames: [{ t, kind, data, bytes }] }] }, frames received,
  *                           in order; binary data as base64; times in ms since the epoch
+ *   /delivered?client=NAME  { messages: [...] }: the decoded, non-duplicate messages of a dedup client, in order
  *   /reset[?kill=1]         clear the log, the counters and every fault mode (listen again if refused, destroy
  *                           stalled and hanging sockets); kill=1 also destroys every connection
  *   /stats                  { open, accepted, upgradeAttempts, tcpConnections, stalled, hanging, listening,
@@ -135,6 +142,7 @@ async function startServer(options = {}) {
   const hanging = new Set(); // sockets whose upgrade we never answer
   const live = new Map(); // connection id → { ws, socket, record }
   let log = []; // connection records, in order of opening
+  const dedup = new Map(); // dedup client name → { seen: Set of ids, delivered: [messages] }
   let nextId = 1;
   let hang = false;
   let stallNew = false;
@@ -165,9 +173,13 @@ async function startServer(options = {}) {
 
   function onOpen(ws, req, socket) {
     accepted += 1;
+    const query = new URL(req.url, 'http://' + HOST).searchParams;
+    const dedupField = query.get('dedup');
     const record = {
       id: nextId++,
       path: req.url,
+      dedupField: dedupField || null,
+      dedupClient: dedupField ? query.get('client') || '' : null,
       headers: { ...req.headers },
       protocol: ws.protocol,
       openedAt: Date.now(),
@@ -212,8 +224,33 @@ async function startServer(options = {}) {
       ws.send('pong');
       return;
     }
+    if (record.dedupField && isDuplicate(record, text)) {
+      frame.duplicate = true;
+      return;
+    }
     const reply = requestReply(text);
     ws.send(reply === null ? text : reply);
+  }
+
+  /** Whether `text` repeats a message id its dedup client sent before; a first one is recorded as delivered. */
+  function isDuplicate(record, text) {
+    let value;
+    try {
+      value = JSON.parse(text);
+    } catch (_) {
+      return false;
+    }
+    if (value === null || typeof value !== 'object' || !Object.prototype.hasOwnProperty.call(value, record.dedupField)) return false;
+    let client = dedup.get(record.dedupClient);
+    if (!client) {
+      client = { seen: new Set(), delivered: [] };
+      dedup.set(record.dedupClient, client);
+    }
+    const id = JSON.stringify(value[record.dedupField]);
+    if (client.seen.has(id)) return true;
+    client.seen.add(id);
+    client.delivered.push(value);
+    return false;
   }
 
   function requestReply(text) {
@@ -387,11 +424,18 @@ async function startServer(options = {}) {
     // Connections still open stay in the log with their frames cleared.
     log = log.filter((r) => live.has(r.id) && live.get(r.id).ws.readyState === WebSocket.OPEN);
     for (const r of log) r.frames = [];
+    dedup.clear();
     accepted = 0;
     upgradeAttempts = 0;
     tcpConnections = 0;
     clearRefuseTimer();
     await startListening();
+  }
+
+  /** The messages a dedup client delivered, in order, each once. */
+  function delivered(client) {
+    const d = dedup.get(client);
+    return { messages: d ? JSON.parse(JSON.stringify(d.delivered)) : [] };
   }
 
   function stats() {
@@ -475,6 +519,8 @@ async function startServer(options = {}) {
         return {};
       case '/stats':
         return stats();
+      case '/delivered':
+        return delivered(q.get('client') || '');
       default:
         return undefined;
     }
@@ -567,6 +613,8 @@ async function startServer(options = {}) {
     restart,
     /** log() → { connections: [...] } (a snapshot) */
     log: snapshotLog,
+    /** delivered(client) → { messages: [...] }: a dedup client's messages, each once, in order */
+    delivered,
     /** reset({ kill = false }): Promise */
     reset,
     stats,

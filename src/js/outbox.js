@@ -1,0 +1,161 @@
+// The durable outbox (`queue: { persist: key }`, docs/contract.md): the queue's frames in the platform's
+// storage, so that a client created again with the same key after the app was killed sends them, in order.
+// The engine decides when to write (at most once a second, src/core/outbox.rs); this file stores and reads.
+//
+// Storage: the platform's key-value storage (wx, tt, qq, uni: `setStorage` to write, `getStorageSync` to read;
+// Alipay's `my` takes `{ key }` objects), else `localStorage` (browsers). A write that fails (WeChat: 1 MB
+// per key, 10 MB in all; a browser's quota) is reported through the client's sink as a `STORAGE` error.
+//
+// The stored value is JSON text:
+//   { "version": 1, "nextMessageId": 7, "frames": [ { "text": "…", "expiresAt": 1764740000000 }, { "binary": "AAEC" } ] }
+// `text` is a text frame as it goes out; `binary` an ArrayBuffer frame in base64 (lossless); `expiresAt` (a
+// `Date.now()` time, absent when the frame never expires) is when its `ttlMs` ends.
+
+import { describe } from './errors.js';
+
+var FORMAT_VERSION = 1;
+var BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+export function toBase64(buffer) {
+  var b = new Uint8Array(buffer);
+  var out = '';
+  for (var i = 0; i < b.length; i += 3) {
+    var n = (b[i] << 16) | ((i + 1 < b.length ? b[i + 1] : 0) << 8) | (i + 2 < b.length ? b[i + 2] : 0);
+    out += BASE64[n >> 18] + BASE64[(n >> 12) & 63] + (i + 1 < b.length ? BASE64[(n >> 6) & 63] : '=') + (i + 2 < b.length ? BASE64[n & 63] : '=');
+  }
+  return out;
+}
+
+// The bytes of base64 text, or undefined when it is not base64.
+export function fromBase64(text) {
+  if (typeof text !== 'string' || text.length % 4 !== 0) return undefined;
+  var pad = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  var out = new Uint8Array((text.length / 4) * 3 - pad);
+  var o = 0;
+  for (var i = 0; i < text.length; i += 4) {
+    var n = 0;
+    for (var j = 0; j < 4; j++) {
+      var c = text[i + j];
+      var v = c === '=' && i + j >= text.length - pad ? 0 : BASE64.indexOf(c);
+      if (v < 0) return undefined;
+      n = (n << 6) | v;
+    }
+    if (o < out.length) out[o++] = n >> 16;
+    if (o < out.length) out[o++] = (n >> 8) & 255;
+    if (o < out.length) out[o++] = n & 255;
+  }
+  return out.buffer;
+}
+
+// The storage of a platform: { read(key) → string | undefined, write(key, text, fail) } (a write that fails
+// later calls fail(errMsg); one that fails at once throws), or undefined when it has none.
+export function storageOf(platform) {
+  if (platform && typeof platform.setStorage === 'function' && typeof platform.getStorageSync === 'function') {
+    var alipay = typeof my !== 'undefined' && platform === my; // eslint-disable-line no-undef
+    return {
+      read: function (key) {
+        var v = alipay ? platform.getStorageSync({ key: key }) : platform.getStorageSync(key);
+        if (alipay && v) v = v.data;
+        return typeof v === 'string' && v !== '' ? v : undefined;
+      },
+      write: function (key, text, fail) {
+        platform.setStorage({ key: key, data: text, fail: function (e) { fail(describe(e)); } });
+      }
+    };
+  }
+  if (typeof localStorage !== 'undefined' && localStorage) {
+    return {
+      read: function (key) {
+        var v = localStorage.getItem(key);
+        return v === null ? undefined : v;
+      },
+      write: function (key, text) {
+        localStorage.setItem(key, text);
+      }
+    };
+  }
+  return undefined;
+}
+
+// The outbox of one client under `key`; `sink` hears of failed writes (sink.storageFailed(errMsg, now)).
+export function Outbox(storage, key, sink) {
+  this.storage = storage;
+  this.key = key;
+  this.sink = sink;
+  this.frames = [];
+}
+
+export function newOutbox(platform, key, sink) {
+  return new Outbox(storageOf(platform), key, sink);
+}
+
+// What was stored under the key: { frames: [{ data, expiresAt }], nextMessageId } (`expiresAt` -1 for none;
+// a missing key is an empty outbox). Called in the constructor: when nothing could be read, the outbox is
+// empty and the reason goes to the sink as a STORAGE error once the constructor has returned (it emits
+// nothing itself).
+Outbox.prototype.load = function () {
+  var empty = { frames: [], nextMessageId: 1 };
+  var sink = this.sink;
+  function failed(why) {
+    afterConstructor(function () { sink.storageFailed(why, Date.now()); });
+    return empty;
+  }
+  if (this.storage === undefined) return failed('this platform has no storage (setStorage/getStorageSync or localStorage)');
+  var text;
+  try {
+    text = this.storage.read(this.key);
+  } catch (e) {
+    return failed('reading "' + this.key + '" failed: ' + describe(e));
+  }
+  if (text === undefined) return empty;
+  var stored;
+  try {
+    stored = JSON.parse(text);
+  } catch (e) {
+    stored = undefined;
+  }
+  if (!stored || stored.version !== FORMAT_VERSION || !Array.isArray(stored.frames)) {
+    return failed('"' + this.key + '" does not hold a wxsocket outbox (version ' + FORMAT_VERSION + '); it was ignored');
+  }
+  var frames = [];
+  for (var i = 0; i < stored.frames.length; i++) {
+    var f = stored.frames[i] || {};
+    var data = typeof f.text === 'string' ? f.text : fromBase64(f.binary);
+    if (data === undefined) return failed('frame ' + i + ' of "' + this.key + '" is neither text nor base64; the outbox was ignored');
+    frames.push({ data: data, expiresAt: typeof f.expiresAt === 'number' ? f.expiresAt : -1 });
+  }
+  var next = stored.nextMessageId;
+  return { frames: frames, nextMessageId: typeof next === 'number' && next >= 1 ? next : 1 };
+};
+
+// A restore dropped `count` frames (over the queue's bounds): reported once the constructor has returned.
+Outbox.prototype.dropped = function (count) {
+  var sink = this.sink;
+  afterConstructor(function () { sink.restoreDropped(count, Date.now()); });
+};
+
+// Runs `f` once the code that is running now (the constructor) has returned.
+function afterConstructor(f) {
+  Promise.resolve().then(f);
+}
+
+// One frame of the snapshot being written (`expiresAt` < 0: never expires); `commit` writes them all.
+Outbox.prototype.add = function (data, expiresAt) {
+  var f = typeof data === 'string' ? { text: data } : { binary: toBase64(data) };
+  if (expiresAt >= 0) f.expiresAt = expiresAt;
+  this.frames.push(f);
+};
+
+// Writes the snapshot; returns '' or, when the write failed at once, the reason (a later failure goes to the sink).
+Outbox.prototype.commit = function (nextMessageId) {
+  var text = JSON.stringify({ version: FORMAT_VERSION, nextMessageId: nextMessageId, frames: this.frames });
+  this.frames = [];
+  if (this.storage === undefined) return 'this platform has no storage (setStorage/getStorageSync or localStorage)';
+  var sink = this.sink;
+  try {
+    this.storage.write(this.key, text, function (errMsg) { sink.storageFailed(errMsg, Date.now()); });
+    return '';
+  } catch (e) {
+    return describe(e);
+  }
+};
