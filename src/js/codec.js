@@ -82,6 +82,3 @@ export function encodeJson(v) {
   return s;
 }
 
-export function decodeJson(s) {
-  return JSON.parse(s);
-}

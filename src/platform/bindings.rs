@@ -201,9 +201,6 @@ extern "C" {
 
     #[wasm_bindgen(catch, js_name = encodeJson)]
     pub fn encode_json(v: &JsValue) -> Result<JsValue, JsValue>;
-
-    #[wasm_bindgen(catch, js_name = decodeJson)]
-    pub fn decode_json(s: &JsValue) -> Result<JsValue, JsValue>;
 }
 
 #[wasm_bindgen(module = "/src/js/log.js")]
