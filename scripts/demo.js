@@ -410,6 +410,8 @@ async function killAndRelaunch(server, wxOverWebSocket, SocketClient) {
     detail: `${got.length}/${KILL_MESSAGES + 1} delivered exactly once in order across 3 launches (2 killed); ` +
       `${duplicates} re-sent frames dropped by the server by id; queue in storage within 1 s: ${storedInTime}`,
   };
+}
+
 // The log as JSON and its picture as SVG, into OUT_DIR.
 function writeTimeline(log) {
   fs.mkdirSync(OUT_DIR, { recursive: true });

@@ -17,7 +17,8 @@ mod validate;
 
 pub use backoff::{Backoff, Rng};
 pub use engine::{
-    Config, Engine, Event, Heartbeat, Inbound, Millis, Output, Payload, RequestHandle, RequestKey, SendOptions, State, Stats, TaskId, Text,
+    Config, Engine, Event, FastBlock, FastDone, FastLanes, Heartbeat, Inbound, Millis, Output, Payload, RequestHandle, RequestKey, SendOptions,
+    State, Stats, TaskId, Text,
 };
 pub use input::Input;
 pub use error::{Error, ErrorCode};
