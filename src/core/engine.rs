@@ -32,7 +32,8 @@ use super::validate::check_close;
 // The fast path reads and moves the engine's own fields: a child module.
 #[path = "fast_path.rs"]
 mod fast_path;
-pub use fast_path::{FastBlock, FastDone, FastLanes};
+pub use fast_path::{alive_sample_ms, FastBlock, FastDone, FastLanes};
+use fast_path::AliveSampling;
 
 /// Round trips an opening handshake takes at least: TCP's, then the HTTP upgrade's (TLS adds more).
 const HANDSHAKE_ROUND_TRIPS: u64 = 2;
@@ -433,6 +434,8 @@ pub struct Engine<P: Payload> {
     resend_unconfirmed: bool,
     /// The live task's socket buffer as it bears on the heartbeat's verdict.
     socket_buffer: SocketBuffer,
+    /// With a heartbeat: the sampling of frames delivered on the fast path (src/core/fast_path.rs).
+    alive_sampling: AliveSampling,
     queue: Queue<P>,
     pending: Vec<Pending<P>>,
     /// The earliest deadline in `pending` (`None` when it is empty), so `next_deadline` (called after
@@ -475,6 +478,7 @@ impl<P: Payload> Engine<P> {
             resend: VecDeque::new(),
             resend_unconfirmed: false,
             socket_buffer: SocketBuffer::default(),
+            alive_sampling: AliveSampling::default(),
             queue,
             pending: Vec::new(),
             request_deadline: None,
@@ -503,7 +507,16 @@ impl<P: Payload> Engine<P> {
 
     /// The earliest deadline, if any. O(1): the requests' earliest deadline is kept up to date.
     pub fn next_deadline(&self) -> Option<Millis> {
-        [self.connect_deadline, self.retry_at, self.ping_at, self.pong_deadline, self.uptime_reset_at, self.request_deadline, self.persist_at]
+        [
+            self.connect_deadline,
+            self.retry_at,
+            self.ping_at,
+            self.pong_deadline,
+            self.uptime_reset_at,
+            self.request_deadline,
+            self.persist_at,
+            self.alive_sampling.deadline(),
+        ]
             .into_iter()
             .flatten()
             .min()
@@ -843,8 +856,7 @@ impl<P: Payload> Engine<P> {
         }
         self.stats.messages_received += 1;
         self.stats.bytes_received += size as u64;
-        self.pong_deadline = None;
-        self.arm_next_ping(now);
+        self.frame_is_alive(now);
         if size > self.cfg.max_message_bytes || matches!(frame, Inbound::TooLarge) {
             self.stats.dropped += 1;
             self.emit_error(
@@ -1003,6 +1015,7 @@ impl<P: Payload> Engine<P> {
             });
             self.request_deadline = earliest;
         }
+        self.sample_alive(now);
         if self.persist_at.is_some_and(|t| t <= now) {
             self.persist_at = None;
             let snapshot = self.snapshot();
@@ -1187,6 +1200,7 @@ impl<P: Payload> Engine<P> {
         self.ping_at = None;
         self.pong_deadline = None;
         self.uptime_reset_at = None;
+        self.alive_sampling.stop();
     }
 
     fn begin_attempt(&mut self) {

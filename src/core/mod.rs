@@ -17,8 +17,8 @@ mod validate;
 
 pub use backoff::{Backoff, Rng};
 pub use engine::{
-    Config, Engine, Event, FastBlock, FastDone, FastLanes, Heartbeat, Inbound, Millis, Output, Payload, RequestHandle, RequestKey, SendOptions,
-    State, Stats, TaskId, Text,
+    alive_sample_ms, Config, Engine, Event, FastBlock, FastDone, FastLanes, Heartbeat, Inbound, Millis, Output, Payload, RequestHandle,
+    RequestKey, SendOptions, State, Stats, TaskId, Text,
 };
 pub use input::Input;
 pub use error::{Error, ErrorCode};

@@ -25,8 +25,8 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::core::text::cat;
 use crate::core::{
-    check_url, redact_in, redact_url, Config, Engine, ErrorCode, Event, FastLanes, Input, Millis, Output, Payload, RequestHandle,
-    Snapshot, StoredFrame, TaskId,
+    check_url, redact_in, redact_url, Config, Engine, ErrorCode, Event, FastDone, FastLanes, Input, Millis, Output, Payload,
+    RequestHandle, Snapshot, StoredFrame, TaskId,
 };
 
 pub(crate) use bindings::*;
@@ -349,7 +349,7 @@ impl<H: Host> Driver<H> {
         if lifecycle && !driver.inner.io.borrow().engine.is_closed_by_user() {
             driver.watch_lifecycle();
         }
-        driver.enter();
+        driver.enter(now_ms());
         driver.drain();
         driver.leave();
         driver
@@ -372,7 +372,7 @@ impl<H: Host> Driver<H> {
 
     /// [`Driver::with_engine`] at a time the caller read (`now_from`).
     pub fn with_engine_at<R>(&self, now: Millis, f: impl FnOnce(&mut Engine<Frame>, Millis) -> R) -> R {
-        self.enter();
+        self.enter(now);
         let r = {
             let mut io = self.inner.io.borrow_mut();
             f(&mut io.engine, now)
@@ -385,21 +385,26 @@ impl<H: Host> Driver<H> {
     /// Reads the engine without performing anything (after taking in what the fast path did).
     pub fn read<R>(&self, f: impl FnOnce(&Engine<Frame>) -> R) -> R {
         let mut io = self.inner.io.borrow_mut();
-        io.engine.collect_fast(self.inner.fast.take());
+        let done = self.inner.fast.take();
+        if done != FastDone::default() {
+            io.engine.collect_fast(now_ms(), done);
+        }
         f(&io.engine)
     }
 
     /// A call into the engine begins: what JavaScript did on the fast path goes in first, and the lanes are
     /// closed until the outermost call has performed everything (page code that runs inside, a logger or
     /// `shouldReconnect`, goes through the engine, in order).
-    fn enter(&self) {
+    #[inline(never)]
+    fn enter(&self, now: Millis) {
         self.inner.calls.set(self.inner.calls.get() + 1);
         self.inner.fast.publish(FastLanes::default());
         let done = self.inner.fast.take();
-        self.inner.io.borrow_mut().engine.collect_fast(done);
+        self.inner.io.borrow_mut().engine.collect_fast(now, done);
     }
 
     /// The call ends; the outermost one opens the lanes the engine allows now.
+    #[inline(never)]
     fn leave(&self) {
         let calls = self.inner.calls.get().saturating_sub(1);
         self.inner.calls.set(calls);
@@ -749,7 +754,7 @@ impl<H: Host> Target for Inner<H> {
         // returned (docs/contract.md, "Re-entrancy and lifetimes").
         begin_call();
         let driver = Driver { inner: self };
-        driver.enter();
+        driver.enter(now);
         driver.on_input(now, input);
         driver.leave();
         end_call();
