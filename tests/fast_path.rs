@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use wxsocket::core::{
-    alive_sample_ms, Config, Engine, ErrorCode, Event, FastBlock, FastDone, FastLanes, Heartbeat, Inbound, Output, State, TaskId, Text,
+    alive_sample_ms, Config, Engine, ErrorCode, Event, FastBlock, FastDone, FastLanes, Heartbeat, Inbound, Input, Output, State, TaskId, Text,
 };
 
 /// `var NAME = NUMBER;` declarations of src/js/fast_path.js whose names are all capitals.
@@ -67,7 +67,7 @@ fn open(cfg: Config<Text>) -> (Engine<Text>, TaskId) {
         Some(Output::Open { task, .. }) => task,
         other => panic!("{other:?}"),
     };
-    e.task_opened(10, task);
+    e.handle(10, Input::Opened { task });
     drain(&mut e);
     (e, task)
 }
@@ -85,7 +85,7 @@ fn the_lanes_are_open_only_on_an_open_idle_client() {
         other => panic!("{other:?}"),
     };
     assert_eq!(e.send(1, Text::from("q")), Ok(false));
-    e.task_opened(10, task);
+    e.handle(10, Input::Opened { task });
     assert_eq!(e.fast_lanes(), FastLanes::default(), "outputs not performed yet");
     drain(&mut e);
     assert_eq!(e.fast_lanes(), FastLanes { send: Some(task), receive: Some(task) });
@@ -113,16 +113,16 @@ fn with_a_heartbeat_fast_receive_is_open_while_frames_keep_coming() {
     let (mut e, task) = open(heartbeat()); // interval 1000: samples every 100 ms
     assert_eq!(e.fast_lanes().receive, None, "quiet: the next frame goes through the module");
     assert_eq!(e.fast_lanes().send, Some(task), "sends are not sampled");
-    e.frame(20, task, 5, Inbound::Message(Text::from("a")));
+    e.handle(20, Input::Frame { task, size: 5, frame: Inbound::Message(Text::from("a")) });
     drain(&mut e);
     assert_eq!(e.fast_lanes().receive, Some(task));
     assert_eq!(e.next_deadline(), Some(120), "the first sample");
     e.collect_fast(60, FastDone { received_messages: 3, received_bytes: 15, ..FastDone::default() });
-    e.handle_timeout(120);
+    e.handle(120, Input::Timeout);
     drain(&mut e);
     assert_eq!(e.fast_lanes().receive, Some(task), "frames came: sampling goes on");
     assert_eq!(e.next_deadline(), Some(220));
-    e.handle_timeout(220);
+    e.handle(220, Input::Timeout);
     drain(&mut e);
     assert_eq!(e.fast_lanes().receive, None, "none came: the lane closes");
     assert_eq!(e.next_deadline(), Some(1060), "the ping, an interval after the last collection");
@@ -136,27 +136,27 @@ fn fast_frames_put_the_ping_off_within_one_sample_period_and_clear_the_pong_dead
     let (mut slow, task) = open(heartbeat());
     let (mut fast, _) = open(heartbeat());
     for e in [&mut slow, &mut fast] {
-        e.handle_timeout(1010); // the ping
+        e.handle(1010, Input::Timeout); // the ping
         assert!(drain(e).iter().any(|o| matches!(o, Output::Send { payload, .. } if payload.0 == "ping")));
         assert_eq!(e.next_deadline(), Some(1510), "the pong deadline");
-        e.frame(1100, task, 5, Inbound::Message(Text::from("a"))); // through the module: sampling starts
+        e.handle(1100, Input::Frame { task, size: 5, frame: Inbound::Message(Text::from("a")) }); // through the module: sampling starts
         drain(e);
     }
     // A frame at 1150: through the module on one side, on the fast path (collected at the sample, 1200)
     // on the other.
-    slow.frame(1150, task, 5, Inbound::Message(Text::from("b")));
+    slow.handle(1150, Input::Frame { task, size: 5, frame: Inbound::Message(Text::from("b")) });
     fast.collect_fast(1200, FastDone { received_messages: 1, received_bytes: 5, ..FastDone::default() });
     for e in [&mut slow, &mut fast] {
-        e.handle_timeout(1200);
-        e.handle_timeout(1300); // no frame since 1200: sampling stops
+        e.handle(1200, Input::Timeout);
+        e.handle(1300, Input::Timeout); // no frame since 1200: sampling stops
         drain(e);
     }
     assert_eq!(slow.next_deadline(), Some(2150));
     assert_eq!(fast.next_deadline(), Some(2200), "at most alive_sample_ms(1000) = 100 later");
     assert_eq!(fast.stats(), slow.stats());
     for e in [&mut slow, &mut fast] {
-        e.handle_timeout(2200);
-        e.handle_timeout(2700);
+        e.handle(2200, Input::Timeout);
+        e.handle(2700, Input::Timeout);
         assert_eq!(e.state(), State::Waiting, "a ping, then no pong within 500 ms");
     }
 }
@@ -166,13 +166,13 @@ fn fast_sends_are_unconfirmed_until_a_pong_and_counted_when_the_connection_is_lo
     let (mut e, task) = open(heartbeat());
     e.collect_fast(20, FastDone { sent_messages: 3, sent_bytes: 12, ..FastDone::default() });
     assert_eq!(e.unconfirmed_count(), 3);
-    e.handle_timeout(1010); // ping
+    e.handle(1010, Input::Timeout); // ping
     e.collect_fast(1020, FastDone { sent_messages: 2, sent_bytes: 8, ..FastDone::default() });
     assert_eq!(e.unconfirmed_count(), 5);
-    e.frame(1100, task, 4, Inbound::Pong);
+    e.handle(1100, Input::Frame { task, size: 4, frame: Inbound::Pong });
     assert_eq!(e.unconfirmed_count(), 2, "the pong confirms the three sent before its ping");
     drain(&mut e);
-    e.task_error(1200, task, "gone");
+    e.handle(1200, Input::Failed { task, err_msg: "gone".into() });
     let lost: Vec<_> = drain(&mut e)
         .into_iter()
         .filter_map(|o| match o {

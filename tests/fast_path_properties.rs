@@ -16,7 +16,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, RngAlgorithm, TestCaseError};
 
 use wxsocket::core::{
-    alive_sample_ms, Backoff, Config, Engine, FastDone, FastLanes, Heartbeat, Inbound, Millis, Output, Overflow, Payload, QueueLimits, RequestKey,
+    alive_sample_ms, Backoff, Config, Engine, FastDone, FastLanes, Heartbeat, Inbound, Input, Millis, Output, Overflow, Payload, QueueLimits, RequestKey,
     SendOptions, TaskId, Text,
 };
 
@@ -100,7 +100,6 @@ fn config(spec: &Spec) -> Config<Text> {
     Config {
         connect_timeout_ms: 500,
         reconnect: spec.reconnect.then(|| Backoff { min_delay_ms: 100.0, max_delay_ms: 400.0, factor: 2.0, jitter: 0.5, max_retries: Some(3), min_uptime_ms: 500 }),
-        should_reconnect: None,
         heartbeat: spec.heartbeat.map(|(interval_ms, timeout_ms)| Heartbeat { interval_ms, timeout_ms, ping: Text::from("ping") }),
         queue: spec.queue,
         max_message_bytes: spec.max_message_bytes,
@@ -163,7 +162,7 @@ impl Side {
     fn collect(&mut self, now: Millis) {
         self.engine.collect_fast(now, std::mem::take(&mut self.done));
         for (task, len) in std::mem::take(&mut self.deferred) {
-            self.engine.frame(now, task, len, Inbound::Message(Text::from("m")));
+            self.engine.handle(now, Input::Frame { task, size: len, frame: Inbound::Message(Text::from("m")) });
         }
         self.drain();
     }
@@ -219,7 +218,7 @@ impl Side {
                 None => Inbound::Message(Text::from("m")),
             }
         };
-        self.call(now, |e| e.frame(now, task, len, frame));
+        self.call(now, |e| e.handle(now, Input::Frame { task, size: len, frame }));
     }
 
     /// Everything a page or a test could read at `now` (a getter collects first).
@@ -284,31 +283,31 @@ fn run(spec: Spec, steps: Vec<Step>) -> Result<(), TestCaseError> {
                 }
                 Step::Pong => {
                     if let Some(task) = side.task(false) {
-                        side.call(now, |e| e.frame(now, task, 4, Inbound::Pong));
+                        side.call(now, |e| e.handle(now, Input::Frame { task, size: 4, frame: Inbound::Pong }));
                     }
                 }
                 Step::Opened => {
                     if let Some(task) = side.task(false) {
-                        side.call(now, |e| e.task_opened(now, task));
+                        side.call(now, |e| e.handle(now, Input::Opened { task }));
                     }
                 }
                 Step::Closed(code) => {
                     if let Some(task) = side.task(false) {
-                        side.call(now, |e| e.task_closed(now, task, *code, "bye"));
+                        side.call(now, |e| e.handle(now, Input::Closed { task, code: *code, reason: "bye".into(), should_reconnect: true }));
                     }
                 }
                 Step::Error => {
                     if let Some(task) = side.task(false) {
-                        side.call(now, |e| e.task_error(now, task, "broken"));
+                        side.call(now, |e| e.handle(now, Input::Failed { task, err_msg: "broken".into() }));
                     }
                 }
                 Step::SendFailed => {
                     if let Some(task) = side.task(false) {
-                        side.call(now, |e| e.send_failed(now, task, "full"));
+                        side.call(now, |e| e.handle(now, Input::SendFailed { task, err_msg: "full".into() }));
                     }
                 }
-                Step::Network(online) => side.call(now, |e| e.network_changed(now, *online)),
-                Step::Shown => side.call(now, |e| e.app_shown(now)),
+                Step::Network(online) => side.call(now, |e| e.handle(now, Input::Network { online: *online })),
+                Step::Shown => side.call(now, |e| e.handle(now, Input::AppShown)),
                 Step::Close => side.call(now, |e| {
                     let _ = e.close(now, 1000, "");
                 }),
@@ -331,9 +330,9 @@ fn run(spec: Spec, steps: Vec<Step>) -> Result<(), TestCaseError> {
                     let task = side.task(false);
                     side.call(now, |e| {
                         if let (Some(task), Some(b)) = (task, buffered) {
-                            e.socket_buffered(task, *b);
+                            e.handle(now, Input::SocketBuffered { task, bytes: *b });
                         }
-                        e.handle_timeout(now);
+                        e.handle(now, Input::Timeout);
                     });
                 }
             }
@@ -374,7 +373,7 @@ fn the_fast_path_is_taken() {
         let spec = Spec { seed: 7, heartbeat, queue: QueueLimits::default(), max_message_bytes: 100, resend_unconfirmed: false, reconnect: true };
         let mut side = Side::new(&spec);
         let task = side.task(false).unwrap();
-        side.call(1, |e| e.task_opened(1, task));
+        side.call(1, |e| e.handle(1, Input::Opened { task }));
         let (mut fast, mut fast_sends) = (0, 0);
         for t in 2..100 {
             fast_sends += usize::from(side.lanes.send == Some(task));
