@@ -21,7 +21,7 @@ use std::collections::VecDeque;
 use super::backoff::{Backoff, Rng};
 use super::error::{Error, ErrorCode};
 use super::defaults::PERSIST_WITHIN_MS;
-use super::heartbeat::{RoundTrip, Sent, SocketBuffer, Unconfirmed};
+use super::heartbeat::{RoundTrip, Sent, SocketBuffer, Unconfirmed, Uplink, MAX_ADAPTIVE_TIMEOUT_MS};
 use super::outbox::{Restored, Snapshot, StoredFrame};
 use super::queue::{Pushed, Queue, QueueLimits, Queued};
 use super::text::{cat, num};
@@ -433,6 +433,10 @@ pub struct Engine<P: Payload> {
     resend_unconfirmed: bool,
     /// The live task's socket buffer as it bears on the heartbeat's verdict.
     socket_buffer: SocketBuffer,
+    /// The client's own backlog on the uplink, which a ping waits behind.
+    uplink: Uplink,
+    /// How long the ping in flight is waited for: the pong timeout plus its backlog's share.
+    pong_wait: u64,
     queue: Queue<P>,
     pending: Vec<Pending<P>>,
     /// The earliest deadline in `pending` (`None` when it is empty), so `next_deadline` (called after
@@ -475,6 +479,8 @@ impl<P: Payload> Engine<P> {
             resend: VecDeque::new(),
             resend_unconfirmed: false,
             socket_buffer: SocketBuffer::default(),
+            uplink: Uplink::default(),
+            pong_wait: 0,
             queue,
             pending: Vec::new(),
             request_deadline: None,
@@ -538,6 +544,13 @@ impl<P: Payload> Engine<P> {
     /// `heartbeat::RoundTrip`); `None` without a heartbeat.
     pub fn pong_timeout_ms(&self) -> Option<u64> {
         self.cfg.heartbeat.as_ref().map(|h| self.round_trip.timeout(h.timeout_ms))
+    }
+
+    /// How long the ping in flight is waited for: the pong timeout plus the share of the backlog the
+    /// client sent ahead of it (see `heartbeat::Uplink`), at most `MAX_ADAPTIVE_TIMEOUT_MS` (or the pong
+    /// timeout, when larger); `None` without a ping in flight.
+    pub fn pong_wait_ms(&self) -> Option<u64> {
+        self.unconfirmed.ping_in_flight().then_some(self.pong_wait)
     }
 
     /// At-least-once sends: frames a lost connection took with it unconfirmed are sent again first, in
@@ -782,6 +795,7 @@ impl<P: Payload> Engine<P> {
         if let (Some(reconnect), true) = (&self.cfg.reconnect, self.retry_count > 0) {
             self.uptime_reset_at = Some(now.saturating_add(reconnect.min_uptime_ms));
         }
+        self.uplink.opened(now);
         self.arm_next_ping(now);
         self.state = State::Open;
         // Requests sent on an earlier task and still unanswered go again first (they were sent before
@@ -842,6 +856,7 @@ impl<P: Payload> Engine<P> {
             // ping confirmed.
             Inbound::Pong => {
                 if let Some(rtt) = self.unconfirmed.pong(now) {
+                    self.uplink.pong(now);
                     self.stats.last_rtt_ms = Some(rtt);
                     self.round_trip.sample(rtt);
                 }
@@ -1051,7 +1066,7 @@ impl<P: Payload> Engine<P> {
         }
         if self.pong_deadline.is_some_and(|t| t <= now) {
             self.pong_deadline = None;
-            let ms = self.pong_timeout_ms().unwrap_or(0);
+            let ms = self.pong_wait;
             self.emit_error(ErrorCode::HeartbeatTimeout, cat(&["no pong within ", &num(ms), " ms of a ping; the connection is dead"]), None);
             self.lose_task(Loss { code: 1006, reason: "heartbeat timeout".into(), by_server: false, close_task: true, abort: true, answer: None });
         }
@@ -1170,6 +1185,7 @@ impl<P: Payload> Engine<P> {
         self.stats.messages_sent += 1;
         self.stats.bytes_sent += payload.counted_len() as u64;
         self.socket_buffer.handed(payload.counted_len());
+        self.uplink.handed(self.now, payload.counted_len());
         self.out.push_back(Output::Send { task, payload });
     }
 
@@ -1195,13 +1211,16 @@ impl<P: Payload> Engine<P> {
         let (Some(task), Some(hb)) = (self.task, self.cfg.heartbeat.as_ref()) else { return };
         let (ping, floor) = (hb.ping.clone(), hb.timeout_ms);
         if !self.unconfirmed.ping_in_flight() {
+            // Behind the bytes still on their way the ping cannot be answered sooner than they drain.
+            let timeout = self.round_trip.timeout(floor);
+            let backlog = self.uplink.ping_sent(now);
+            self.pong_wait = timeout.max(timeout.saturating_add(backlog).min(MAX_ADAPTIVE_TIMEOUT_MS));
             self.push_send(task.id, ping);
             self.unconfirmed.ping_sent(now);
             self.socket_buffer.ping_sent();
         }
         self.ping_at = None;
-        let wait = self.round_trip.timeout(floor);
-        self.pong_deadline = Some(now.saturating_add(wait));
+        self.pong_deadline = Some(now.saturating_add(self.pong_wait));
     }
 
     fn arm_next_ping(&mut self, now: Millis) {

@@ -9,6 +9,7 @@
 
 const path = require('node:path');
 const WebSocket = require('ws');
+const { tracer } = require('./verdicts.js');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -18,9 +19,10 @@ function firstOpen(register) {
 
 function ours({ url, heartbeat, options = {} }) {
   const { SocketClient } = require(path.join(ROOT, 'pkg'));
+  const trace = tracer();
   const client = new SocketClient({
     url,
-    platform: WebSocket,
+    platform: trace.Socket,
     allowInsecure: true,
     heartbeat,
     queue: { maxMessages: 100000, maxBytes: 64 * 1024 * 1024 },
@@ -32,6 +34,7 @@ function ours({ url, heartbeat, options = {} }) {
   client.on('open', () => opens.push(Date.now()));
   client.on('error', (e) => {
     errors[e.code] = (errors[e.code] || 0) + 1;
+    trace.onError(e);
     if (e.code === 'UNCONFIRMED_LOST') {
       reported.lostEvents += 1;
       // The message begins with how many (docs/contract.md, Frames lost with a connection).
@@ -70,7 +73,10 @@ function ours({ url, heartbeat, options = {} }) {
         state: client.state,
       };
     },
+    // Why each heartbeat timeout fell (verdicts.js), given the server's ping arrivals.
+    verdicts: (serverPings) => trace.verdicts(serverPings),
     close() {
+      trace.stop();
       client.close();
       client.free();
     },
@@ -138,6 +144,7 @@ function baseline({ url, heartbeat }) {
         state: ['connecting', 'open', 'closing', 'closed'][rws.readyState],
       };
     },
+    verdicts: () => [],
     close() {
       stop();
       rws.close();

@@ -175,6 +175,7 @@ async function runOne(sc, length, peerName, injector, server) {
   const mine = report.received.filter(([r]) => r === run);
   const conns = report.paths[`/${tag}`] || { open: 0, peak: 0, accepted: 0 };
   const f = peer.figures();
+  const verdicts = peer.verdicts(report.pings);
   peer.close();
 
   const seen = new Map();
@@ -203,6 +204,7 @@ async function runOne(sc, length, peerName, injector, server) {
     lostFramesReported: f.lostFramesReported,
     dropped: f.dropped,
     stateAtEnd: f.state,
+    verdicts,
     link,
   };
   if (sc.outage) {
@@ -265,6 +267,7 @@ async function main() {
           r.run = run;
           results.push(r);
           console.log(row(r));
+          for (const v of r.verdicts) console.log(`  heartbeat timeout: ${JSON.stringify(v)}`);
           // Let the closed client's sockets go before the next one starts counting.
           await sleep(500);
         }
