@@ -85,6 +85,8 @@ export function createApi(glue, load) {
         super(options);
         // A live client is kept from the garbage collector (src/js/emitter.js, `alive`).
         (this.__wxE = this.__wxEmitter).started(this, this.state !== 'closed');
+        // The fast path (src/js/fast_path.js): send() below tries it first.
+        this.__wxF = this.__wxFast;
       } finally {
         endCall();
       }
@@ -178,6 +180,8 @@ export function createApi(glue, load) {
     if (outcome === SendOutcome.Queued) return false;
     throw Base.sendError(outcome);
   }
+  // On an open client with nothing queued the engine lets the fast path send by itself (no call into the
+  // module; its options change nothing then: the frame goes out now).
   proto.send = function (data, options) {
     if (this.__wxFreed) throw freedError();
     var opts = sendOptions(options);
@@ -185,7 +189,9 @@ export function createApi(glue, load) {
       data = Object.assign({}, data);
       data[this.__wxMessageIdField] = within(this, nextMessageId, Date.now());
     }
-    return sendEncoded(this, encodeFrame(data, this.__wxText), opts);
+    var frame = encodeFrame(data, this.__wxText);
+    if (this.__wxF.send(frame)) return true;
+    return sendEncoded(this, frame, opts);
   };
   // send's options: undefined, or { ttlMs, volatile } checked (an INVALID_OPTION names the mistake).
   function sendOptions(o) {
@@ -215,6 +221,7 @@ export function createApi(glue, load) {
     } catch (e) {
       throw wxSocketError('SERIALIZE', 'sendRaw takes a string, an ArrayBuffer or a typed array');
     }
+    if (this.__wxF.send(frame)) return true;
     return sendEncoded(this, frame);
   };
   var request = base.request;

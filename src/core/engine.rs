@@ -27,6 +27,11 @@ use super::queue::{Pushed, Queue, QueueLimits, Queued};
 use super::text::{cat, num};
 use super::validate::check_close;
 
+// The fast path reads and moves the engine's own fields: a child module.
+#[path = "fast_path.rs"]
+mod fast_path;
+pub use fast_path::{FastBlock, FastDone, FastLanes};
+
 /// Round trips an opening handshake takes at least: TCP's, then the HTTP upgrade's (TLS adds more).
 const HANDSHAKE_ROUND_TRIPS: u64 = 2;
 
@@ -1309,14 +1314,17 @@ impl<P: Payload> Engine<P> {
     /// Requests are not counted: they are re-sent anyway until answered, or have been rejected.
     fn settle_unconfirmed(&mut self, was_open: bool) {
         let left = self.unconfirmed.take();
-        if !was_open || left.is_empty() {
+        if !was_open {
             return;
         }
-        if self.resend_unconfirmed {
-            self.resend.extend(left);
-            return;
-        }
-        let lost = left.iter().filter(|s| s.request.is_none()).count() as u64;
+        // Frames sent on the fast path were not kept: they can only be counted (the fast path is closed
+        // for sends while `resend_unconfirmed` is on, so there are none then).
+        let lost = if self.resend_unconfirmed {
+            self.resend.extend(left.kept);
+            left.counted
+        } else {
+            left.counted + left.kept.iter().filter(|s| s.request.is_none()).count() as u64
+        };
         if lost > 0 {
             self.stats.dropped += lost;
             self.emit_error(

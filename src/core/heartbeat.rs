@@ -171,31 +171,50 @@ struct Ping {
     after: u64,
 }
 
-/// The data frames of the live task not yet confirmed, and its pings in flight.
+/// The data frames of the live task not yet confirmed, and its pings in flight. Every data frame has a
+/// position in the task's stream; the frames the module handed over itself are kept (to be sent again),
+/// those JavaScript sent by itself on the fast path (src/core/fast_path.rs) are only counted.
 #[derive(Debug)]
 pub struct Unconfirmed<P> {
-    frames: VecDeque<Sent<P>>,
-    /// Stream position of `frames[0]`.
-    first: u64,
+    /// The kept frames not confirmed yet, each with its stream position, oldest first.
+    frames: VecDeque<(u64, Sent<P>)>,
+    /// Stream position after the last frame handed over (kept or counted).
+    end: u64,
+    /// Every frame before this position is confirmed.
+    confirmed: u64,
     pings: VecDeque<Ping>,
+}
+
+/// What a lost task took with it unconfirmed.
+#[derive(Debug)]
+pub struct Left<P> {
+    /// The kept frames, oldest first.
+    pub kept: VecDeque<Sent<P>>,
+    /// Frames sent on the fast path (only counted: they cannot be sent again).
+    pub counted: u64,
 }
 
 impl<P> Default for Unconfirmed<P> {
     fn default() -> Self {
-        Unconfirmed { frames: VecDeque::new(), first: 0, pings: VecDeque::new() }
+        Unconfirmed { frames: VecDeque::new(), end: 0, confirmed: 0, pings: VecDeque::new() }
     }
 }
 
 impl<P> Unconfirmed<P> {
     /// A data frame went to the live task.
     pub fn sent(&mut self, payload: P, request: Option<RequestHandle>) {
-        self.frames.push_back(Sent { payload, request });
+        self.frames.push_back((self.end, Sent { payload, request }));
+        self.end += 1;
+    }
+
+    /// `count` data frames went to the live task on the fast path (counted, not kept).
+    pub fn sent_unkept(&mut self, count: u64) {
+        self.end = self.end.saturating_add(count);
     }
 
     /// A ping went to the live task.
     pub fn ping_sent(&mut self, now: Millis) {
-        let after = self.first + self.frames.len() as u64;
-        self.pings.push_back(Ping { sent_at: now, after });
+        self.pings.push_back(Ping { sent_at: now, after: self.end });
     }
 
     /// True while a ping awaits its pong.
@@ -213,32 +232,35 @@ impl<P> Unconfirmed<P> {
 
     /// The reply to `request` arrived: the server has read it and everything sent before it.
     pub fn replied(&mut self, request: RequestHandle) {
-        if let Some(i) = self.frames.iter().position(|s| s.request == Some(request)) {
-            self.confirm_before(self.first + i as u64 + 1);
+        if let Some(at) = self.frames.iter().find(|(_, s)| s.request == Some(request)).map(|(at, _)| *at) {
+            self.confirm_before(at + 1);
         }
     }
 
     fn confirm_before(&mut self, position: u64) {
-        while self.first < position && self.frames.pop_front().is_some() {
-            self.first += 1;
+        self.confirmed = self.confirmed.max(position);
+        while self.frames.front().is_some_and(|(at, _)| *at < self.confirmed) {
+            self.frames.pop_front();
         }
     }
 
     /// Frames not confirmed yet.
     pub fn len(&self) -> usize {
-        self.frames.len()
+        usize::try_from(self.end - self.confirmed).unwrap_or(usize::MAX)
     }
 
     /// True when every frame is confirmed.
     pub fn is_empty(&self) -> bool {
-        self.frames.is_empty()
+        self.end == self.confirmed
     }
 
-    /// The task is gone: its unconfirmed frames, oldest first; pings in flight are forgotten.
-    pub fn take(&mut self) -> VecDeque<Sent<P>> {
+    /// The task is gone: its unconfirmed frames; pings in flight are forgotten.
+    pub fn take(&mut self) -> Left<P> {
         self.pings.clear();
-        self.first += self.frames.len() as u64;
-        std::mem::take(&mut self.frames)
+        let kept: VecDeque<Sent<P>> = std::mem::take(&mut self.frames).into_iter().map(|(_, s)| s).collect();
+        let counted = (self.end - self.confirmed).saturating_sub(kept.len() as u64);
+        self.confirmed = self.end;
+        Left { kept, counted }
     }
 }
 

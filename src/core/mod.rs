@@ -16,7 +16,7 @@ mod validate;
 
 pub use backoff::{Backoff, Rng};
 pub use engine::{
-    Config, Engine, Event, Heartbeat, Inbound, Millis, Output, Payload, RequestHandle, RequestKey, SendOptions, ShouldReconnect, State, Stats, TaskId,
+    Config, Engine, Event, FastBlock, FastDone, FastLanes, Heartbeat, Inbound, Millis, Output, Payload, RequestHandle, RequestKey, SendOptions, ShouldReconnect, State, Stats, TaskId,
     Text,
 };
 pub use error::{Error, ErrorCode};

@@ -10,8 +10,10 @@ export function Emitter(onListenerError) {
   this.l = {};
   this.e = onListenerError;
   this.logger = null;
-  // Request handle -> [resolve, reject].
+  // Request handle -> [resolve, reject, id], and the ids of the pending requests (the fast path leaves a
+  // frame carrying one of them to the module: src/js/fast_path.js).
   this.r = {};
+  this.keys = new Set();
   // Events not delivered yet, as name, payload, name, payload, …
   this.q = [];
   // The event being delivered (its name `dn` and payload `dp`): its listeners as they were when its delivery
@@ -135,8 +137,17 @@ Emitter.prototype.dispose = function () {
   this.dl = NONE;
   this.alive = null;
 };
-// A message to the `message` listeners.
+// A message to the `message` listeners. With nothing queued or being delivered and no call under way it
+// is delivered at once, as `emit` and `deliver` would (the common case, a frame from the socket).
 Emitter.prototype.message = function (data) {
+  if (calls === 0 && this.q.length === 0 && this.di >= this.dl.length && !this.held && !this.gone) {
+    this.dn = 'message';
+    this.dp = data;
+    this.dl = this.l.message || NONE;
+    this.di = 0;
+    this.deliver();
+    return;
+  }
   this.emit('message', data);
 };
 // The client's events (docs/contract.md, "Events"), one method each: logged (`state` at debug level, `open`,
@@ -169,16 +180,18 @@ Emitter.prototype.emitError = function (code, message, errMsg, raw) {
 Emitter.prototype.log = function (level, message, fields) {
   if (this.logger) callLogger(this.logger, level, message, fields);
 };
-// A promise for request `h`, settled by `settle`.
-Emitter.prototype.defer = function (h) {
+// A promise for request `h`, whose reply carries `id`, settled by `settle`.
+Emitter.prototype.defer = function (h, id) {
   var r = this.r;
-  return new Promise(function (resolve, reject) { r[h] = [resolve, reject]; });
+  this.keys.add(id);
+  return new Promise(function (resolve, reject) { r[h] = [resolve, reject, id]; });
 };
 // Resolves (ok) or rejects request `h`'s promise with `v`; nothing if it is not pending.
 Emitter.prototype.settle = function (h, ok, v) {
   var f = this.r[h];
   if (f) {
     delete this.r[h];
+    this.keys.delete(f[2]);
     f[ok ? 0 : 1](v);
   }
 };

@@ -9,7 +9,7 @@ import { frameKind, ownBytes, utf8Length } from './codec.js';
 
 // `options`: { text (the text codec), pong (text, or undefined without heartbeat), isPong (function or
 // undefined), isError (the `isError` option, or undefined for the JSON-RPC 2.0 test), idField, maxBytes
-// (maxMessageBytes) }.
+// (maxMessageBytes), fast (the client's fast path, src/js/fast_path.js) }.
 export function Inbound(sink, options) {
   this.sink = sink;
   this.text = options.text;
@@ -18,10 +18,12 @@ export function Inbound(sink, options) {
   this.isError = options.isError === undefined ? isErrorReply : guarded(options.isError);
   this.idField = options.idField;
   this.maxBytes = options.maxBytes;
+  // The client's fast path (src/js/fast_path.js).
+  this.fast = options.fast;
 }
 
-export function newInbound(sink, text, pong, isPong, idField, maxBytes, isError) {
-  return new Inbound(sink, { text: text, pong: pong, isPong: isPong, isError: isError, idField: idField, maxBytes: maxBytes });
+export function newInbound(sink, text, pong, isPong, idField, maxBytes, isError, fast) {
+  return new Inbound(sink, { text: text, pong: pong, isPong: isPong, isError: isError, idField: idField, maxBytes: maxBytes, fast: fast });
 }
 
 // `isError(reply)` as a boolean; one that throws says "an error" (the request rejects with REMOTE_ERROR
@@ -42,24 +44,25 @@ export function isErrorReply(v) {
 }
 
 // A frame of task `task`: a string, an ArrayBuffer, or a typed array or DataView (copied as its own bytes).
+// A message the engine lets this side deliver by itself goes out on the fast path (src/js/fast_path.js);
+// everything else goes into the module with the clock read here.
 Inbound.prototype.frame = function (task, data) {
   var sink = this.sink;
-  var now = Date.now();
   var value, size;
   var binary = typeof data !== 'string';
   if (!binary) {
     var n = data.length;
     // UTF-8 size is between 1 and 3 bytes per UTF-16 unit: scan only when the bound decides nothing.
     size = n <= this.maxBytes && n * 3 > this.maxBytes ? utf8Length(data) : n;
-    if (size > this.maxBytes) return sink.tooLarge(task, size, now);
-    if (this.pong !== undefined && data === this.pong) return sink.pong(task, size, now);
+    if (size > this.maxBytes) return sink.tooLarge(task, size, Date.now());
+    if (this.pong !== undefined && data === this.pong) return sink.pong(task, size, Date.now());
     if (this.text) {
       value = data;
     } else {
       try {
         value = JSON.parse(data);
       } catch (e) {
-        return sink.undecodable(task, size, data, describe(e), now);
+        return sink.undecodable(task, size, data, describe(e), Date.now());
       }
     }
   } else {
@@ -68,13 +71,15 @@ Inbound.prototype.frame = function (task, data) {
     // (a platform bug) is passed on as it is, counted as 0 bytes.
     value = kind === 2 ? ownBytes(data) : data;
     size = kind === 1 || kind === 2 ? value.byteLength : 0;
-    if (size > this.maxBytes) return sink.tooLarge(task, size, now);
+    if (size > this.maxBytes) return sink.tooLarge(task, size, Date.now());
   }
-  if (this.isPong !== undefined && askIsPong(this.isPong, value)) return sink.pong(task, size, now);
+  if (this.isPong !== undefined && askIsPong(this.isPong, value)) return sink.pong(task, size, Date.now());
   var id = !binary && value !== null && typeof value === 'object' ? value[this.idField] : undefined;
-  if (typeof id === 'number') return sink.numberReply(task, size, id, this.isError(value), value, now);
-  if (typeof id === 'string') return sink.textReply(task, size, id, this.isError(value), value, now);
-  return sink.message(task, size, value, now);
+  if (typeof id !== 'number' && typeof id !== 'string') id = undefined;
+  if (this.fast.receive(task, size, value, id)) return;
+  if (typeof id === 'number') return sink.numberReply(task, size, id, this.isError(value), value, Date.now());
+  if (typeof id === 'string') return sink.textReply(task, size, id, this.isError(value), value, Date.now());
+  return sink.message(task, size, value, Date.now());
 };
 
 // `heartbeat.isPong(data)`; one that throws says "no".

@@ -56,6 +56,8 @@ function connectFailed(sink, gen, e) {
 // A connection over a wx-style SocketTask. `header` is an object or undefined, `protocols` an array or undefined.
 function TaskConn(platform, url, header, protocols, timeoutMs, sink, inbound, gen) {
   var self = this;
+  // The fast path sends on the latest connection when the engine names its task (src/js/fast_path.js).
+  inbound.fast.connected(this, gen);
   this.t = null;
   this.pendingClose = null;
   this.fail = function (e) { sink.sendFailed(gen, errText(e), Date.now()); };
@@ -106,6 +108,7 @@ TaskConn.prototype.bufferedAmount = function () {
 
 // A connection over a standard WebSocket constructor (browsers, npm ws).
 function WsConn(Ctor, url, header, protocols, sink, inbound, gen) {
+  inbound.fast.connected(this, gen);
   var ws = protocols !== undefined && protocols.length ? new Ctor(url, protocols) : new Ctor(url);
   ws.binaryType = 'arraybuffer';
   ws.onopen = function () { sink.opened(gen, undefined, Date.now()); };

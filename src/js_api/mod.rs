@@ -8,7 +8,7 @@ mod types;
 use js_sys::{Promise, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::core::{Error, ErrorCode, Event, RequestHandle, SendOptions};
+use crate::core::{Error, ErrorCode, Event, RequestHandle, RequestKey, SendOptions};
 use crate::platform::{
     client_emitter, encode_frame, make_error, now_from, stats_object, warn_unknown, Codec, Driver, Emitter, EventDetail,
     Frame, Host,
@@ -59,6 +59,10 @@ impl Host for JsHost {
         };
         self.emitter.settle(request.0, false, &js_code(code, message));
     }
+    fn fast_receiver(&self) -> JsValue {
+        self.emitter.clone().into()
+    }
+
     fn reject_remote(&self, request: RequestHandle, reply: JsValue) {
         let err = js_code(ErrorCode::RemoteError, "the server answered the request with an error (see error.remote)");
         let remote = Reflect::get(&reply, &JsValue::from_str("error")).unwrap_or(JsValue::UNDEFINED);
@@ -198,6 +202,12 @@ impl SocketClient {
         self.driver.host().emitter.clone().into()
     }
 
+    /// The client's fast path (src/js/fast_path.js): the package's `send` tries it first.
+    #[wasm_bindgen(getter = __wxFast, skip_typescript)]
+    pub fn fast_path(&self) -> JsValue {
+        self.driver.fast_path()
+    }
+
     /// `state`.
     #[wasm_bindgen(getter, skip_typescript)]
     pub fn state(&self) -> String {
@@ -312,12 +322,16 @@ impl SocketClient {
             },
         };
         let key = self.driver.request_key_of(data).map_err(|e| js_error(&e))?;
+        let id = match &key {
+            RequestKey::Number(n) => JsValue::from_f64(*n),
+            RequestKey::Text(t) => JsValue::from_str(t),
+        };
         let frame = self.encode(data)?;
         let emitter = &self.driver.host().emitter;
         // The promise is registered under its handle inside the engine call, before the outputs are
         // performed: a rejection (drop-newest) or a reply may come at once.
         self.driver
-            .with_engine(|e, now| e.request(now, key, frame, timeout).map(|h| emitter.defer(h.0)))
+            .with_engine(|e, now| e.request(now, key, frame, timeout).map(|h| emitter.defer(h.0, &id)))
             .map_err(|code| js_code(code, send_error_message(code)))
     }
 }

@@ -102,9 +102,10 @@ extern "C" {
     #[wasm_bindgen(method, js_name = emitError)]
     pub fn emit_error(this: &Emitter, code: &str, message: &str, err_msg: Option<&str>, raw: &JsValue);
 
-    /// A promise for request `handle`, settled by [`Emitter::settle`].
+    /// A promise for request `handle`, whose reply carries `id` (kept among the pending ids, so the fast
+    /// path leaves its reply to the module), settled by [`Emitter::settle`].
     #[wasm_bindgen(method)]
-    pub fn defer(this: &Emitter, handle: u32) -> js_sys::Promise;
+    pub fn defer(this: &Emitter, handle: u32, id: &JsValue) -> js_sys::Promise;
 
     /// Resolves (`ok`) or rejects request `handle`'s promise with `value`; nothing if it is not pending.
     #[wasm_bindgen(method)]
@@ -127,7 +128,20 @@ extern "C" {
         id_field: &JsValue,
         max_bytes: f64,
         is_error: Option<&js_sys::Function>,
+        fast: &JsValue,
     ) -> JsValue;
+}
+
+#[wasm_bindgen(module = "/src/js/fast_path.js")]
+extern "C" {
+    /// The JavaScript side of a client's fast path: its block at byte `address` of `memory` (the module's
+    /// memory); failed sends go to `sink`, messages to `receiver` (undefined: none on the fast path).
+    #[wasm_bindgen(js_name = newFastPath)]
+    pub fn new_fast_path(memory: &JsValue, address: u32, sink: &JsValue, receiver: &JsValue) -> JsValue;
+
+    /// The client is gone: the object never touches its block again.
+    #[wasm_bindgen(js_name = releaseFastPath)]
+    pub fn release_fast_path(fast: &JsValue);
 }
 
 #[wasm_bindgen(module = "/src/js/outbox.js")]

@@ -12,6 +12,7 @@
 //! [`Lifecycle`] (removed when dropped).
 
 mod bindings;
+mod fast_path;
 mod requests;
 mod sink;
 
@@ -24,11 +25,12 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::core::text::cat;
 use crate::core::{
-    check_url, redact_in, redact_url, Config, Engine, ErrorCode, Event, Millis, Output, Payload, RequestHandle, Snapshot, StoredFrame,
+    check_url, redact_in, redact_url, Config, Engine, ErrorCode, Event, FastLanes, Millis, Output, Payload, RequestHandle, Snapshot, StoredFrame,
     TaskId,
 };
 
 pub(crate) use bindings::*;
+use fast_path::FastPath;
 use sink::{timer_fired, PlatformInput, Target};
 pub use sink::Sink;
 
@@ -160,6 +162,11 @@ pub trait Host: 'static {
     /// A request's reply was an error reply (src/js/inbound.js `isErrorReply`): reject with `REMOTE_ERROR`
     /// carrying the reply's `error` member.
     fn reject_remote(&self, request: RequestHandle, reply: JsValue);
+    /// What delivers messages on the fast path (src/js/fast_path.js: `message(data)` and `keys`, the ids of
+    /// pending requests); undefined, the default: every message goes through [`Host::message`].
+    fn fast_receiver(&self) -> JsValue {
+        JsValue::UNDEFINED
+    }
 }
 
 /// What an event carries besides the engine's [`Event`].
@@ -232,6 +239,10 @@ struct Inner<H> {
     /// The same driver, for the timer's callback.
     weak: Weak<dyn Target>,
     draining: Cell<bool>,
+    /// What JavaScript may do without calling in (src/platform/fast_path.rs).
+    fast: FastPath,
+    /// Calls into the engine under way (nested ones included): the fast path's lanes are open only at 0.
+    calls: Cell<u32>,
 }
 
 impl<H> Drop for Inner<H> {
@@ -276,6 +287,7 @@ impl<H: Host> Driver<H> {
         let inner = Rc::new_cyclic(|weak: &Weak<Inner<H>>| {
             let weak: Weak<dyn Target> = weak.clone();
             let sink = JsValue::from(Sink::new(weak.clone()));
+            let fast = FastPath::new(&sink, &host.fast_receiver());
             let inbound = new_inbound(
                 &sink,
                 setup.codec == Codec::Text,
@@ -284,6 +296,7 @@ impl<H: Host> Driver<H> {
                 &setup.id_field,
                 config.max_message_bytes as f64,
                 setup.is_error.as_ref(),
+                fast.js(),
             );
             let outbox = setup.persist_key.as_ref().map(|key| new_outbox(&setup.platform, key, &sink));
             Inner {
@@ -302,6 +315,8 @@ impl<H: Host> Driver<H> {
                 inbound,
                 weak,
                 draining: Cell::new(false),
+                fast,
+                calls: Cell::new(0),
             }
         });
         let driver = Driver { inner };
@@ -309,8 +324,15 @@ impl<H: Host> Driver<H> {
         if lifecycle && !driver.inner.io.borrow().engine.is_closed_by_user() {
             driver.watch_lifecycle();
         }
+        driver.enter();
         driver.drain();
+        driver.leave();
         driver
+    }
+
+    /// The fast path's JavaScript object (src/js/fast_path.js).
+    pub fn fast_path(&self) -> JsValue {
+        self.inner.fast.js().clone()
     }
 
     /// The host.
@@ -325,17 +347,41 @@ impl<H: Host> Driver<H> {
 
     /// [`Driver::with_engine`] at a time the caller read (`now_from`).
     pub fn with_engine_at<R>(&self, now: Millis, f: impl FnOnce(&mut Engine<Frame>, Millis) -> R) -> R {
+        self.enter();
         let r = {
             let mut io = self.inner.io.borrow_mut();
             f(&mut io.engine, now)
         };
         self.drain();
+        self.leave();
         r
     }
 
-    /// Reads the engine without performing anything.
+    /// Reads the engine without performing anything (after taking in what the fast path did).
     pub fn read<R>(&self, f: impl FnOnce(&Engine<Frame>) -> R) -> R {
-        f(&self.inner.io.borrow().engine)
+        let mut io = self.inner.io.borrow_mut();
+        io.engine.collect_fast(self.inner.fast.take());
+        f(&io.engine)
+    }
+
+    /// A call into the engine begins: what JavaScript did on the fast path goes in first, and the lanes are
+    /// closed until the outermost call has performed everything (page code that runs inside, a logger or
+    /// `shouldReconnect`, goes through the engine, in order).
+    fn enter(&self) {
+        self.inner.calls.set(self.inner.calls.get() + 1);
+        self.inner.fast.publish(FastLanes::default());
+        let done = self.inner.fast.take();
+        self.inner.io.borrow_mut().engine.collect_fast(done);
+    }
+
+    /// The call ends; the outermost one opens the lanes the engine allows now.
+    fn leave(&self) {
+        let calls = self.inner.calls.get().saturating_sub(1);
+        self.inner.calls.set(calls);
+        if calls == 0 {
+            let lanes = self.inner.io.borrow().engine.fast_lanes();
+            self.inner.fast.publish(lanes);
+        }
     }
 
     /// The URL of the last attempt.
@@ -678,7 +724,10 @@ impl<H: Host> Target for Inner<H> {
         // Every platform input is a call into the module: listeners hear what it produced when it has
         // returned (docs/contract.md, "Re-entrancy and lifetimes").
         begin_call();
-        Driver { inner: self }.on_input(now, input);
+        let driver = Driver { inner: self };
+        driver.enter();
+        driver.on_input(now, input);
+        driver.leave();
         end_call();
     }
 }

@@ -5,17 +5,13 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const WebSocket = require('ws');
-const { loadPackage, loadServer, sleep, waitEvent, thrown } = require('./helpers.js');
+const { loadPackage, withServer, sleep, waitEvent, thrown } = require('./helpers.js');
 
 const { SocketClient } = loadPackage();
-const { startServer } = loadServer();
 
 let server;
-test.before(async () => {
-  server = await startServer({ port: 0 });
-});
-test.after(async () => {
-  await server.stop();
+withServer((s) => {
+  server = s;
 });
 
 function assertTyped(err, codes, label) {

@@ -8,7 +8,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const WebSocket = require('ws');
 const { Server: RpcServer } = require('rpc-websockets');
-const { loadPackage, loadServer, waitEvent, sleep } = require('./helpers.js');
+const { loadPackage, loadServer, waitEvent, sleep, rejection } = require('./helpers.js');
 
 const { SocketClient } = loadPackage();
 const { startServer } = loadServer();
@@ -36,15 +36,6 @@ test.beforeEach(async () => {
 
 function framesReceived() {
   return server.log().connections.flatMap((c) => c.frames.map((f) => f.data));
-}
-
-async function rejection(promise) {
-  try {
-    await promise;
-  } catch (e) {
-    return e;
-  }
-  assert.fail('expected a rejection');
 }
 
 test('rpc-websockets: a result resolves; an unknown method and a throwing one reject REMOTE_ERROR with the server error', async () => {

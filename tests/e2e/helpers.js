@@ -6,7 +6,13 @@
 //   messages: {"k":"m","seq":N}            (echoed by the server)
 //   requests: {"id":<client id>,"method":"r","params":{"rseq":N}}   (answered by the server)
 
+const fs = require('node:fs');
 const path = require('node:path');
+const v8 = require('node:v8');
+const vm = require('node:vm');
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { execFileSync } = require('node:child_process');
 const { pathToFileURL } = require('node:url');
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -19,9 +25,9 @@ function loadServer() {
   return require(path.join(ROOT, 'tests', 'server', 'server.js'));
 }
 
-// wx_over_websocket.js is an ES module in a directory without "type": "module"; Node warns once when it
-// reparses it. The warning is noise here, so it is swallowed for that one import only.
-async function loadWxFactory() {
+// The ES modules under tests/ live in directories without "type": "module"; Node warns once when it
+// reparses one. The warning is noise here, so it is swallowed for that one import only.
+async function importQuietly(file) {
   const original = process.emitWarning;
   process.emitWarning = function (warning, ...rest) {
     const text = String((warning && warning.message) || warning);
@@ -29,11 +35,50 @@ async function loadWxFactory() {
     return original.call(process, warning, ...rest);
   };
   try {
-    const mod = await import(pathToFileURL(path.join(ROOT, 'tests', 'support', 'wx_over_websocket.js')).href);
-    return mod.wxOverWebSocket;
+    return await import(pathToFileURL(file).href);
   } finally {
     process.emitWarning = original;
   }
+}
+
+/** The wx-shaped platform over npm `ws` (real sockets). */
+async function loadWxFactory() {
+  return (await importQuietly(path.join(ROOT, 'tests', 'support', 'wx_over_websocket.js'))).wxOverWebSocket;
+}
+
+/** The scripted fake `wx` (no sockets; the test moves it). */
+async function loadFakeWx() {
+  return (await importQuietly(path.join(ROOT, 'tests', 'support', 'fake_wx.js'))).createFakeWx;
+}
+
+/** Builds the package (scripts/build-pkg.sh) when pkg/ has none. */
+function ensurePackage() {
+  if (!fs.existsSync(path.join(ROOT, 'pkg', 'index.cjs'))) {
+    execFileSync('bash', [path.join(ROOT, 'scripts', 'build-pkg.sh')], { cwd: ROOT, stdio: 'inherit' });
+  }
+}
+
+/** Node's `gc()`: the global one under --expose-gc, or one exposed now. */
+function gcFunction() {
+  if (typeof global.gc === 'function') return global.gc;
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc');
+}
+
+/**
+ * The real test server (tests/server/server.js) for the suite of the calling file: started before its
+ * tests, stopped after them; `onStart(server)` hears it once it listens.
+ */
+function withServer(onStart, options = { port: 0 }) {
+  const { startServer } = loadServer();
+  let server = null;
+  test.before(async () => {
+    server = await startServer(options);
+    onStart(server);
+  });
+  test.after(async () => {
+    if (server) await server.stop();
+  });
 }
 
 function sleep(ms) {
@@ -85,6 +130,10 @@ function recorder(client) {
     events,
     of(name) {
       return events.filter((e) => e.name === name).map((e) => e.payload);
+    },
+    /** The events as short names: `state:<to>` and `error:<code>` for those two. */
+    names() {
+      return events.map((e) => (e.name === 'state' ? `state:${e.payload.to}` : e.name === 'error' ? `error:${e.payload.code}` : e.name));
     },
     clear() {
       events.length = 0;
@@ -150,16 +199,20 @@ function checkMessages(serverMessages, sent) {
   return { received: serverMessages.length, distinct: count.size, missing, duplicated, unknown, outOfOrder, count };
 }
 
-/** Mulberry32: a small seeded PRNG. */
+/** Mulberry32: a small seeded PRNG; `next()` in [0, 1), with `int(n)`, `chance(p)` and `pick(list)` on it. */
 function prng(seed) {
   let a = seed >>> 0;
-  return function next() {
+  function next() {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  }
+  next.int = (n) => Math.floor(next() * n);
+  next.chance = (p) => next() < p;
+  next.pick = (list) => list[Math.floor(next() * list.length)];
+  return next;
 }
 
 /** Assert-friendly: run fn, return the thrown error (or null). */
@@ -172,11 +225,38 @@ function thrown(fn) {
   return null;
 }
 
+/** Asserts that `err` is a WxSocketError with `code`. */
+function assertCode(err, code, label) {
+  assert.ok(err, `${label}: nothing was thrown`);
+  assert.equal(err.name, 'WxSocketError', `${label}: ${err && err.message}`);
+  assert.equal(err.code, code, `${label}: ${err.message}`);
+}
+
+/** What `promise` rejects with; a failed assertion if it resolves. */
+async function rejection(promise) {
+  try {
+    await promise;
+  } catch (e) {
+    return e;
+  }
+  assert.fail('expected a rejection');
+}
+
+/** After the current task's microtasks and one macrotask. */
+function nextTick() {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 module.exports = {
   ROOT,
   loadPackage,
   loadServer,
   loadWxFactory,
+  loadFakeWx,
+  importQuietly,
+  ensurePackage,
+  gcFunction,
+  withServer,
   sleep,
   waitEvent,
   waitUntil,
@@ -185,4 +265,7 @@ module.exports = {
   checkMessages,
   prng,
   thrown,
+  assertCode,
+  rejection,
+  nextTick,
 };

@@ -6,32 +6,15 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const WebSocket = require('ws');
-const { loadPackage, loadServer, waitEvent, thrown } = require('./helpers.js');
+const { loadPackage, withServer, waitEvent, thrown, assertCode, rejection } = require('./helpers.js');
 
 const { SocketClient } = loadPackage();
-const { startServer } = loadServer();
 
 let server;
-test.before(async () => {
-  server = await startServer({ port: 0 });
-});
-test.after(async () => {
-  await server.stop();
+withServer((s) => {
+  server = s;
 });
 
-function assertCode(err, code, label) {
-  assert.ok(err, `${label}: nothing was thrown`);
-  assert.equal(err.name, 'WxSocketError', `${label}: ${err && err.message}`);
-  assert.equal(err.code, code, `${label}: ${err.message}`);
-}
-async function rejection(promise) {
-  try {
-    await promise;
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-}
 const closedClient = (extra) => new SocketClient({ url: server.url, platform: WebSocket, startClosed: true, ...extra });
 
 test('a listener added during an emit hears the next event, not the one being emitted', async () => {

@@ -5,17 +5,13 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const WebSocket = require('ws');
-const { loadPackage, loadServer, waitEvent } = require('./helpers.js');
+const { loadPackage, withServer, waitEvent } = require('./helpers.js');
 
 const { SocketClient } = loadPackage();
-const { startServer } = loadServer();
 
 let server;
-test.before(async () => {
-  server = await startServer({ port: 0 });
-});
-test.after(async () => {
-  await server.stop();
+withServer((s) => {
+  server = s;
 });
 
 test('a JSON-RPC 2.0 error reply rejects REMOTE_ERROR with the server error; the client keeps working', async () => {

@@ -16,21 +16,13 @@
 const test = require('node:test');
 const assert = require('node:assert');
 const path = require('node:path');
-const fs = require('node:fs');
-const { execFileSync } = require('node:child_process');
-const { pathToFileURL } = require('node:url');
+const { ROOT, ensurePackage } = require('../e2e/helpers.js');
+const { resultOfPage } = require('./chromium-page.js');
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const TOTAL = Number(process.env.LEAK_CLIENTS || 10000);
 const WARMUP = 1000;
 const { startServer } = require(path.join(ROOT, 'tests', 'server', 'server.js'));
-const { allocatorNames } = require('./node-check.js');
-
-// The one Chromium launcher and static server, shared with the benchmark (bench/lib).
-const shared = Promise.all([
-  import(pathToFileURL(path.join(ROOT, 'bench', 'lib', 'cdp.mjs')).href),
-  import(pathToFileURL(path.join(ROOT, 'bench', 'lib', 'static-server.mjs')).href),
-]);
+const { allocatorNames, heapGrowth } = require('./node-check.js');
 
 function fmt(row) {
   const kb = (n) => (n / 1024).toFixed(1) + ' KiB';
@@ -39,47 +31,26 @@ function fmt(row) {
 }
 
 test(`${TOTAL} clients created, used and freed in headless Chromium leave nothing behind`, { timeout: 600000 }, async () => {
-  const [{ findChromium, launch }, { startStaticServer }] = await shared;
-  const chromium = findChromium();
-  assert.ok(chromium, 'no Chromium: scripts/setup.sh installs it (apt-get install chromium)');
-  if (!fs.existsSync(path.join(ROOT, 'pkg', 'web.mjs'))) {
-    execFileSync('bash', [path.join(ROOT, 'scripts', 'build-pkg.sh')], { cwd: ROOT, stdio: 'inherit' });
-  }
+  ensurePackage();
   // Eight test servers, one per concurrent client (see page.mjs).
   const servers = [];
   for (let k = 0; k < 8; k++) servers.push(await startServer({ port: 0 }));
-  let resolveResult;
-  const result = new Promise((r) => { resolveResult = r; });
-  const pages = await startStaticServer(ROOT, ['pkg', 'tests/leak'], {
-    onPost: (where, body) => { if (where === '/result') resolveResult(JSON.parse(body)); },
-  });
-  const pageUrl = `${pages.url}/tests/leak/page.html?` +
-    new URLSearchParams([
-      ...servers.map((s) => ['ws', s.url]),
-      ...servers.map((s) => ['control', s.controlUrl]),
-      ['total', String(TOTAL)],
-      ['warmup', String(WARMUP)],
-      ...Object.entries(allocatorNames()),
-    ]);
-  let browser = null;
   let out;
-  let timer = null;
   try {
-    browser = await launch(chromium, {
+    out = await resultOfPage({
+      page: 'page.html',
+      params: [
+        ...servers.map((s) => ['ws', s.url]),
+        ...servers.map((s) => ['control', s.controlUrl]),
+        ['total', String(TOTAL)],
+        ['warmup', String(WARMUP)],
+        ...Object.entries(allocatorNames()),
+      ],
+      resultPath: '/result',
       args: ['--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--js-flags=--expose-gc', '--enable-precise-memory-info'],
-      url: pageUrl,
+      ms: 540000,
     });
-    const died = browser.exited.then((code) => Promise.reject(new Error(`chromium exited (${code}) before the page reported:\n${browser.stderr()}`)));
-    died.catch(() => {});
-    out = await Promise.race([
-      result,
-      died,
-      new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('no result from the page within 540 s')), 540000); }),
-    ]);
   } finally {
-    clearTimeout(timer);
-    if (browser) await browser.close();
-    await pages.close();
     for (const s of servers) await s.stop();
   }
   assert.ok(out.ok, `the page failed: ${out.error}`);
@@ -104,12 +75,7 @@ test(`${TOTAL} clients created, used and freed in headless Chromium leave nothin
   assert.ok(last.tableSize <= base.tableSize + 64, `the ${base.refsIn} holding JS values grew from ${base.tableSize} to ${last.tableSize}`);
   assert.ok(last.liveClosures <= base.liveClosures, `live closures ${base.liveClosures} → ${last.liveClosures}`);
   // As in Node: the lowest reading around the middle against the lowest of the last four.
-  const mid = rows.filter((r) => r.cycles >= TOTAL * 0.4 && r.cycles <= TOTAL * 0.6);
-  const low = (rs) => Math.min(...rs.map((r) => r.jsHeap));
-  const midHeap = low(mid.length ? mid : [base]);
-  const lastHeap = low(rows.slice(-4));
-  const span = last.cycles - (mid.length ? mid[0].cycles : base.cycles);
-  const perClient = (lastHeap - midHeap) / span;
+  const { midHeap, lastHeap, perClient } = heapGrowth(rows, base);
   console.log(`JS heap: ${(midHeap / 1024).toFixed(1)} KiB at mid-run, ${(lastHeap / 1024).toFixed(1)} KiB at the end: ${perClient.toFixed(2)} bytes per client`);
   assert.ok(perClient < 16, `JS heap grows ${perClient.toFixed(1)} bytes per client`);
 });

@@ -8,21 +8,12 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
-const fs = require('node:fs');
-const v8 = require('node:v8');
-const vm = require('node:vm');
-const { execFileSync } = require('node:child_process');
-const { pathToFileURL } = require('node:url');
 const WebSocket = require('ws');
+const { ROOT, loadServer, ensurePackage, gcFunction } = require('../e2e/helpers.js');
+const { resultOfPage } = require('./chromium-page.js');
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const { startServer } = require(path.join(ROOT, 'tests', 'server', 'server.js'));
+const { startServer } = loadServer();
 
-function gcFunction() {
-  if (typeof global.gc === 'function') return global.gc;
-  v8.setFlagsFromString('--expose-gc');
-  return vm.runInNewContext('gc');
-}
 const gc = gcFunction();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function collect() {
@@ -39,9 +30,7 @@ async function until(cond, what, ms = 5000) {
   }
 }
 
-if (!fs.existsSync(path.join(ROOT, 'pkg', 'index.cjs'))) {
-  execFileSync('bash', [path.join(ROOT, 'scripts', 'build-pkg.sh')], { cwd: ROOT, stdio: 'inherit' });
-}
+ensurePackage();
 const { SocketClient } = require(path.join(ROOT, 'pkg'));
 
 let server;
@@ -113,35 +102,13 @@ test('Node: a freed client is collected even while its socket was open', async (
 });
 
 test('Chromium: an open client nobody references hears pushes after window.gc(); after close() it is collected', { timeout: 120000 }, async () => {
-  const [{ findChromium, launch }, { startStaticServer }] = await Promise.all([
-    import(pathToFileURL(path.join(ROOT, 'bench', 'lib', 'cdp.mjs')).href),
-    import(pathToFileURL(path.join(ROOT, 'bench', 'lib', 'static-server.mjs')).href),
-  ]);
-  const chromium = findChromium();
-  assert.ok(chromium, 'no Chromium: scripts/setup.sh installs it');
-  let resolveResult;
-  const result = new Promise((r) => { resolveResult = r; });
-  const pages = await startStaticServer(ROOT, ['pkg', 'tests/leak'], {
-    onPost: (where, body) => { if (where === '/gc-result') resolveResult(JSON.parse(body)); },
+  const out = await resultOfPage({
+    page: 'gc-page.html',
+    params: { ws: server.url, control: server.controlUrl },
+    resultPath: '/gc-result',
+    args: ['--js-flags=--expose-gc', '--disable-background-timer-throttling'],
+    ms: 100000,
   });
-  const url = `${pages.url}/tests/leak/gc-page.html?` + new URLSearchParams({ ws: server.url, control: server.controlUrl });
-  let browser = null;
-  let timer = null;
-  let out;
-  try {
-    browser = await launch(chromium, { args: ['--js-flags=--expose-gc', '--disable-background-timer-throttling'], url });
-    const died = browser.exited.then((code) => Promise.reject(new Error(`chromium exited (${code}):\n${browser.stderr()}`)));
-    died.catch(() => {});
-    out = await Promise.race([
-      result,
-      died,
-      new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('no result from the page within 100 s')), 100000); }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-    if (browser) await browser.close();
-    await pages.close();
-  }
   console.log('Chromium gc page:', JSON.stringify(out));
   assert.equal(out.error, undefined, out.error);
   assert.equal(out.collectedWhileOpen, false, 'an open client was collected');

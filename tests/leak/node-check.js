@@ -18,26 +18,24 @@
 const assert = require('node:assert');
 const path = require('node:path');
 const fs = require('node:fs');
-const v8 = require('node:v8');
-const vm = require('node:vm');
-const { execFileSync } = require('node:child_process');
-const { pathToFileURL } = require('node:url');
+const { ROOT, importQuietly, ensurePackage, gcFunction } = require('../e2e/helpers.js');
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const TOTAL = Number(process.env.LEAK_CLIENTS || 10000);
 const WARMUP = 1000;
 // Readings are printed every 500 clients after the warm-up.
 
-function gcFunction() {
-  if (typeof global.gc === 'function') return global.gc;
-  v8.setFlagsFromString('--expose-gc');
-  return vm.runInNewContext('gc');
-}
-
-function ensurePackage() {
-  if (!fs.existsSync(path.join(ROOT, 'pkg', 'index.cjs'))) {
-    execFileSync('bash', [path.join(ROOT, 'scripts', 'build-pkg.sh')], { cwd: ROOT, stdio: 'inherit' });
-  }
+/**
+ * How the JS heap grew per client over the second half of a run: the lowest reading around the middle
+ * against the lowest of the last four (a reading can catch garbage a full collection left; the lowest
+ * filters that out). `rows` are the readings after the warm-up, `base` the first of them.
+ */
+function heapGrowth(rows, base) {
+  const mid = rows.filter((r) => r.cycles >= TOTAL * 0.4 && r.cycles <= TOTAL * 0.6);
+  const low = (rs) => Math.min(...rs.map((r) => r.jsHeap));
+  const midHeap = low(mid.length ? mid : [base]);
+  const lastHeap = low(rows.slice(-4));
+  const span = rows[rows.length - 1].cycles - (mid.length ? mid[0].cycles : base.cycles);
+  return { midHeap, lastHeap, perClient: (lastHeap - midHeap) / span };
 }
 
 // The names of the module's malloc and free exports (wasm-bindgen's `__wbindgen_export` and
@@ -58,19 +56,6 @@ function allocatorNames() {
     out[role] = short;
   }
   return out;
-}
-
-async function importQuietly(file) {
-  const original = process.emitWarning;
-  process.emitWarning = function (warning, ...rest) {
-    if (/MODULE_TYPELESS_PACKAGE_JSON|Module type of file/.test(String((warning && warning.message) || warning))) return;
-    return original.call(process, warning, ...rest);
-  };
-  try {
-    return await import(pathToFileURL(file).href);
-  } finally {
-    process.emitWarning = original;
-  }
 }
 
 function fmt(row) {
@@ -197,12 +182,7 @@ async function nodeLeakCheck() {
   // around the middle and the lowest of the last four (a reading can catch garbage a full collection
   // left; taking the lowest filters that out). A leaked closure, client object or listener costs well
   // over 100 bytes per client; the limit is 16.
-  const mid = rows.filter((r) => r.cycles >= TOTAL * 0.4 && r.cycles <= TOTAL * 0.6);
-  const low = (rs) => Math.min(...rs.map((r) => r.jsHeap));
-  const midHeap = low(mid.length ? mid : [base]);
-  const lastHeap = low(rows.slice(-4));
-  const span = last.cycles - (mid.length ? mid[0].cycles : base.cycles);
-  const perClient = (lastHeap - midHeap) / span;
+  const { midHeap, lastHeap, perClient } = heapGrowth(rows, base);
   console.log(`JS heap: ${(midHeap / 1024).toFixed(1)} KiB at mid-run, ${(lastHeap / 1024).toFixed(1)} KiB at the end: ${perClient.toFixed(2)} bytes per client (trend over the whole run after warm-up: ${slope(rows, 'jsHeap').toFixed(2)})`);
   assert.ok(perClient < 16, `JS heap grows ${perClient.toFixed(1)} bytes per client`);
   for (const [name, n] of Object.entries(counts)) {
@@ -210,4 +190,4 @@ async function nodeLeakCheck() {
   }
 }
 
-module.exports = { nodeLeakCheck, allocatorNames, TOTAL };
+module.exports = { nodeLeakCheck, allocatorNames, heapGrowth, TOTAL };

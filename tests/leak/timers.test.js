@@ -12,31 +12,8 @@
 const test = require('node:test');
 const assert = require('node:assert');
 const path = require('node:path');
-const fs = require('node:fs');
-const { execFileSync } = require('node:child_process');
-const { pathToFileURL } = require('node:url');
-
-const ROOT = path.resolve(__dirname, '..', '..');
+const { ROOT, ensurePackage, loadFakeWx } = require('../e2e/helpers.js');
 const MAX_TIMEOUT = 2147483647;
-
-function ensurePackage() {
-  if (!fs.existsSync(path.join(ROOT, 'pkg', 'index.cjs'))) {
-    execFileSync('bash', [path.join(ROOT, 'scripts', 'build-pkg.sh')], { cwd: ROOT, stdio: 'inherit' });
-  }
-}
-
-async function loadFake() {
-  const original = process.emitWarning;
-  process.emitWarning = function (warning, ...rest) {
-    if (/MODULE_TYPELESS_PACKAGE_JSON|Module type of file/.test(String((warning && warning.message) || warning))) return;
-    return original.call(process, warning, ...rest);
-  };
-  try {
-    return (await import(pathToFileURL(path.join(ROOT, 'tests', 'support', 'fake_wx.js')).href)).createFakeWx;
-  } finally {
-    process.emitWarning = original;
-  }
-}
 
 const realSetTimeout = setTimeout;
 const sleep = (ms) => new Promise((r) => realSetTimeout(r, ms));
@@ -77,7 +54,7 @@ for (const s of scenarios) {
   test(`an idle client wakes the JS thread at most twice in 300 ms: ${s.name}`, async () => {
     ensurePackage();
     const { SocketClient } = require(path.join(ROOT, 'pkg'));
-    const createFakeWx = await loadFake();
+    const createFakeWx = await loadFakeWx();
     const ctrl = createFakeWx();
     const client = new SocketClient(Object.assign({ url: 'wss://example.com/ws', platform: ctrl.wx, connectTimeoutMs: 50, lifecycle: false }, s.options));
     let pending = null;

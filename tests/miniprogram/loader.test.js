@@ -16,6 +16,7 @@ const zlib = require('node:zlib');
 const { prepareExample } = require('./setup.js');
 const { MiniProgram, waitFor, mvpRefusal } = require('./harness.js');
 const { startServer } = require('../server/server.js');
+const { rejection } = require('../e2e/helpers.js');
 
 // The one file of the module that miniprogram_dist/ ships.
 const SHIPPED = '/miniprogram_npm/wxsocket/wxsocket_bg.wasm.br';
@@ -74,15 +75,6 @@ async function echoes(mp, w) {
   client.free();
   assert.deepEqual(JSON.parse(JSON.stringify(got[0])), { text });
   assert.deepEqual(mp.errors.map(String), []);
-}
-
-async function rejection(promise) {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  assert.fail('expected a rejection');
 }
 
 for (const [sdk, note] of [

@@ -6,20 +6,16 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const WebSocket = require('ws');
-const { loadPackage, loadServer, waitEvent, thrown, sleep } = require('../e2e/helpers.js');
-const { loadFakeWx, recordEvents, assertCode, rejection, nextTick } = require('./support.js');
+const { loadPackage, withServer, loadFakeWx, recorder, waitEvent, thrown, sleep, assertCode, rejection, nextTick } = require('../e2e/helpers.js');
 
 const { SocketClient } = loadPackage();
-const { startServer } = loadServer();
-
 let server;
+withServer((s) => {
+  server = s;
+});
 let createFakeWx;
 test.before(async () => {
-  server = await startServer({ port: 0 });
   createFakeWx = await loadFakeWx();
-});
-test.after(async () => {
-  await server.stop();
 });
 
 // ---- 2. shouldReconnect reading the client or closing it ----
@@ -71,7 +67,7 @@ for (const [label, options] of syncFailures) {
     const fake = createFakeWx();
     const c = new SocketClient({ platform: fake.wx, reconnect: { maxRetries: 0 }, ...options() });
     // Listeners added right after the constructor returns hear everything.
-    const rec = recordEvents(c);
+    const rec = recorder(c);
     assert.deepEqual(rec.names(), [], 'nothing emitted before the listeners could exist');
     await nextTick();
     const codes = rec.of('error').map((e) => e.code);
@@ -156,7 +152,7 @@ test('6: close() inside a close listener: no stale reconnecting event, the clien
   const fake = createFakeWx();
   const c = new SocketClient({ url: 'wss://example.test/s', platform: fake.wx, reconnect: { minDelayMs: 10, jitter: 0 } });
   fake.lastTask().serverOpen();
-  const rec = recordEvents(c);
+  const rec = recorder(c);
   c.once('close', () => c.close());
   fake.lastTask().serverClose(4000, 'bye');
   await sleep(40);
@@ -205,7 +201,7 @@ test('7: a binary frame delivered as a typed-array view counts against maxMessag
   const fake = createFakeWx();
   const c = new SocketClient({ url: 'wss://example.test/s', platform: fake.wx, maxMessageBytes: 8 });
   fake.lastTask().serverOpen();
-  const rec = recordEvents(c);
+  const rec = recorder(c);
   const big = new Uint8Array(64).subarray(4, 36); // 32 bytes, a view into a larger buffer
   fake.lastTask().fireLate('message', { data: big });
   assert.equal(rec.of('message').length, 0, 'an oversized view is not delivered');
@@ -302,7 +298,7 @@ test('7: a platform errMsg that echoes the URL carries no query string into the 
   for (const [label, platform] of Object.entries(platforms)) {
     const logs = [];
     const c = new SocketClient({ url, platform, reconnect: { maxRetries: 0 }, logger: (...a) => logs.push(a) });
-    const rec = recordEvents(c);
+    const rec = recorder(c);
     await sleep(10);
     if (label === 'a task whose send fails') {
       c.send('x');

@@ -18,9 +18,8 @@
 //   --seed S --trace   replays one sequence and prints what happened, step by step.
 
 const path = require('node:path');
-const { pathToFileURL } = require('node:url');
+const { ROOT, importQuietly, gcFunction, prng } = require('../e2e/helpers.js');
 
-const ROOT = path.resolve(__dirname, '..', '..');
 // The package under test: pkg/, or another build (REENTRY_PKG=dir), e.g. to see what the fuzzer finds in an older one.
 const PKG = process.env.REENTRY_PKG ? path.resolve(process.env.REENTRY_PKG) : path.join(ROOT, 'pkg');
 const EVENTS = ['open', 'message', 'close', 'reconnecting', 'error', 'state'];
@@ -30,24 +29,6 @@ const CALL_BUDGET = 60;
 // The query string of every URL here: it must never reach an event or the logger.
 const SECRET = 'token=s3cr3t';
 const PARALLEL = 64;
-
-/** Mulberry32: a small seeded PRNG. */
-function prng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (n) => Math.floor(next() * n),
-    chance: (p) => next() < p,
-    pick: (list) => list[Math.floor(next() * list.length)],
-  };
-}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -505,24 +486,6 @@ async function runReal(seed, SocketClient, server, WebSocket) {
   return { violations: ctx.violations, calls: ctx.calls, steps, trace: ctx.trace };
 }
 
-async function importQuietly(file) {
-  const original = process.emitWarning;
-  process.emitWarning = function (warning, ...rest) {
-    if (/MODULE_TYPELESS_PACKAGE_JSON|Module type of file/.test(String((warning && warning.message) || warning))) return;
-    return original.call(process, warning, ...rest);
-  };
-  try {
-    return await import(pathToFileURL(file).href);
-  } finally {
-    process.emitWarning = original;
-  }
-}
-
-/**
- * A run: `sequences` over the fake from `firstSeed`, then `real` over real sockets, with the JS values the
- * module holds and the live closures read (after full collections) before and after. Returns the figures
- * and the failing sequences' seeds.
- */
 async function run({ sequences, real, firstSeed, gc, log }) {
   const { capture } = await importQuietly(path.join(ROOT, 'tests', 'leak', 'measure.mjs'));
   const probe = capture();
@@ -605,12 +568,6 @@ async function run({ sequences, real, firstSeed, gc, log }) {
     before: { liveRefs: before.liveRefs, liveClosures: before.liveClosures },
     after: { liveRefs: after.liveRefs, liveClosures: after.liveClosures },
   };
-}
-
-function gcFunction() {
-  if (typeof global.gc === 'function') return global.gc;
-  require('node:v8').setFlagsFromString('--expose-gc');
-  return require('node:vm').runInNewContext('gc');
 }
 
 function summary(out) {

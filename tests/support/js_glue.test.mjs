@@ -35,6 +35,9 @@ test('ownBytes copies only the view\'s bytes', () => {
   assert.deepEqual([...new Uint8Array(p.ownBytes(view))], [2, 3]);
 });
 
+// A fast path whose lanes are closed: every frame goes into the sink.
+const CLOSED_FAST_PATH = { receive: () => false };
+
 // A sink that records what the classifier fed it.
 function recordingSink() {
   const calls = [];
@@ -44,7 +47,7 @@ function recordingSink() {
 
 test('inbound frames are classified once: message, reply (number and string ids), error reply, pong, not JSON, too large', () => {
   const { calls, sink } = recordingSink();
-  const c = p.newInbound(sink, false, 'pong', undefined, 'id', 40);
+  const c = p.newInbound(sink, false, 'pong', undefined, 'id', 40, undefined, CLOSED_FAST_PATH);
   c.frame(1, '{"a":1}');
   c.frame(1, '{"id":7,"ok":1}');
   c.frame(1, '{"id":"7"}');
@@ -66,7 +69,7 @@ test('inbound frames are classified once: message, reply (number and string ids)
 
 test('inbound binary frames: views are copied to their own bytes and counted; isPong decides on decoded values', () => {
   const { calls, sink } = recordingSink();
-  const c = p.newInbound(sink, false, undefined, (v) => v && v.type === 'pong', 'id', 1024);
+  const c = p.newInbound(sink, false, undefined, (v) => v && v.type === 'pong', 'id', 1024, undefined, CLOSED_FAST_PATH);
   c.frame(1, new Uint8Array([1, 2, 3, 4]).subarray(1, 3));
   c.frame(1, '{"type":"pong"}');
   c.frame(1, vm.runInNewContext('new ArrayBuffer(5)'));
@@ -76,7 +79,7 @@ test('inbound binary frames: views are copied to their own bytes and counted; is
   assert.equal(calls[1][0], 'pong');
   assert.deepEqual(calls[2].slice(0, 3), ['message', 1, 5]);
   const throwing = recordingSink();
-  p.newInbound(throwing.sink, true, undefined, () => { throw new Error('bug'); }, 'id', 10).frame(1, 'hi');
+  p.newInbound(throwing.sink, true, undefined, () => { throw new Error('bug'); }, 'id', 10, undefined, CLOSED_FAST_PATH).frame(1, 'hi');
   assert.deepEqual(throwing.calls.map((x) => x[0]), ['message'], 'an isPong that throws says no');
 });
 
