@@ -1190,7 +1190,7 @@ impl<P: Payload> Engine<P> {
         self.stats.messages_sent += 1;
         self.stats.bytes_sent += payload.counted_len() as u64;
         self.socket_buffer.handed(payload.counted_len());
-        self.uplink.handed(self.now, payload.counted_len());
+        self.uplink.handed(payload.counted_len());
         self.out.push_back(Output::Send { task, payload });
     }
 

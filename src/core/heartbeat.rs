@@ -87,7 +87,7 @@ impl RoundTrip {
 /// The client's own backlog on the uplink. Bytes handed to the socket are taken to leave at the measured
 /// rate (the bytes a pong confirmed since the previous confirmation, over the time between them, smoothed
 /// as `srtt` is; [`ASSUMED_UPLINK_BYTES_PER_S`] until measured, and never below it), and never more are
-/// queued than the pongs left unconfirmed. A ping sent behind `queued` bytes is waited for
+/// queued than the pongs left unconfirmed (the drain is reckoned at each ping and pong). A ping sent behind `queued` bytes is waited for
 /// [`BACKLOG_MARGIN`] times their drain time on top of the round trip's timeout.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Uplink {
@@ -121,9 +121,10 @@ impl Uplink {
         self.updated = self.updated.max(now);
     }
 
-    /// A frame of `bytes` went to the live task.
-    pub fn handed(&mut self, now: Millis, bytes: usize) {
-        self.drain(now);
+    /// A frame of `bytes` went to the live task. When does not matter: the queue is drained at the ping and
+    /// the pong only, by the rate times the time since (the same estimate whenever bytes went while the
+    /// uplink stayed backlogged; frames sent on the fast path carry no time).
+    pub fn handed(&mut self, bytes: usize) {
         self.queued = self.queued.saturating_add(bytes as u64);
         self.handed = self.handed.saturating_add(bytes as u64);
     }
