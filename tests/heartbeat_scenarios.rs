@@ -57,7 +57,8 @@ fn die_with(h: &mut Harness, before: &[&str], after: &[&str]) -> Vec<Output<wxso
 }
 
 /// "Frames sent on a connection declared dead that no pong confirmed are counted in `stats.dropped`
-/// and reported in one `error` event, `UNCONFIRMED_LOST`, saying how many."
+/// and reported in one `error` event, `UNCONFIRMED_LOST`, saying how many" (in its `count` field, and at the
+/// start of its message).
 #[test]
 fn unconfirmed_frames_of_a_dead_connection_are_counted_and_reported_once() {
     let mut h = harness();
@@ -66,6 +67,14 @@ fn unconfirmed_frames_of_a_dead_connection_are_counted_and_reported_once() {
     let lost = lost_events(&out);
     assert_eq!(lost.len(), 1);
     assert!(lost[0].starts_with("4 frames"), "{}", lost[0]);
+    let counts: Vec<_> = events(&out)
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Error { code: ErrorCode::UnconfirmedLost, count, .. } => Some(count),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(counts, [Some(4)]);
     assert_eq!(h.engine.stats().dropped, 4);
     assert_eq!(h.engine.stats().messages_sent, 5, "four frames and the ping went to the socket");
     // Reported before the state leaves `open`, so a listener sees it with the connection it concerns.

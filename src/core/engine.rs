@@ -246,6 +246,9 @@ pub enum Event {
         message: String,
         /// The platform's errMsg, when it gave one.
         err_msg: Option<String>,
+        /// How many frames, for the errors about frames not delivered: `UNCONFIRMED_LOST`, `EXPIRED`, and
+        /// `QUEUE_FULL` after a restore.
+        count: Option<u64>,
     },
 }
 
@@ -685,7 +688,8 @@ impl<P: Payload> Engine<P> {
     pub fn restore_dropped(&mut self, now: Millis, dropped: usize) {
         self.tick(now);
         let n = num(dropped as u64);
-        self.emit_error(ErrorCode::QueueFull, cat(&[&n, " queued frames did not fit in the queue's bounds when the outbox was restored; they were dropped"]), None);
+        let message = cat(&[&n, " queued frames did not fit in the queue's bounds when the outbox was restored; they were dropped"]);
+        self.emit_counted(ErrorCode::QueueFull, message, dropped as u64);
     }
 
     /// Writing or reading the outbox failed (storage full, quota, a platform error): a `STORAGE` error event.
@@ -1156,7 +1160,7 @@ impl<P: Payload> Engine<P> {
                 self.reject_pending(h, ErrorCode::Timeout);
             }
         }
-        self.emit_error(ErrorCode::Expired, cat(&["dropped ", &num(n), " queued frames that outlived their ttlMs"]), None);
+        self.emit_counted(ErrorCode::Expired, cat(&["dropped ", &num(n), " queued frames that outlived their ttlMs"]), n);
     }
 
     /// The queue or the message-id counter changed: with `queue.persist`, a write is due within
@@ -1327,10 +1331,10 @@ impl<P: Payload> Engine<P> {
         };
         if lost > 0 {
             self.stats.dropped += lost;
-            self.emit_error(
+            self.emit_counted(
                 ErrorCode::UnconfirmedLost,
                 cat(&[&num(lost), " frames sent on the lost connection were never confirmed by a pong; they may not have arrived"]),
-                None,
+                lost,
             );
         }
     }
@@ -1361,7 +1365,12 @@ impl<P: Payload> Engine<P> {
     }
 
     fn emit_error(&mut self, code: ErrorCode, message: String, err_msg: Option<String>) {
-        self.emit(Event::Error { code, message, err_msg });
+        self.emit(Event::Error { code, message, err_msg, count: None });
+    }
+
+    /// An error about `count` frames not delivered.
+    fn emit_counted(&mut self, code: ErrorCode, message: String, count: u64) {
+        self.emit(Event::Error { code, message, err_msg: None, count: Some(count) });
     }
 
     fn rearm(&mut self) {

@@ -37,8 +37,8 @@ function ours({ url, heartbeat, options = {} }) {
     trace.onError(e);
     if (e.code === 'UNCONFIRMED_LOST') {
       reported.lostEvents += 1;
-      // The message begins with how many (docs/contract.md, Frames lost with a connection).
-      reported.lostFrames += Number.parseInt(e.message, 10) || 0;
+      // How many, in the event's `count` (docs/contract.md, Frames lost with a connection).
+      reported.lostFrames += e.count;
     }
   });
   const opened = firstOpen((resolve) => {
