@@ -1,6 +1,8 @@
 'use strict';
-// The two clients the bad-network suite drives, behind one shape:
+// The clients the bad-network suite drives, behind one shape:
 //   ours      the built package (pkg/) in Node on the npm `ws` constructor, heartbeat from the scenario;
+//   ours-alo  the same with at-least-once sends: `messageIdField` set, so frames a dead connection took
+//             with it unconfirmed are sent again first on the next one (the server may see some twice);
 //   baseline  reconnecting-websocket 4.4.0 (its defaults) on npm `ws`, with a heartbeat written by hand
 //             the way page code would: after `intervalMs` without an inbound frame send `ping`, and when no
 //             frame follows within `timeoutMs`, `reconnect()`.
@@ -152,6 +154,14 @@ function baseline({ url, heartbeat }) {
   };
 }
 
-const PEERS = { ours, baseline };
+// The field `messageIdField` stamps; the peer server counts a message by its `seq`, so a re-sent duplicate
+// is counted apart (dups), never as received twice.
+const MESSAGE_ID_FIELD = 'mid';
+
+const PEERS = {
+  ours,
+  'ours-alo': (o) => ({ ...ours({ ...o, options: { messageIdField: MESSAGE_ID_FIELD } }), name: 'ours-alo' }),
+  baseline,
+};
 
 module.exports = { PEERS };
