@@ -55,6 +55,9 @@ fi
 bash scripts/setup.sh --frameworks --netfault
 
 step engine cargo test --quiet
+# The crate as crates.io would get it: packed and built from the packed sources (nothing is published;
+# --allow-dirty: the working tree as it is, uncommitted changes included).
+step crate cargo package --quiet --allow-dirty
 step js-tooling node --test tests/server/ tests/support/ tests/docs/
 
 # The real test server for the browser suites; its URLs reach the tests at build time.

@@ -37,6 +37,7 @@ use crate::core::{
 use crate::platform::{
     detect_platform, describe, encode_json, is_platform, Codec, Driver, EventDetail, Frame, Host, Setup, UrlSource,
 };
+pub use crate::platform::ShouldReconnect;
 
 /// Heartbeat settings for the Rust client (`heartbeat` option).
 #[derive(Clone, Debug)]
@@ -77,6 +78,9 @@ pub struct ClientOptions {
     pub connect_timeout_ms: u64,
     /// `reconnect`; `None` disables it.
     pub reconnect: Option<Backoff>,
+    /// `reconnect.shouldReconnect`: asked after each close by the server (with reconnect on); `false` stops
+    /// the client. `None`: every close is retried.
+    pub should_reconnect: Option<ShouldReconnect>,
     /// `heartbeat`; `None` disables it.
     pub heartbeat: Option<HeartbeatOptions>,
     /// `queue`.
@@ -105,6 +109,7 @@ impl ClientOptions {
             platform: None,
             connect_timeout_ms: d::CONNECT_TIMEOUT_MS,
             reconnect: Some(Backoff::default()),
+            should_reconnect: None,
             heartbeat: None,
             queue: QueueLimits::default(),
             max_message_bytes: d::MAX_MESSAGE_BYTES,
@@ -247,7 +252,6 @@ impl<In: DeserializeOwned + Clone + 'static, Out: Serialize> Client<In, Out> {
         let config = Config {
             connect_timeout_ms: options.connect_timeout_ms,
             reconnect: options.reconnect,
-            should_reconnect: None,
             heartbeat,
             queue: options.queue,
             max_message_bytes: options.max_message_bytes,
@@ -266,7 +270,8 @@ impl<In: DeserializeOwned + Clone + 'static, Out: Serialize> Client<In, Out> {
             is_error: None,
             // The durable outbox is the JS class's (`queue.persist`); the Rust client keeps its queue in memory.
             persist_key: None,
-            should_reconnect: None,
+            // The option exists only with reconnect on, as for the JS class.
+            should_reconnect: options.should_reconnect.filter(|_| config.reconnect.is_some()),
             id_field: JsValue::from_str(&options.request_id_field),
             lifecycle: options.lifecycle,
             logger: None,

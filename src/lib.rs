@@ -28,4 +28,4 @@ pub use js_api::SocketClient;
 #[cfg(target_arch = "wasm32")]
 mod client;
 #[cfg(target_arch = "wasm32")]
-pub use client::{Client, ClientEvent, ClientOptions, Events, HeartbeatOptions};
+pub use client::{Client, ClientEvent, ClientOptions, Events, HeartbeatOptions, ShouldReconnect};

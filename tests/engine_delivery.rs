@@ -8,7 +8,7 @@ mod common;
 
 use common::*;
 use wxsocket::core::{
-    Config, ErrorCode, Event, Output, Overflow, QueueLimits, RequestHandle, Restored, SendOptions, Snapshot, State, StoredFrame, Text,
+    Config, ErrorCode, Event, Input, Output, Overflow, QueueLimits, RequestHandle, Restored, SendOptions, Snapshot, State, StoredFrame, Text,
 };
 
 fn ttl(ms: u64) -> SendOptions {
@@ -363,7 +363,7 @@ fn storage_failure_is_an_error_event_and_the_next_change_writes_again() {
     h.send("a").unwrap();
     h.advance(1_000);
     h.take();
-    h.engine.storage_failed(h.now, "setStorage:fail exceed storage max size 10Mb");
+    h.engine.handle(h.now, Input::StorageFailed { err_msg: "setStorage:fail exceed storage max size 10Mb".into() });
     h.drain();
     let out = h.take();
     let errs: Vec<_> = events(&out)

@@ -23,7 +23,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, RngAlgorithm, TestCaseError};
 use std::collections::HashMap;
 
-use wxsocket::core::{Backoff, Config, Engine, ErrorCode, Inbound, Millis, Output, Overflow, QueueLimits, RequestHandle, State, Text};
+use wxsocket::core::{Backoff, Config, Engine, ErrorCode, Inbound, Input, Millis, Output, Overflow, QueueLimits, RequestHandle, State, Text};
 
 // ------------------------------------------------------------------------------------------------
 // What is generated
@@ -182,7 +182,6 @@ impl Requests {
         let config = Config {
             connect_timeout_ms: engine_model::MAX_SAFE,
             reconnect: None,
-            should_reconnect: None,
             heartbeat: None,
             queue: QueueLimits { max_messages: queue_max, max_bytes: 1 << 20, overflow: Overflow::DropOldest, ..QueueLimits::default() },
             max_message_bytes: 1 << 20,
@@ -193,7 +192,7 @@ impl Requests {
         let task = engine.task().expect("a task");
         let mut connect_deadline = Some(engine_model::MAX_SAFE);
         if open {
-            engine.task_opened(0, task);
+            engine.handle(0, Input::Opened { task });
             while engine.poll().is_some() {}
             assert_eq!(engine.state(), State::Open);
             connect_deadline = None;
@@ -237,7 +236,7 @@ impl Requests {
     fn answer(&mut self, handle: RequestHandle, key: &str) {
         let open = self.engine.state() == State::Open;
         if let Some(task) = self.engine.task().filter(|_| open) {
-            self.engine.frame(self.now, task, 8, Inbound::Reply { key: key.into(), reply: Text::from("reply"), error: false });
+            self.engine.handle(self.now, Input::Frame { task, size: 8, frame: Inbound::Reply { key: key.into(), reply: Text::from("reply"), error: false } });
         }
         let mut settled = None;
         while let Some(out) = self.engine.poll() {
@@ -264,7 +263,7 @@ fn advance(r: &mut Requests, dt: Millis) {
     while let Some(at) = r.engine.next_deadline().filter(|at| *at <= until) {
         assert!(at >= r.now, "a deadline {at} in the past at t={}", r.now);
         r.now = at;
-        r.engine.handle_timeout(at);
+        r.engine.handle(at, Input::Timeout);
         r.check("timeout");
     }
     r.now = until;

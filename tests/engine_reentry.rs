@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use wxsocket::core::{Engine, Event, Output, Text};
+use wxsocket::core::{Engine, Event, Input, Output, Text};
 
 /// Polls outputs up to and including the first `close` event; what follows stays queued.
 fn poll_through_close(engine: &mut Engine<Text>) -> Vec<Output<Text>> {
@@ -31,7 +31,7 @@ fn reconnecting_events(outputs: &[Output<Text>]) -> usize {
 fn open_engine() -> Engine<Text> {
     let mut engine: Engine<Text> = Engine::new(config(), 1, 0);
     let task = engine.task().expect("the first attempt");
-    engine.task_opened(10, task);
+    engine.handle(10, Input::Opened { task });
     rest(&mut engine);
     engine
 }
@@ -40,7 +40,7 @@ fn open_engine() -> Engine<Text> {
 fn close_from_a_close_listener_withdraws_the_retry_announcement() {
     let mut engine = open_engine();
     let task = engine.task().unwrap();
-    engine.task_closed_answered(20, task, 4000, "bye", true);
+    engine.handle(20, Input::Closed { task, code: 4000, reason: "bye".into(), should_reconnect: true });
     let before = poll_through_close(&mut engine);
     assert!(before.iter().any(|o| matches!(o, Output::Event(Event::Close { will_reconnect: true, .. }))));
     // The close listener calls close().
@@ -54,7 +54,7 @@ fn close_from_a_close_listener_withdraws_the_retry_announcement() {
 fn reconnect_from_a_close_listener_withdraws_the_old_retry_announcement() {
     let mut engine = open_engine();
     let task = engine.task().unwrap();
-    engine.task_closed_answered(20, task, 4000, "bye", true);
+    engine.handle(20, Input::Closed { task, code: 4000, reason: "bye".into(), should_reconnect: true });
     poll_through_close(&mut engine);
     engine.reconnect(20);
     let after = rest(&mut engine);
@@ -66,7 +66,7 @@ fn reconnect_from_a_close_listener_withdraws_the_old_retry_announcement() {
 fn without_a_call_from_page_code_the_retry_is_announced() {
     let mut engine = open_engine();
     let task = engine.task().unwrap();
-    engine.task_closed_answered(20, task, 4000, "bye", true);
+    engine.handle(20, Input::Closed { task, code: 4000, reason: "bye".into(), should_reconnect: true });
     let all = rest(&mut engine);
     assert_eq!(reconnecting_events(&all), 1, "{all:?}");
 }

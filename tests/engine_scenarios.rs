@@ -16,12 +16,12 @@
 mod common;
 
 use common::*;
-use wxsocket::core::{Backoff, Engine, ErrorCode, Event, Output, Overflow, Rng, State, Stats, TaskId, Text};
+use wxsocket::core::{Backoff, Engine, ErrorCode, Event, Input, Output, Overflow, Rng, State, Stats, TaskId, Text};
 
 /// Fails the live attempt before it opens (the platform closes it), as a refused connection does.
 fn refuse(h: &mut Harness) {
     let task = h.task();
-    h.engine.task_closed(h.now, task, 1006, "refused");
+    h.engine.handle(h.now, Input::Closed { task, code: 1006, reason: "refused".into(), should_reconnect: true });
     h.drain();
 }
 
@@ -228,12 +228,11 @@ fn backoff_max_retries_then_closed_and_reconnect_revives() {
 fn backoff_should_reconnect_false_closes() {
     let asked = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
     let log = asked.clone();
-    let mut cfg = config();
-    cfg.should_reconnect = Some(Box::new(move |code: u16, reason: &str| {
+    let mut h = Harness::new(config());
+    h.should_reconnect = Some(Box::new(move |code: u16, reason: &str| {
         log.borrow_mut().push((code, reason.to_owned()));
         code != 4001
     }));
-    let mut h = Harness::new(cfg);
     h.open();
     h.server_close(1001, "going away");
     assert_eq!(h.state(), State::Waiting, "shouldReconnect returned true");
@@ -267,15 +266,16 @@ fn backoff_without_should_reconnect_every_close_is_retried() {
     }
 }
 
-/// `shouldReconnect` decides after a *server close*; our own verdicts (connect timeout, heartbeat
-/// timeout) and platform errors are always retried. (docs/contract.md names only the server close; this is the
-/// reading a socket.io user expects: transport failures always reconnect.)
+/// `shouldReconnect` decides after a *server close* (only `Input::Closed` carries its answer); our own
+/// verdicts (connect timeout, heartbeat timeout) and platform errors are always retried. (docs/contract.md
+/// names only the server close; this is the reading a socket.io user expects: transport failures always
+/// reconnect.)
 #[test]
 fn backoff_should_reconnect_is_only_asked_about_server_closes() {
     let mut cfg = config();
-    cfg.should_reconnect = Some(Box::new(|_: u16, _: &str| false));
     cfg.heartbeat = Some(heartbeat(1000, 500));
     let mut h = Harness::new(cfg);
+    h.should_reconnect = Some(Box::new(|_: u16, _: &str| false));
     h.advance(1000); // connect timeout: retried at once (the attempt's 1000 ms exceed the 100 ms delay)
     assert_eq!(h.state(), State::Connecting);
     assert_eq!(h.opens(), 2);
@@ -327,7 +327,7 @@ fn connect_timeout_abandons_and_retries() {
     assert_ne!(h.task(), first);
     // The abandoned task opening late changes nothing.
     h.take();
-    h.engine.task_opened(h.now, first);
+    h.engine.handle(h.now, Input::Opened { task: first });
     h.drain();
     assert_eq!(h.take(), []);
     assert_eq!(h.state(), State::Connecting);
@@ -964,8 +964,8 @@ fn check_close_from(h: &mut Harness, from: State) {
     h.app_shown();
     h.advance(1_000_000);
     if let Some(task) = live {
-        h.engine.task_closed(h.now, task, 1000, "");
-        h.engine.task_error(h.now, task, "late");
+        h.engine.handle(h.now, Input::Closed { task, code: 1000, reason: String::new(), should_reconnect: true });
+        h.engine.handle(h.now, Input::Failed { task, err_msg: "late".into() });
         h.drain();
     }
     assert_eq!(h.take(), []);
@@ -1035,9 +1035,8 @@ fn close_when_start_closed() {
 /// The same clause after `shouldReconnect` said no, and with `reconnect: false`.
 #[test]
 fn close_after_the_client_stopped_by_itself() {
-    let mut cfg = config();
-    cfg.should_reconnect = Some(Box::new(|_: u16, _: &str| false));
-    let mut h = Harness::new(cfg);
+    let mut h = Harness::new(config());
+    h.should_reconnect = Some(Box::new(|_: u16, _: &str| false));
     h.open();
     h.server_close(1000, "");
     check_close_from(&mut h, State::Closed);
@@ -1319,14 +1318,14 @@ fn late_callbacks_from_old_tasks_are_ignored() {
     let check = |h: &mut Harness, state: State| {
         h.take();
         let stats = h.engine.stats();
-        h.engine.task_opened(h.now, first);
+        h.engine.handle(h.now, Input::Opened { task: first });
         assert_eq!(h.frame_on(first, 10), Fate::Ignored);
-        h.engine.task_closed(h.now, first, 1006, "late");
-        h.engine.task_error(h.now, first, "late");
-        h.engine.send_failed(h.now, first, "late");
+        h.engine.handle(h.now, Input::Closed { task: first, code: 1006, reason: "late".into(), should_reconnect: true });
+        h.engine.handle(h.now, Input::Failed { task: first, err_msg: "late".into() });
+        h.engine.handle(h.now, Input::SendFailed { task: first, err_msg: "late".into() });
         // A task id that was never handed out.
-        h.engine.task_opened(h.now, TaskId(second.0 + 100));
-        h.engine.task_closed(h.now, TaskId(second.0 + 100), 1006, "");
+        h.engine.handle(h.now, Input::Opened { task: TaskId(second.0 + 100) });
+        h.engine.handle(h.now, Input::Closed { task: TaskId(second.0 + 100), code: 1006, reason: String::new(), should_reconnect: true });
         h.drain();
         assert_eq!(h.take(), [], "in {state:?}");
         assert_eq!(h.state(), state);
@@ -1341,8 +1340,8 @@ fn late_callbacks_from_old_tasks_are_ignored() {
     check(&mut h, State::Closed);
     // And of the second task, now old too.
     h.take();
-    h.engine.task_closed(h.now, second, 1000, "");
-    h.engine.task_error(h.now, second, "late");
+    h.engine.handle(h.now, Input::Closed { task: second, code: 1000, reason: String::new(), should_reconnect: true });
+    h.engine.handle(h.now, Input::Failed { task: second, err_msg: "late".into() });
     assert_eq!(h.frame_on(second, 1), Fate::Ignored);
     h.drain();
     assert_eq!(h.take(), []);
@@ -1419,7 +1418,7 @@ fn the_platforms_own_connect_timeout_is_connect_timeout() {
     let mut h = Harness::new(config());
     h.take();
     let task = h.task();
-    h.engine.attempt_failed(h.now, task, "the url function's promise rejected: token fetch timeout");
+    h.engine.handle(h.now, Input::AttemptFailed { task, message: "the url function's promise rejected: token fetch timeout".into() });
     h.drain();
     let out = h.take();
     assert_eq!(error_codes(&out), [ErrorCode::ConnectFailed]);
@@ -1449,7 +1448,7 @@ fn send_failed_reconnects() {
     let mut h = Harness::new(config());
     let task = h.open();
     h.take();
-    h.engine.send_failed(h.now, task, "buffer full");
+    h.engine.handle(h.now, Input::SendFailed { task, err_msg: "buffer full".into() });
     h.drain();
     let out = h.take();
     assert_eq!(error_codes(&out), [ErrorCode::SendFailed]);
@@ -1516,7 +1515,7 @@ fn timer_that_fires_early_is_armed_again() {
     let at = h.timer.unwrap();
     h.now = at - 1;
     h.timer = None; // the host's timer fired, early
-    h.engine.handle_timeout(h.now);
+    h.engine.handle(h.now, Input::Timeout);
     h.drain(); // checks the platform timer against next_deadline
     assert_eq!(h.timer, Some(at));
     h.advance_to(at);
@@ -1530,7 +1529,7 @@ fn platform_refusal_of_a_fixed_url_is_final() {
     let mut h = Harness::new(config());
     let task = h.task();
     h.take();
-    h.engine.url_refused(h.now, task, "SyntaxError: Invalid URL: wss://exa%mple.com/", true);
+    h.engine.handle(h.now, Input::UrlRefused { task, err_msg: "SyntaxError: Invalid URL: wss://exa%mple.com/".into(), fixed: true });
     h.drain();
     let out = h.take();
     assert_eq!(error_codes(&out), [ErrorCode::InvalidUrl]);
@@ -1551,7 +1550,7 @@ fn platform_refusal_of_a_url_functions_result_is_retried() {
     let mut h = Harness::new(config());
     let task = h.task();
     h.take();
-    h.engine.url_refused(h.now, task, "connectSocket:fail invalid url", false);
+    h.engine.handle(h.now, Input::UrlRefused { task, err_msg: "connectSocket:fail invalid url".into(), fixed: false });
     h.drain();
     let out = h.take();
     assert_eq!(error_codes(&out), [ErrorCode::InvalidUrl]);

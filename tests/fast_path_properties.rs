@@ -1,12 +1,14 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! The fast path changes nothing the engine decides (src/core/fast_path.rs): random configs and random
-//! input sequences run on two engines side by side, one taking every input through its methods (the slow
-//! path), the other doing what the package's JavaScript does: a send or a message goes on the fast path
-//! whenever the lanes it last published allow it (counted in a `FastDone`, as src/js/fast_path.js counts
-//! them), and what it did is collected before every other engine call. After every step the two must
-//! agree on everything observable: what went to each task in order, what was delivered, every event and
-//! settled request, and every getter (state, stats, queue, unconfirmed frames, the next deadline, the pong
-//! timeout).
+//! input sequences run on two engines side by side. The mixed one does what the package's JavaScript
+//! does: a send or a message goes on the fast path whenever the lanes it last published allow it (counted
+//! in a `FastDone`, as src/js/fast_path.js counts them), and what it did is collected before every other
+//! engine call and every getter. The slow one takes every input through its methods, each message that
+//! went on the fast path at the moment the mixed engine collected it (the fast path's stated bound on
+//! "any frame is alive"). After every step the two must agree on everything observable: what went to the
+//! tasks, in order; what was delivered, every event and settled request, in order; and every getter
+//! (state, stats, queue, unconfirmed frames, the next deadline, the pong timeout). And every message on
+//! the fast path is collected within `alive_sample_ms` of its arrival when a heartbeat is on.
 //!
 //! 5,000 cases by default; `PROPTEST_CASES` raises it.
 
@@ -14,7 +16,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, RngAlgorithm, TestCaseError};
 
 use wxsocket::core::{
-    Backoff, Config, Engine, FastDone, FastLanes, Heartbeat, Inbound, Millis, Output, Overflow, Payload, QueueLimits, RequestKey,
+    alive_sample_ms, Backoff, Config, Engine, FastDone, FastLanes, Heartbeat, Inbound, Input, Millis, Output, Overflow, Payload, QueueLimits, RequestKey,
     SendOptions, TaskId, Text,
 };
 
@@ -98,7 +100,6 @@ fn config(spec: &Spec) -> Config<Text> {
     Config {
         connect_timeout_ms: 500,
         reconnect: spec.reconnect.then(|| Backoff { min_delay_ms: 100.0, max_delay_ms: 400.0, factor: 2.0, jitter: 0.5, max_retries: Some(3), min_uptime_ms: 500 }),
-        should_reconnect: None,
         heartbeat: spec.heartbeat.map(|(interval_ms, timeout_ms)| Heartbeat { interval_ms, timeout_ms, ping: Text::from("ping") }),
         queue: spec.queue,
         max_message_bytes: spec.max_message_bytes,
@@ -109,41 +110,66 @@ fn config(spec: &Spec) -> Config<Text> {
 /// One engine and what it did, as a platform would see it.
 struct Side {
     engine: Engine<Text>,
-    /// Every output but the timer's (its arming differs by design: the fast path only moves deadlines
-    /// later), and what the fast path did in their place, in order.
-    log: Vec<String>,
+    /// What went to the tasks (opened, sent, closed), and what the fast path sent in its place, in order.
+    outbound: Vec<String>,
+    /// Everything else but the timer's arming (which differs by design: the fast path only moves
+    /// deadlines later), and what the fast path delivered in its place, in order.
+    inbound: Vec<String>,
     /// Every task opened so far.
     tasks: Vec<TaskId>,
     /// The lanes published after the last call (the mixed side only).
     lanes: FastLanes,
-    /// What the fast path did since the last collection.
+    /// What the fast path did since the last collection (the mixed side only).
     done: FastDone,
+    /// Messages the mixed side delivered on the fast path and has not collected yet: the slow side takes
+    /// them, through its methods, when the mixed side collects them (the slow side only).
+    deferred: Vec<(TaskId, usize)>,
 }
 
 impl Side {
     fn new(spec: &Spec) -> Side {
         let mut engine = Engine::new(config(spec), spec.seed, 0);
         engine.set_resend_unconfirmed(spec.resend_unconfirmed);
-        let mut s = Side { engine, log: Vec::new(), tasks: Vec::new(), lanes: FastLanes::default(), done: FastDone::default() };
+        let mut s = Side {
+            engine,
+            outbound: Vec::new(),
+            inbound: Vec::new(),
+            tasks: Vec::new(),
+            lanes: FastLanes::default(),
+            done: FastDone::default(),
+            deferred: Vec::new(),
+        };
         s.drain();
         s
     }
 
     fn drain(&mut self) {
         while let Some(o) = self.engine.poll() {
-            if let Output::Open { task, .. } = &o {
-                self.tasks.push(*task);
-            }
-            if !matches!(o, Output::Timer { .. }) {
-                self.log.push(format!("{o:?}"));
+            match &o {
+                Output::Open { task, .. } => {
+                    self.tasks.push(*task);
+                    self.outbound.push(format!("{o:?}"));
+                }
+                Output::Send { .. } | Output::Close { .. } | Output::Abort { .. } => self.outbound.push(format!("{o:?}")),
+                Output::Timer { .. } => {}
+                _ => self.inbound.push(format!("{o:?}")),
             }
         }
         self.lanes = self.engine.fast_lanes();
     }
 
-    /// A call into the engine: what the fast path did goes in first, the outputs are performed after.
-    fn call(&mut self, f: impl FnOnce(&mut Engine<Text>)) {
-        self.engine.collect_fast(std::mem::take(&mut self.done));
+    /// What the fast path did (mixed side), or the messages it delivered (slow side), goes in at `now`.
+    fn collect(&mut self, now: Millis) {
+        self.engine.collect_fast(now, std::mem::take(&mut self.done));
+        for (task, len) in std::mem::take(&mut self.deferred) {
+            self.engine.handle(now, Input::Frame { task, size: len, frame: Inbound::Message(Text::from("m")) });
+        }
+        self.drain();
+    }
+
+    /// A call into the engine at `now`: what came before it goes in first, the outputs are performed after.
+    fn call(&mut self, now: Millis, f: impl FnOnce(&mut Engine<Text>)) {
+        self.collect(now);
         f(&mut self.engine);
         self.drain();
     }
@@ -153,49 +179,51 @@ impl Side {
         if old { n.checked_sub(2) } else { n.checked_sub(1) }.map(|i| self.tasks[i])
     }
 
-    /// `send` as the package does it: the fast path when its lane is open, else the engine.
+    /// `send` as the package does it: the fast path when its lane is open (and `fast`), else the engine.
     fn send(&mut self, now: Millis, payload: Text, options: SendOptions, fast: bool) {
         match self.lanes.send {
             Some(task) if fast => {
                 self.done.sent_messages += 1;
                 self.done.sent_bytes += payload.counted_len() as u64;
-                self.log.push(format!("{:?}", Output::Send { task, payload }));
+                self.outbound.push(format!("{:?}", Output::Send { task, payload }));
             }
-            _ => self.call(|e| {
+            _ => self.call(now, |e| {
                 let _ = e.send_with(now, payload, options);
             }),
         }
     }
 
-    /// An inbound message of task `task` as src/js/inbound.js hands it over (`key`: the request id it
-    /// carries, if any).
-    fn message(&mut self, now: Millis, task: TaskId, len: usize, key: Option<RequestKey>, fast: bool) {
-        let body = Text::from("m");
-        let too_large = len > self.engine.config().max_message_bytes;
-        let awaited = key.as_ref().is_some_and(|k| self.engine.has_pending_request(k));
-        if fast && self.lanes.receive == Some(task) && !too_large && !awaited {
-            self.done.received_messages += 1;
-            self.done.received_bytes += len as u64;
-            if self.lanes.stamp_frames {
-                self.done.last_frame_at = Some(now);
-            }
-            self.log.push(format!("{:?}", Output::Deliver(body)));
-            return;
-        }
-        let frame = if too_large {
+    /// Whether an inbound message of task `task` (`len` bytes, carrying request id `key`) may go on the
+    /// fast path, as src/js/inbound.js and src/js/fast_path.js decide it.
+    fn takes_fast(&self, task: TaskId, len: usize, key: &Option<RequestKey>) -> bool {
+        self.lanes.receive == Some(task)
+            && len <= self.engine.config().max_message_bytes
+            && !key.as_ref().is_some_and(|k| self.engine.has_pending_request(k))
+    }
+
+    /// The message on the fast path: counted and delivered.
+    fn fast_message(&mut self, len: usize) {
+        self.done.received_messages += 1;
+        self.done.received_bytes += len as u64;
+        self.inbound.push(format!("{:?}", Output::Deliver(Text::from("m"))));
+    }
+
+    /// The message through the engine, as src/js/inbound.js classifies it.
+    fn slow_message(&mut self, now: Millis, task: TaskId, len: usize, key: Option<RequestKey>) {
+        let frame = if len > self.engine.config().max_message_bytes {
             Inbound::TooLarge
         } else {
             match key {
-                Some(key) => Inbound::Reply { key, reply: body, error: false },
-                None => Inbound::Message(body),
+                Some(key) => Inbound::Reply { key, reply: Text::from("m"), error: false },
+                None => Inbound::Message(Text::from("m")),
             }
         };
-        self.call(|e| e.frame(now, task, len, frame));
+        self.call(now, |e| e.handle(now, Input::Frame { task, size: len, frame }));
     }
 
-    /// Everything a page or a test could read.
-    fn observed(&mut self) -> String {
-        self.engine.collect_fast(std::mem::take(&mut self.done));
+    /// Everything a page or a test could read at `now` (a getter collects first).
+    fn observed(&mut self, now: Millis) -> String {
+        self.collect(now);
         let e = &self.engine;
         format!(
             "state {:?} task {:?} retries {} stats {:?} queued {} buffered {} unconfirmed {} pending {} deadline {:?} pong timeout {:?}",
@@ -216,10 +244,32 @@ impl Side {
 fn run(spec: Spec, steps: Vec<Step>) -> Result<(), TestCaseError> {
     let mut slow = Side::new(&spec);
     let mut mixed = Side::new(&spec);
+    let sample_ms = spec.heartbeat.map(|(interval_ms, _)| alive_sample_ms(interval_ms));
     let mut now: Millis = 0;
     let mut requests = 0u32;
     for (i, step) in steps.iter().enumerate() {
         now += 1;
+        // Messages first: the mixed side decides, the slow side follows (deferred if it went fast).
+        let message = match step {
+            Step::Reply(n) => Some((false, 8, Some(RequestKey::from(format!("r{}", u32::from(*n) % (requests + 1)))))),
+            Step::Message { len, old } => Some((*old, *len as usize, None)),
+            _ => None,
+        };
+        if let Some((old, len, key)) = message {
+            if let Some(task) = mixed.task(old) {
+                if mixed.takes_fast(task, len, &key) {
+                    mixed.fast_message(len);
+                    slow.deferred.push((task, len));
+                    if let Some(b) = sample_ms {
+                        let at = mixed.engine.next_deadline();
+                        prop_assert!(at.is_some_and(|at| at <= now + b), "a fast message at {} with the next collection at {:?}", now, at);
+                    }
+                } else {
+                    mixed.slow_message(now, task, len, key.clone());
+                    slow.slow_message(now, task, len, key);
+                }
+            }
+        }
         for (side, fast) in [(&mut slow, false), (&mut mixed, true)] {
             match step {
                 Step::Send(len) => side.send(now, Text("x".repeat(*len as usize)), SendOptions::default(), fast),
@@ -227,53 +277,42 @@ fn run(spec: Spec, steps: Vec<Step>) -> Result<(), TestCaseError> {
                 Step::Request { len, timeout_ms } => {
                     let payload = Text(format!("q{requests}:{}", "q".repeat(*len as usize)));
                     let key = format!("r{requests}");
-                    side.call(|e| {
+                    side.call(now, |e| {
                         let _ = e.request(now, key, payload, u64::from(*timeout_ms));
                     });
                 }
-                Step::Reply(n) => {
-                    let key = RequestKey::from(format!("r{}", u32::from(*n) % (requests + 1)));
-                    if let Some(task) = side.task(false) {
-                        side.message(now, task, 8, Some(key), fast);
-                    }
-                }
-                Step::Message { len, old } => {
-                    if let Some(task) = side.task(*old) {
-                        side.message(now, task, *len as usize, None, fast);
-                    }
-                }
                 Step::Pong => {
                     if let Some(task) = side.task(false) {
-                        side.call(|e| e.frame(now, task, 4, Inbound::Pong));
+                        side.call(now, |e| e.handle(now, Input::Frame { task, size: 4, frame: Inbound::Pong }));
                     }
                 }
                 Step::Opened => {
                     if let Some(task) = side.task(false) {
-                        side.call(|e| e.task_opened(now, task));
+                        side.call(now, |e| e.handle(now, Input::Opened { task }));
                     }
                 }
                 Step::Closed(code) => {
                     if let Some(task) = side.task(false) {
-                        side.call(|e| e.task_closed(now, task, *code, "bye"));
+                        side.call(now, |e| e.handle(now, Input::Closed { task, code: *code, reason: "bye".into(), should_reconnect: true }));
                     }
                 }
                 Step::Error => {
                     if let Some(task) = side.task(false) {
-                        side.call(|e| e.task_error(now, task, "broken"));
+                        side.call(now, |e| e.handle(now, Input::Failed { task, err_msg: "broken".into() }));
                     }
                 }
                 Step::SendFailed => {
                     if let Some(task) = side.task(false) {
-                        side.call(|e| e.send_failed(now, task, "full"));
+                        side.call(now, |e| e.handle(now, Input::SendFailed { task, err_msg: "full".into() }));
                     }
                 }
-                Step::Network(online) => side.call(|e| e.network_changed(now, *online)),
-                Step::Shown => side.call(|e| e.app_shown(now)),
-                Step::Close => side.call(|e| {
+                Step::Network(online) => side.call(now, |e| e.handle(now, Input::Network { online: *online })),
+                Step::Shown => side.call(now, |e| e.handle(now, Input::AppShown)),
+                Step::Close => side.call(now, |e| {
                     let _ = e.close(now, 1000, "");
                 }),
-                Step::Reconnect => side.call(|e| e.reconnect(now)),
-                Step::Advance(..) | Step::Getter => {}
+                Step::Reconnect => side.call(now, |e| e.reconnect(now)),
+                Step::Reply(_) | Step::Message { .. } | Step::Advance(..) | Step::Getter => {}
             }
         }
         if let Step::Request { .. } = step {
@@ -281,27 +320,28 @@ fn run(spec: Spec, steps: Vec<Step>) -> Result<(), TestCaseError> {
         }
         if let Step::Advance(dt, buffered) = step {
             let end = now + u64::from(*dt);
-            // The two agree on the next deadline (checked below), so they fire together.
-            while let Some(at) = slow.engine.next_deadline().filter(|at| *at <= end) {
+            // The two agree on the next deadline once both have collected (checked below), so they fire
+            // together.
+            loop {
+                prop_assert_eq!(slow.observed(now), mixed.observed(now), "before the next timer (step {})", i);
+                let Some(at) = slow.engine.next_deadline().filter(|at| *at <= end) else { break };
                 now = now.max(at);
                 for side in [&mut slow, &mut mixed] {
                     let task = side.task(false);
-                    side.call(|e| {
+                    side.call(now, |e| {
                         if let (Some(task), Some(b)) = (task, buffered) {
-                            e.socket_buffered(task, *b);
+                            e.handle(now, Input::SocketBuffered { task, bytes: *b });
                         }
-                        e.handle_timeout(now);
+                        e.handle(now, Input::Timeout);
                     });
                 }
-                prop_assert_eq!(slow.observed(), mixed.observed(), "after the timer at {} (step {})", now, i);
             }
             now = end;
         }
-        prop_assert_eq!(slow.observed(), mixed.observed(), "after step {} {:?}", i, step);
-        prop_assert_eq!(&slow.log, &mixed.log, "outputs after step {} {:?}", i, step);
+        prop_assert_eq!(slow.observed(now), mixed.observed(now), "after step {} {:?}", i, step);
+        prop_assert_eq!(&slow.outbound, &mixed.outbound, "sent after step {} {:?}", i, step);
+        prop_assert_eq!(&slow.inbound, &mixed.inbound, "delivered and emitted after step {} {:?}", i, step);
     }
-    // Whatever the mixed side still holds comes in with the next call, as it would in the module.
-    prop_assert_eq!(slow.observed(), mixed.observed());
     Ok(())
 }
 
@@ -325,25 +365,27 @@ proptest! {
     }
 }
 
-/// The property is not vacuous: in a plain run most sends and messages take the fast path.
+/// The property is not vacuous: in a plain run most sends and messages take the fast path, with the
+/// heartbeat on too.
 #[test]
 fn the_fast_path_is_taken() {
-    let spec = Spec {
-        seed: 7,
-        heartbeat: Some((1000, 500)),
-        queue: QueueLimits::default(),
-        max_message_bytes: 100,
-        resend_unconfirmed: false,
-        reconnect: true,
-    };
-    let mut side = Side::new(&spec);
-    let task = side.task(false).unwrap();
-    side.call(|e| e.task_opened(1, task));
-    for t in 2..100 {
-        side.send(t, Text::from("hello"), SendOptions::default(), true);
-        side.message(t, task, 5, None, true);
+    for heartbeat in [None, Some((1000, 500))] {
+        let spec = Spec { seed: 7, heartbeat, queue: QueueLimits::default(), max_message_bytes: 100, resend_unconfirmed: false, reconnect: true };
+        let mut side = Side::new(&spec);
+        let task = side.task(false).unwrap();
+        side.call(1, |e| e.handle(1, Input::Opened { task }));
+        let (mut fast, mut fast_sends) = (0, 0);
+        for t in 2..100 {
+            fast_sends += usize::from(side.lanes.send == Some(task));
+            side.send(t, Text::from("hello"), SendOptions::default(), true);
+            if side.takes_fast(task, 5, &None) {
+                side.fast_message(5);
+                fast += 1;
+            } else {
+                side.slow_message(t, task, 5, None);
+            }
+        }
+        assert_eq!(fast_sends, 98);
+        assert_eq!(fast, if heartbeat.is_some() { 97 } else { 98 }, "with a heartbeat the first one opens the lane");
     }
-    assert_eq!(side.done.sent_messages, 98);
-    assert_eq!(side.done.received_messages, 98);
-    assert_eq!(side.done.last_frame_at, Some(99));
 }

@@ -18,7 +18,7 @@ mod common;
 
 use common::*;
 use wxsocket::core::heartbeat::{RoundTrip, ASSUMED_UPLINK_BYTES_PER_S, BACKLOG_MARGIN, MAX_ADAPTIVE_TIMEOUT_MS};
-use wxsocket::core::{ErrorCode, Event, Output, State};
+use wxsocket::core::{ErrorCode, Event, Input, Output, State};
 
 /// Heartbeat: ping after 1000 ms of silence, 300 ms to answer (the retry after a loss waits 100 ms).
 fn harness() -> Harness {
@@ -348,7 +348,7 @@ fn a_ping_still_in_the_socket_buffer_puts_off_the_verdict_while_it_drains() {
     h.advance(1000); // the ping, behind 10,000 bytes
     h.take();
     for buffered in [9_000, 6_000, 2_000] {
-        h.engine.socket_buffered(task, buffered);
+        h.engine.handle(h.now, Input::SocketBuffered { task, bytes: buffered });
         h.advance(300);
         assert_eq!(h.state(), State::Open, "put off with {buffered} bytes still buffered");
     }
@@ -369,10 +369,10 @@ fn a_socket_buffer_that_does_not_drain_is_a_dead_link() {
     h.advance(1000);
     h.take();
     let wait = h.engine.pong_wait_ms().unwrap();
-    h.engine.socket_buffered(task, 9_000);
+    h.engine.handle(h.now, Input::SocketBuffered { task, bytes: 9_000 });
     h.advance(wait);
     assert_eq!(h.state(), State::Open, "first time: put off");
-    h.engine.socket_buffered(task, 9_000);
+    h.engine.handle(h.now, Input::SocketBuffered { task, bytes: 9_000 });
     h.advance(300);
     assert_eq!(error_codes(&h.take()), [ErrorCode::HeartbeatTimeout, ErrorCode::UnconfirmedLost]);
     assert_eq!(h.now, 1000 + wait + 300);
@@ -387,14 +387,14 @@ fn a_ping_that_has_left_the_buffer_is_not_put_off() {
     h.advance(1000); // the ping (4 bytes)
     h.send(&"y".repeat(500)).unwrap();
     h.take();
-    h.engine.socket_buffered(task, 500);
+    h.engine.handle(h.now, Input::SocketBuffered { task, bytes: 500 });
     h.advance(300);
     assert_eq!(error_codes(&h.take()), [ErrorCode::HeartbeatTimeout, ErrorCode::UnconfirmedLost]);
     // A reading taken before an earlier firing is not used for a later deadline.
     let mut h = harness();
     let task = h.open();
     h.send(&"x".repeat(10_000)).unwrap();
-    h.engine.socket_buffered(task, 10_000);
+    h.engine.handle(h.now, Input::SocketBuffered { task, bytes: 10_000 });
     h.advance(1000); // the ping: this firing consumed the reading
     h.take();
     h.advance(h.engine.pong_wait_ms().unwrap());
@@ -427,7 +427,7 @@ fn a_retry_after_a_connect_timeout_counts_the_attempt_time() {
     // An attempt refused at once still waits its full delay (retry 2: 200 ms).
     h.advance(10);
     let task = h.task();
-    h.engine.task_closed(h.now, task, 1006, "refused");
+    h.engine.handle(h.now, Input::Closed { task, code: 1006, reason: "refused".into(), should_reconnect: true });
     h.drain();
     assert_eq!(reconnect_delays(&h.take()), [190]);
 }

@@ -2,7 +2,8 @@
 //!
 //! Covers: typed send (serde → JSON text on the task), queued before open; typed receive through the
 //! event stream; a message that does not fit `In` as a DECODE error; binary frames; request with a
-//! typed reply and its timeout; close() ending the stream's story with one Close event; bad options.
+//! typed reply and its timeout; close() ending the stream's story with one Close event; bad options;
+//! `should_reconnect` deciding after a server close.
 #![cfg(target_arch = "wasm32")]
 
 use futures_util::StreamExt;
@@ -10,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 use wxsocket::core::{ErrorCode, Event, State};
-use wxsocket::{Client, ClientEvent, ClientOptions};
+use wxsocket::{Client, ClientEvent, ClientOptions, ShouldReconnect};
 
 #[path = "support/js_imports.rs"]
 mod js_imports;
@@ -113,4 +114,30 @@ fn bad_options_are_typed_errors() {
     o.header.clear();
     o.platform = None;
     assert_eq!(Client::<Heard, Say>::new(o).err().map(|e| e.code), Some(ErrorCode::NoPlatform));
+}
+
+/// `ClientOptions::should_reconnect` is asked with the server's close code and reason; `false` stops the
+/// client (`closed`, no new task), `true` retries.
+#[wasm_bindgen_test]
+fn should_reconnect_decides_after_a_server_close() {
+    let ctrl = fake_new(&JsValue::UNDEFINED);
+    let asked = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let log = asked.clone();
+    let mut o = ClientOptions::new("ws://127.0.0.1:9/ws");
+    o.platform = Some(fake_wx(&ctrl));
+    o.should_reconnect = Some(ShouldReconnect::new(move |code, reason| {
+        log.borrow_mut().push((code, reason.to_owned()));
+        code != 4001
+    }));
+    let c: Client<Heard, Say> = Client::new(o).expect("valid options");
+    server_open(&last_task(&ctrl), &JsValue::UNDEFINED);
+    server_close(&last_task(&ctrl), 1001, "going away");
+    assert_eq!(c.state(), State::Waiting, "a true answer retries");
+    c.reconnect();
+    server_open(&last_task(&ctrl), &JsValue::UNDEFINED);
+    let task = last_task(&ctrl);
+    server_close(&task, 4001, "banned");
+    assert_eq!(c.state(), State::Closed, "a false answer stops the client");
+    assert!(js_sys::Object::is(&last_task(&ctrl), &task), "no new task after a false answer");
+    assert_eq!(*asked.borrow(), [(1001, "going away".to_owned()), (4001, "banned".to_owned())]);
 }

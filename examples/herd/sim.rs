@@ -12,7 +12,7 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-use wxsocket::core::{Config, Engine, Output, Rng, State, TaskId, Text};
+use wxsocket::core::{Config, Engine, Input, Output, Rng, State, TaskId, Text};
 
 use super::policy::{PeerState, Policy};
 
@@ -279,14 +279,14 @@ impl<'a> Sim<'a> {
                 if c.engine.next_deadline() != Some(t) {
                     return;
                 }
-                c.engine.handle_timeout(t);
+                c.engine.handle(t, Input::Timeout);
             }
             Kind::Verdict(task) => {
                 if c.engine.task() != Some(task) || c.engine.state() != State::Connecting {
                     return;
                 }
                 if self.server.admit(now) {
-                    c.engine.task_opened(t, task);
+                    c.engine.handle(t, Input::Opened { task });
                     if c.engine.state() == State::Open {
                         c.peer.failures = 0;
                         if now >= 0 {
@@ -301,7 +301,7 @@ impl<'a> Sim<'a> {
                         }
                     }
                 } else {
-                    c.engine.task_error(t, task, "refused");
+                    c.engine.handle(t, Input::Failed { task, err_msg: "refused".into() });
                 }
             }
             Kind::PeerRetry => {
@@ -314,7 +314,7 @@ impl<'a> Sim<'a> {
             Kind::Drop => {
                 let Some(task) = c.engine.task() else { return };
                 if c.engine.state() == State::Open {
-                    c.engine.task_closed(t, task, 1006, "");
+                    c.engine.handle(t, Input::Closed { task, code: 1006, reason: String::new(), should_reconnect: true });
                 }
             }
         }

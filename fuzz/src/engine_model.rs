@@ -35,7 +35,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use wxsocket::core::{
-    Backoff, Config, Engine, ErrorCode, Event, Heartbeat, Inbound, Millis, Output, Overflow, QueueLimits, RequestHandle, ShouldReconnect,
+    Backoff, Config, Engine, ErrorCode, Event, Heartbeat, Inbound, Input, Millis, Output, Overflow, QueueLimits, RequestHandle,
     State, TaskId, Text,
 };
 
@@ -171,11 +171,9 @@ impl Spec {
     }
 
     pub fn config(&self) -> Config<Text> {
-        let should_reconnect = self.should_reconnect_below.map(|below| Box::new(move |code: u16, _: &str| code < below) as ShouldReconnect);
         Config {
             connect_timeout_ms: self.connect_timeout_ms,
             reconnect: self.reconnect.clone(),
-            should_reconnect,
             heartbeat: self.heartbeat.map(|(interval_ms, timeout_ms)| Heartbeat { interval_ms, timeout_ms, ping: Text::from("ping") }),
             queue: self.queue,
             max_message_bytes: self.max_message_bytes,
@@ -336,7 +334,7 @@ impl Platform {
         let now = self.now;
         self.timer = None;
         let before = self.fresh.len();
-        self.engine.handle_timeout(now);
+        self.engine.handle(now, Input::Timeout);
         self.drain()?;
         if self.fresh[before..].iter().all(|o| matches!(o, Output::Timer { .. })) {
             if let Some(at) = self.timer.filter(|at| *at <= now) {
@@ -696,7 +694,7 @@ impl Model {
                 if let Some(task) = self.p.engine.task() {
                     let key = format!("r{}", u32::from(*i) % (self.requests_made + 1));
                     let before = self.p.fresh.len();
-                    self.p.engine.frame(now, task, 8, Inbound::Reply { key: key.clone().into(), reply: Text::from("reply"), error: false });
+                    self.p.engine.handle(now, Input::Frame { task, size: 8, frame: Inbound::Reply { key: key.clone().into(), reply: Text::from("reply"), error: false } });
                     self.p.drain()?;
                     // `apply` takes the settled request out of `pending`; here: it is the one with this key.
                     for o in &self.p.fresh[before..] {
@@ -746,7 +744,7 @@ impl Model {
             }
             Step::Opened(who) => {
                 if let Some(task) = self.who(*who) {
-                    self.p.engine.task_opened(now, task);
+                    self.p.engine.handle(now, Input::Opened { task });
                     self.p.drain()?;
                     if self.tasks.get(&task) == Some(&Task::Pending) {
                         self.set_task(task, Task::Open);
@@ -757,7 +755,7 @@ impl Model {
                 if let Some(task) = self.who(*who) {
                     let before = self.p.fresh.len();
                     let frame = if *pong { Inbound::Pong } else { Inbound::Message(Text::from("m")) };
-                    self.p.engine.frame(now, task, *len as usize, frame);
+                    self.p.engine.handle(now, Input::Frame { task, size: *len as usize, frame });
                     self.p.drain()?;
                     let new = &self.p.fresh[before..];
                     let delivered = new.iter().filter(|o| matches!(o, Output::Deliver(_))).count();
@@ -779,7 +777,9 @@ impl Model {
             Step::Closed { who, code, reason_len } => {
                 if let Some(task) = self.who(*who) {
                     let reason = "s".repeat(*reason_len as usize);
-                    self.p.engine.task_closed(now, task, *code, &reason);
+                    // `shouldReconnect` as the driver asks it, before the close goes in.
+                    let should_reconnect = self.spec.should_reconnect_below.map_or(true, |below| *code < below);
+                    self.p.engine.handle(now, Input::Closed { task, code: *code, reason, should_reconnect });
                     self.p.drain()?;
                     if self.tasks.contains_key(&task) {
                         self.set_task(task, Task::Ended);
@@ -789,27 +789,27 @@ impl Model {
             Step::Error(who) => {
                 if let Some(task) = self.who(*who) {
                     // Long platform messages are cut for the close frame (checked in `apply`).
-                    self.p.engine.task_error(now, task, &"ü".repeat(100));
+                    self.p.engine.handle(now, Input::Failed { task, err_msg: "ü".repeat(100) });
                     self.p.drain()?;
                 }
             }
             Step::SendFailed(who) => {
                 if let Some(task) = self.who(*who) {
-                    self.p.engine.send_failed(now, task, "full");
+                    self.p.engine.handle(now, Input::SendFailed { task, err_msg: "full".into() });
                     self.p.drain()?;
                 }
             }
             Step::Network(online) => {
-                self.p.engine.network_changed(now, *online);
+                self.p.engine.handle(now, Input::Network { online: *online });
                 self.p.drain()?;
                 self.online = *online;
             }
             Step::Hidden => {
-                self.p.engine.app_hidden(now);
+                self.p.engine.handle(now, Input::AppHidden);
                 self.p.drain()?;
             }
             Step::Shown => {
-                self.p.engine.app_shown(now);
+                self.p.engine.handle(now, Input::AppShown);
                 self.p.drain()?;
             }
             Step::Advance(dt) => self.p.advance_to(now + u64::from(*dt))?,
@@ -824,7 +824,7 @@ impl Model {
                     if fire < at {
                         self.p.now = fire;
                         self.p.timer = None;
-                        self.p.engine.handle_timeout(fire);
+                        self.p.engine.handle(fire, Input::Timeout);
                         self.p.drain()?;
                         let out = self.p.take();
                         check!(out.iter().all(|o| matches!(o, Output::Timer { .. })), "an early timer did something: {out:?}");

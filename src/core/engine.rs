@@ -1,15 +1,16 @@
 //! The connection engine: every rule of docs/contract.md that is not IO.
 //!
-//! The platform layer calls an input method with the current time, then drains [`Engine::poll`]
-//! and performs each [`Output`] in order: open a task, send a frame, close a task, arm the one timer,
-//! emit an event, reject a request. It calls [`Engine::handle_timeout`] when the timer fires.
+//! The platform layer hands each platform input to [`Engine::handle`] with the current time (an [`Input`]:
+//! a task opened, a frame arrived, the timer fired, …); page code's calls are methods (`send`, `close`, …).
+//! After either, it drains [`Engine::poll`] and performs each [`Output`] in order: open a task, send a
+//! frame, close a task, arm the one timer, emit an event, reject a request.
 //!
 //! ```
-//! use wxsocket::core::{Config, Engine, Event, Output, State, Text};
+//! use wxsocket::core::{Config, Engine, Event, Input, Output, State, Text};
 //! let mut engine: Engine<Text> = Engine::new(Config::default(), 1, 0);
 //! let task = match engine.poll() { Some(Output::Open { task, .. }) => task, other => panic!("{other:?}") };
 //! assert_eq!(engine.send(5, Text::from("queued")), Ok(false)); // not open yet: queued
-//! engine.task_opened(10, task);
+//! engine.handle(10, Input::Opened { task });
 //! let outputs: Vec<_> = std::iter::from_fn(|| engine.poll()).collect();
 //! assert!(outputs.iter().any(|o| matches!(o, Output::Send { payload, .. } if payload.0 == "queued")));
 //! assert!(outputs.iter().any(|o| matches!(o, Output::Event(Event::Open { reconnected: false, .. }))));
@@ -22,6 +23,7 @@ use super::backoff::{Backoff, Rng};
 use super::error::{Error, ErrorCode};
 use super::defaults::PERSIST_WITHIN_MS;
 use super::heartbeat::{RoundTrip, Sent, SocketBuffer, Unconfirmed, Uplink, MAX_ADAPTIVE_TIMEOUT_MS};
+use super::input::Input;
 use super::outbox::{Restored, Snapshot, StoredFrame};
 use super::queue::{Pushed, Queue, QueueLimits, Queued};
 use super::text::{cat, num};
@@ -30,7 +32,8 @@ use super::validate::check_close;
 // The fast path reads and moves the engine's own fields: a child module.
 #[path = "fast_path.rs"]
 mod fast_path;
-pub use fast_path::{FastBlock, FastDone, FastLanes};
+pub use fast_path::{alive_sample_ms, FastBlock, FastDone, FastLanes};
+use fast_path::AliveSampling;
 
 /// Round trips an opening handshake takes at least: TCP's, then the HTTP upgrade's (TLS adds more).
 const HANDSHAKE_ROUND_TRIPS: u64 = 2;
@@ -123,17 +126,13 @@ pub struct SendOptions {
     pub volatile: bool,
 }
 
-/// Decides, after a close, whether to retry: `(code, reason) -> bool`.
-pub type ShouldReconnect = Box<dyn FnMut(u16, &str) -> bool>;
-
 /// Everything the engine needs to know about the options.
 pub struct Config<P> {
     /// `connectTimeoutMs`.
     pub connect_timeout_ms: u64,
-    /// `reconnect`; `None` is `reconnect: false`.
+    /// `reconnect`; `None` is `reconnect: false`. Its `shouldReconnect` is not here: the caller asks it
+    /// before handing a close in ([`Input::Closed`]), so the engine never calls page code.
     pub reconnect: Option<Backoff>,
-    /// `reconnect.shouldReconnect`.
-    pub should_reconnect: Option<ShouldReconnect>,
     /// `heartbeat`; `None` is `heartbeat: false`.
     pub heartbeat: Option<Heartbeat<P>>,
     /// `queue`.
@@ -150,7 +149,6 @@ impl<P> Default for Config<P> {
         Config {
             connect_timeout_ms: d::CONNECT_TIMEOUT_MS,
             reconnect: Some(Backoff::default()),
-            should_reconnect: None,
             heartbeat: None,
             queue: QueueLimits::default(),
             max_message_bytes: d::MAX_MESSAGE_BYTES,
@@ -403,15 +401,13 @@ struct Live {
 struct Loss {
     code: u16,
     reason: String,
-    /// A close reported by the platform (as opposed to an error or a timeout of ours).
-    by_server: bool,
+    /// `false`: the client stops here whatever the reconnect policy says (`shouldReconnect` answered no,
+    /// or the platform refused a fixed URL).
+    may_retry: bool,
     /// Whether the engine must close the task itself.
     close_task: bool,
     /// Whether that close is an abort (the link is dead: no closing handshake).
     abort: bool,
-    /// `shouldReconnect`'s answer when the driver asked it before this input (outside the engine, so
-    /// that page code never runs inside an engine call); `None`: ask `Config::should_reconnect`.
-    answer: Option<bool>,
 }
 
 /// The sans-IO connection engine.
@@ -445,6 +441,8 @@ pub struct Engine<P: Payload> {
     uplink: Uplink,
     /// How long the ping in flight is waited for: the pong timeout plus its backlog's share.
     pong_wait: u64,
+    /// With a heartbeat: the sampling of frames delivered on the fast path (src/core/fast_path.rs).
+    alive_sampling: AliveSampling,
     queue: Queue<P>,
     pending: Vec<Pending<P>>,
     /// The earliest deadline in `pending` (`None` when it is empty), so `next_deadline` (called after
@@ -489,6 +487,7 @@ impl<P: Payload> Engine<P> {
             socket_buffer: SocketBuffer::default(),
             uplink: Uplink::default(),
             pong_wait: 0,
+            alive_sampling: AliveSampling::default(),
             queue,
             pending: Vec::new(),
             request_deadline: None,
@@ -517,7 +516,16 @@ impl<P: Payload> Engine<P> {
 
     /// The earliest deadline, if any. O(1): the requests' earliest deadline is kept up to date.
     pub fn next_deadline(&self) -> Option<Millis> {
-        [self.connect_deadline, self.retry_at, self.ping_at, self.pong_deadline, self.uptime_reset_at, self.request_deadline, self.persist_at]
+        [
+            self.connect_deadline,
+            self.retry_at,
+            self.ping_at,
+            self.pong_deadline,
+            self.uptime_reset_at,
+            self.request_deadline,
+            self.persist_at,
+            self.alive_sampling.deadline(),
+        ]
             .into_iter()
             .flatten()
             .min()
@@ -692,9 +700,7 @@ impl<P: Payload> Engine<P> {
         self.emit_counted(ErrorCode::QueueFull, message, dropped as u64);
     }
 
-    /// Writing or reading the outbox failed (storage full, quota, a platform error): a `STORAGE` error event.
-    /// Nothing is lost while the app lives; the next change of the queue writes it again.
-    pub fn storage_failed(&mut self, now: Millis, err_msg: &str) {
+    fn storage_failed(&mut self, now: Millis, err_msg: &str) {
         self.tick(now);
         self.emit_error(ErrorCode::Storage, "the queue could not be kept in storage (queue.persist); queued frames live in memory only until a later write succeeds".into(), non_empty(err_msg));
     }
@@ -779,8 +785,31 @@ impl<P: Payload> Engine<P> {
 
     // ---------- the platform ----------
 
-    /// The task opened.
-    pub fn task_opened(&mut self, now: Millis, task: TaskId) {
+    /// A platform input (see [`Input`]) at `now`; then drain [`Engine::poll`].
+    pub fn handle(&mut self, now: Millis, input: Input<P>) {
+        match input {
+            Input::Opened { task } => self.task_opened(now, task),
+            Input::Frame { task, size, frame } => self.frame(now, task, size, frame),
+            Input::Closed { task, code, reason, should_reconnect } => self.task_closed(now, task, code, reason, should_reconnect),
+            // The platform is given the same connect timeout as the engine (wx `connectSocket({ timeout })`),
+            // so its own timer can fire first: that is the same CONNECT_TIMEOUT, whichever timer won the race.
+            Input::Failed { task, err_msg } => {
+                let timed_out = platform_timed_out(&err_msg);
+                self.task_failed(now, task, err_msg, timed_out)
+            }
+            Input::AttemptFailed { task, message } => self.task_failed(now, task, message, false),
+            Input::UrlRefused { task, err_msg, fixed } => self.url_refused(now, task, err_msg, fixed),
+            Input::SendFailed { task, err_msg } => self.send_failed(now, task, err_msg),
+            Input::SocketBuffered { task, bytes } => self.socket_buffered(task, bytes),
+            Input::Network { online } => self.network_changed(now, online),
+            Input::AppHidden => self.tick(now),
+            Input::AppShown => self.app_shown(now),
+            Input::Timeout => self.timeout(now),
+            Input::StorageFailed { err_msg } => self.storage_failed(now, &err_msg),
+        }
+    }
+
+    fn task_opened(&mut self, now: Millis, task: TaskId) {
         self.tick(now);
         if !self.is_live(task) || self.state != State::Connecting {
             return;
@@ -838,18 +867,14 @@ impl<P: Payload> Engine<P> {
         self.rearm();
     }
 
-    /// A frame of `size` bytes arrived on `task`, decoded and classified once (see [`Inbound`]). Counted and
-    /// taken as proof of life; then dropped (too large, or from an old task), delivered, or the request it
-    /// answers settled.
-    pub fn frame(&mut self, now: Millis, task: TaskId, size: usize, frame: Inbound<P>) {
+    fn frame(&mut self, now: Millis, task: TaskId, size: usize, frame: Inbound<P>) {
         self.tick(now);
         if !self.is_live(task) || self.state != State::Open {
             return;
         }
         self.stats.messages_received += 1;
         self.stats.bytes_received += size as u64;
-        self.pong_deadline = None;
-        self.arm_next_ping(now);
+        self.frame_is_alive(now);
         if size > self.cfg.max_message_bytes || matches!(frame, Inbound::TooLarge) {
             self.stats.dropped += 1;
             self.emit_error(
@@ -896,47 +921,18 @@ impl<P: Payload> Engine<P> {
         self.rearm();
     }
 
-    /// The task closed (the platform's `onClose`).
-    pub fn task_closed(&mut self, now: Millis, task: TaskId, code: u16, reason: &str) {
-        self.close_arrived(now, task, code, reason, None);
-    }
-
-    /// Whether a close of `task` now would consult `shouldReconnect`: the driver then asks it itself,
-    /// outside any engine call, and passes the answer to [`Engine::task_closed_answered`].
-    pub fn asks_should_reconnect(&self, task: TaskId) -> bool {
-        self.is_live(task) && self.cfg.reconnect.is_some()
-    }
-
-    /// The task closed, with `shouldReconnect`'s answer already known (`true`: retry as usual).
-    pub fn task_closed_answered(&mut self, now: Millis, task: TaskId, code: u16, reason: &str, reconnect: bool) {
-        self.close_arrived(now, task, code, reason, Some(reconnect));
-    }
-
-    fn close_arrived(&mut self, now: Millis, task: TaskId, code: u16, reason: &str, answer: Option<bool>) {
+    fn task_closed(&mut self, now: Millis, task: TaskId, code: u16, reason: String, should_reconnect: bool) {
         self.tick(now);
         if !self.is_live(task) {
             return;
         }
         if self.state == State::Connecting {
-            self.emit_error(ErrorCode::ConnectFailed, cat(&["the socket closed before it opened (code ", &num(u64::from(code)), ")"]), non_empty(reason));
+            self.emit_error(ErrorCode::ConnectFailed, cat(&["the socket closed before it opened (code ", &num(u64::from(code)), ")"]), non_empty(&reason));
         }
-        self.lose_task(Loss { code, reason: reason.to_owned(), by_server: true, close_task: false, abort: false, answer });
+        self.lose_task(Loss { code, reason, may_retry: should_reconnect, close_task: false, abort: false });
     }
 
-    /// The task reported an error (the platform's `onError`, or `connectSocket` failing).
-    pub fn task_error(&mut self, now: Millis, task: TaskId, err_msg: &str) {
-        // The platform is given the same connect timeout as the engine (wx `connectSocket({ timeout })`),
-        // so its own timer can fire first: that is the same CONNECT_TIMEOUT, whichever timer won the race.
-        self.task_failed(now, task, err_msg, platform_timed_out(err_msg));
-    }
-
-    /// The attempt failed before a task could be asked for (the `url` function threw, rejected or gave
-    /// no usable URL): `CONNECT_FAILED` whatever the message says, and the client retries.
-    pub fn attempt_failed(&mut self, now: Millis, task: TaskId, message: &str) {
-        self.task_failed(now, task, message, false);
-    }
-
-    fn task_failed(&mut self, now: Millis, task: TaskId, err_msg: &str, timed_out: bool) {
+    fn task_failed(&mut self, now: Millis, task: TaskId, err_msg: String, timed_out: bool) {
         self.tick(now);
         if !self.is_live(task) {
             return;
@@ -948,53 +944,44 @@ impl<P: Payload> Engine<P> {
         } else {
             (ErrorCode::ConnectFailed, "could not open the socket".into())
         };
-        self.emit_error(code, message, non_empty(err_msg));
-        self.lose_task(Loss { code: 1006, reason: err_msg.to_owned(), by_server: false, close_task: true, abort: false, answer: None });
+        self.emit_error(code, message, non_empty(&err_msg));
+        self.lose_task(Loss { code: 1006, reason: err_msg, may_retry: true, close_task: true, abort: false });
     }
 
-    /// The platform refused the URL itself as invalid (a `WebSocket` constructor's `SyntaxError`, a
-    /// `connectSocket` "invalid url"): an `INVALID_URL` error. A fixed URL can never open, so the client stops
-    /// (`closed`, no retry loop; `reconnect()` tries again); a url function may return another, so with one
-    /// (`final_` false) it is a failed attempt, retried as usual.
-    pub fn url_refused(&mut self, now: Millis, task: TaskId, err_msg: &str, final_: bool) {
+    fn url_refused(&mut self, now: Millis, task: TaskId, err_msg: String, fixed: bool) {
         self.tick(now);
         if !self.is_live(task) {
             return;
         }
         self.emit_error(
             ErrorCode::InvalidUrl,
-            if final_ {
+            if fixed {
                 "the platform refused the URL; fix it, then call reconnect()".into()
             } else {
                 "the platform refused the URL the url function returned".into()
             },
-            non_empty(err_msg),
+            non_empty(&err_msg),
         );
         // A final refusal ends the client the way a "no" from shouldReconnect does.
-        self.lose_task(Loss { code: 1006, reason: err_msg.to_owned(), by_server: final_, close_task: true, abort: false, answer: final_.then_some(false) });
+        self.lose_task(Loss { code: 1006, reason: err_msg, may_retry: !fixed, close_task: true, abort: false });
     }
 
-    /// Handing a frame to the open task failed: the connection is taken as broken.
-    pub fn send_failed(&mut self, now: Millis, task: TaskId, err_msg: &str) {
+    fn send_failed(&mut self, now: Millis, task: TaskId, err_msg: String) {
         self.tick(now);
         if !self.is_live(task) || self.state != State::Open {
             return;
         }
-        self.emit_error(ErrorCode::SendFailed, "the platform could not send a frame; reconnecting".into(), non_empty(err_msg));
-        self.lose_task(Loss { code: 1006, reason: err_msg.to_owned(), by_server: false, close_task: true, abort: true, answer: None });
+        self.emit_error(ErrorCode::SendFailed, "the platform could not send a frame; reconnecting".into(), non_empty(&err_msg));
+        self.lose_task(Loss { code: 1006, reason: err_msg, may_retry: true, close_task: true, abort: true });
     }
 
-    /// The platform's `bufferedAmount` for `task`, read just before [`Engine::handle_timeout`] where the
-    /// platform has one (a browser `WebSocket`, npm `ws`; a `SocketTask` has none): bytes still in the
-    /// socket put off the heartbeat's verdict while they drain (see `heartbeat::SocketBuffer`).
-    pub fn socket_buffered(&mut self, task: TaskId, bytes: u64) {
+    fn socket_buffered(&mut self, task: TaskId, bytes: u64) {
         if self.is_live(task) {
             self.socket_buffer.read(bytes);
         }
     }
 
-    /// The platform reports the network up or down. Down: no attempts are spent. Up: connect now.
-    pub fn network_changed(&mut self, now: Millis, online: bool) {
+    fn network_changed(&mut self, now: Millis, online: bool) {
         self.tick(now);
         let was_online = self.online;
         self.online = online;
@@ -1010,14 +997,7 @@ impl<P: Payload> Engine<P> {
         self.rearm();
     }
 
-    /// The app went to the background. Nothing changes (timers freeze anyway); kept for symmetry and logs.
-    pub fn app_hidden(&mut self, now: Millis) {
-        self.tick(now);
-    }
-
-    /// The app came back: a heartbeat-enabled open client pings at once (its timers were frozen);
-    /// a waiting client with network connects at once.
-    pub fn app_shown(&mut self, now: Millis) {
+    fn app_shown(&mut self, now: Millis) {
         self.tick(now);
         match self.state {
             State::Open if self.cfg.heartbeat.is_some() => self.send_ping(now),
@@ -1031,8 +1011,8 @@ impl<P: Payload> Engine<P> {
         self.rearm();
     }
 
-    /// The timer fired: handles every deadline that is due.
-    pub fn handle_timeout(&mut self, now: Millis) {
+    /// Every deadline that is due.
+    fn timeout(&mut self, now: Millis) {
         self.tick(now);
         // The platform's timer is one-shot and has just fired: nothing is armed any more. If it fired
         // early and nothing is due yet, `rearm` below arms it again for the same deadline.
@@ -1054,6 +1034,7 @@ impl<P: Payload> Engine<P> {
             });
             self.request_deadline = earliest;
         }
+        self.sample_alive(now);
         if self.persist_at.is_some_and(|t| t <= now) {
             self.persist_at = None;
             let snapshot = self.snapshot();
@@ -1067,7 +1048,7 @@ impl<P: Payload> Engine<P> {
             self.connect_deadline = None;
             let ms = self.cfg.connect_timeout_ms;
             self.emit_error(ErrorCode::ConnectTimeout, cat(&["the socket did not open within ", &num(ms), " ms"]), None);
-            self.lose_task(Loss { code: 1006, reason: "connect timeout".into(), by_server: false, close_task: true, abort: false, answer: None });
+            self.lose_task(Loss { code: 1006, reason: "connect timeout".into(), may_retry: true, close_task: true, abort: false });
         }
         if self.pong_deadline.is_some_and(|t| t <= now) && self.socket_buffer.puts_off_verdict() {
             // The ping has not left the client yet, and its socket drains: wait another pong timeout.
@@ -1077,7 +1058,7 @@ impl<P: Payload> Engine<P> {
             self.pong_deadline = None;
             let ms = self.pong_wait;
             self.emit_error(ErrorCode::HeartbeatTimeout, cat(&["no pong within ", &num(ms), " ms of a ping; the connection is dead"]), None);
-            self.lose_task(Loss { code: 1006, reason: "heartbeat timeout".into(), by_server: false, close_task: true, abort: true, answer: None });
+            self.lose_task(Loss { code: 1006, reason: "heartbeat timeout".into(), may_retry: true, close_task: true, abort: true });
         }
         if self.ping_at.is_some_and(|t| t <= now) && self.state == State::Open {
             self.send_ping(now);
@@ -1242,6 +1223,7 @@ impl<P: Payload> Engine<P> {
         self.ping_at = None;
         self.pong_deadline = None;
         self.uptime_reset_at = None;
+        self.alive_sampling.stop();
     }
 
     fn begin_attempt(&mut self) {
@@ -1277,7 +1259,7 @@ impl<P: Payload> Engine<P> {
         let policy = self.cfg.reconnect.clone();
         let next = match policy {
             None => Next::Closed,
-            Some(_) if loss.by_server && !loss.answer.unwrap_or_else(|| self.ask_should_reconnect(loss.code, &loss.reason)) => Next::Closed,
+            Some(_) if !loss.may_retry => Next::Closed,
             Some(_) if !self.online => Next::Offline,
             Some(b) if b.max_retries.is_some_and(|max| self.retry_count >= max) => {
                 let n = self.retry_count;
@@ -1336,13 +1318,6 @@ impl<P: Payload> Engine<P> {
                 cat(&[&num(lost), " frames sent on the lost connection were never confirmed by a pong; they may not have arrived"]),
                 lost,
             );
-        }
-    }
-
-    fn ask_should_reconnect(&mut self, code: u16, reason: &str) -> bool {
-        match self.cfg.should_reconnect.as_mut() {
-            Some(f) => f(code, reason),
-            None => true,
         }
     }
 

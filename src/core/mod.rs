@@ -9,6 +9,7 @@ pub mod defaults;
 mod engine;
 mod error;
 pub mod heartbeat;
+mod input;
 mod outbox;
 mod queue;
 pub(crate) mod text;
@@ -16,9 +17,10 @@ mod validate;
 
 pub use backoff::{Backoff, Rng};
 pub use engine::{
-    Config, Engine, Event, FastBlock, FastDone, FastLanes, Heartbeat, Inbound, Millis, Output, Payload, RequestHandle, RequestKey, SendOptions, ShouldReconnect, State, Stats, TaskId,
-    Text,
+    alive_sample_ms, Config, Engine, Event, FastBlock, FastDone, FastLanes, Heartbeat, Inbound, Millis, Output, Payload, RequestHandle,
+    RequestKey, SendOptions, State, Stats, TaskId, Text,
 };
+pub use input::Input;
 pub use error::{Error, ErrorCode};
 pub use outbox::{Restored, Snapshot, StoredFrame};
 pub use queue::{Overflow, Pushed, Queue, QueueLimits, Queued};

@@ -16,7 +16,8 @@ use crate::core::defaults as d;
 use crate::core::text::cat;
 use crate::core::{check_header, check_url, Backoff, Config, Error, ErrorCode, Heartbeat, Overflow, QueueLimits};
 use crate::platform::{
-    describe, detect_platform, encode_json, has_connect_socket, is_platform, log, make_error, platform_names, Codec, Frame, Setup, UrlSource,
+    ask_should_reconnect, describe, detect_platform, encode_json, has_connect_socket, is_platform, log, make_error, platform_names, Codec,
+    Frame, Setup, ShouldReconnect, UrlSource,
 };
 
 /// The parsed options.
@@ -219,7 +220,8 @@ pub fn parse(options: &JsValue) -> Result<Parsed, JsValue> {
             min_uptime_ms: r.num("minUptimeMs", 0.0)?.map_or(d::MIN_UPTIME_MS, |n| n as u64),
         };
         b.validate().map_err(|m| invalid(&m))?;
-        (Some(b), r.func("shouldReconnect")?)
+        let ask = r.func("shouldReconnect")?.map(|f| ShouldReconnect::new(move |code, reason| ask_should_reconnect(&f, code, reason)));
+        (Some(b), ask)
     };
 
     let h = o.value("heartbeat")?;
@@ -273,8 +275,6 @@ pub fn parse(options: &JsValue) -> Result<Parsed, JsValue> {
     let config = Config {
         connect_timeout_ms,
         reconnect,
-        // Asked by the driver before it reports a close, never from inside the engine (Setup).
-        should_reconnect: None,
         heartbeat,
         queue,
         max_message_bytes: o.num("maxMessageBytes", 1.0)?.map_or(d::MAX_MESSAGE_BYTES, |n| n as usize),

@@ -8,7 +8,6 @@ use std::cell::UnsafeCell;
 use wasm_bindgen::JsValue;
 
 use super::bindings::{new_fast_path, release_fast_path};
-use super::now_from;
 use crate::core::{FastBlock, FastDone, FastLanes};
 
 pub(crate) struct FastPath {
@@ -34,14 +33,11 @@ impl FastPath {
         &self.js
     }
 
-    /// What JavaScript did since the last time, taken (the arrival time made monotonic as the engine's
-    /// clock is).
+    /// What JavaScript did since the last time, taken.
     pub fn take(&self) -> FastDone {
         // SAFETY: the block is only written by JavaScript while the module is not running; no reference
         // to it outlives this statement.
-        let mut done = unsafe { (*self.block.get()).take() };
-        done.last_frame_at = done.last_frame_at.map(|t| now_from(t as f64));
-        done
+        unsafe { (*self.block.get()).take() }
     }
 
     /// Opens the lanes the engine allows (closes them all with `FastLanes::default()`).

@@ -25,8 +25,8 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::core::text::cat;
 use crate::core::{
-    check_url, redact_in, redact_url, Config, Engine, ErrorCode, Event, FastLanes, Millis, Output, Payload, RequestHandle, Snapshot, StoredFrame,
-    TaskId,
+    check_url, redact_in, redact_url, Config, Engine, ErrorCode, Event, FastDone, FastLanes, Input, Millis, Output, Payload,
+    RequestHandle, Snapshot, StoredFrame, TaskId,
 };
 
 pub(crate) use bindings::*;
@@ -139,14 +139,39 @@ pub struct Setup {
     pub is_error: Option<Function>,
     /// `queue.persist`: the storage key of the durable outbox, if any.
     pub persist_key: Option<JsValue>,
-    /// `reconnect.shouldReconnect`, asked by the driver outside any engine call.
-    pub should_reconnect: Option<Function>,
+    /// `reconnect.shouldReconnect(code, reason)`, asked by the driver before it hands a close to the engine,
+    /// with no borrow held (page code may call back into the client).
+    pub should_reconnect: Option<ShouldReconnect>,
     /// `requestIdField` as a JS string.
     pub id_field: JsValue,
     /// `lifecycle`.
     pub lifecycle: bool,
     /// `logger`.
     pub logger: Option<Function>,
+}
+
+/// `shouldReconnect`: decides, after the server closed the live task, whether to retry (`(code, reason) ->
+/// bool`; `false` stops the client). The driver asks it before the engine hears of the close, with no borrow
+/// held, so it may call back into the client.
+#[derive(Clone)]
+pub struct ShouldReconnect(Rc<dyn Fn(u16, &str) -> bool>);
+
+impl ShouldReconnect {
+    /// A verdict from `f(code, reason)`.
+    pub fn new(f: impl Fn(u16, &str) -> bool + 'static) -> ShouldReconnect {
+        ShouldReconnect(Rc::new(f))
+    }
+
+    /// The verdict on a close with `code` and `reason`.
+    pub fn ask(&self, code: u16, reason: &str) -> bool {
+        (self.0)(code, reason)
+    }
+}
+
+impl std::fmt::Debug for ShouldReconnect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ShouldReconnect(..)")
+    }
 }
 
 /// What the driver reports to its owner.
@@ -324,7 +349,7 @@ impl<H: Host> Driver<H> {
         if lifecycle && !driver.inner.io.borrow().engine.is_closed_by_user() {
             driver.watch_lifecycle();
         }
-        driver.enter();
+        driver.enter(now_ms());
         driver.drain();
         driver.leave();
         driver
@@ -347,7 +372,7 @@ impl<H: Host> Driver<H> {
 
     /// [`Driver::with_engine`] at a time the caller read (`now_from`).
     pub fn with_engine_at<R>(&self, now: Millis, f: impl FnOnce(&mut Engine<Frame>, Millis) -> R) -> R {
-        self.enter();
+        self.enter(now);
         let r = {
             let mut io = self.inner.io.borrow_mut();
             f(&mut io.engine, now)
@@ -360,21 +385,26 @@ impl<H: Host> Driver<H> {
     /// Reads the engine without performing anything (after taking in what the fast path did).
     pub fn read<R>(&self, f: impl FnOnce(&Engine<Frame>) -> R) -> R {
         let mut io = self.inner.io.borrow_mut();
-        io.engine.collect_fast(self.inner.fast.take());
+        let done = self.inner.fast.take();
+        if done != FastDone::default() {
+            io.engine.collect_fast(now_ms(), done);
+        }
         f(&io.engine)
     }
 
     /// A call into the engine begins: what JavaScript did on the fast path goes in first, and the lanes are
     /// closed until the outermost call has performed everything (page code that runs inside, a logger or
     /// `shouldReconnect`, goes through the engine, in order).
-    fn enter(&self) {
+    #[inline(never)]
+    fn enter(&self, now: Millis) {
         self.inner.calls.set(self.inner.calls.get() + 1);
         self.inner.fast.publish(FastLanes::default());
         let done = self.inner.fast.take();
-        self.inner.io.borrow_mut().engine.collect_fast(done);
+        self.inner.io.borrow_mut().engine.collect_fast(now, done);
     }
 
     /// The call ends; the outermost one opens the lanes the engine allows now.
+    #[inline(never)]
     fn leave(&self) {
         let calls = self.inner.calls.get().saturating_sub(1);
         self.inner.calls.set(calls);
@@ -463,8 +493,8 @@ impl<H: Host> Driver<H> {
                 let handle = self.conn_of(task);
                 if let Some(h) = handle {
                     if let Err(e) = h.send(&payload.data) {
-                        let msg = self.redacted(&describe(&e));
-                        self.inner.io.borrow_mut().engine.send_failed(now_ms(), task, &msg);
+                        let err_msg = self.redacted(&describe(&e));
+                        self.inner.io.borrow_mut().engine.handle(now_ms(), Input::SendFailed { task, err_msg });
                     }
                 }
             }
@@ -545,7 +575,7 @@ impl<H: Host> Driver<H> {
     }
 
     fn attempt_failed(&self, task: TaskId, msg: &str) {
-        self.inner.io.borrow_mut().engine.attempt_failed(now_ms(), task, msg);
+        self.inner.io.borrow_mut().engine.handle(now_ms(), Input::AttemptFailed { task, message: msg.to_owned() });
     }
 
     fn connect_checked(&self, task: TaskId, url: String) {
@@ -582,43 +612,42 @@ impl<H: Host> Driver<H> {
 
     fn on_input(&self, now: Millis, input: PlatformInput) {
         match input {
+            PlatformInput::Engine(input) => self.inner.io.borrow_mut().engine.handle(now, input),
             PlatformInput::Opened { task, header } => {
                 let mut io = self.inner.io.borrow_mut();
                 if io.engine.task() == Some(task) {
                     io.open_header = header;
                 }
-                io.engine.task_opened(now, task);
+                io.engine.handle(now, Input::Opened { task });
             }
-            PlatformInput::Frame { task, size, frame } => self.inner.io.borrow_mut().engine.frame(now, task, size, frame),
             PlatformInput::Closed { task, code, reason } => {
                 let code = code.as_f64().filter(|c| c.is_finite() && *c >= 0.0 && *c <= 65535.0).map_or(1006, |c| c as u16);
                 // Every text from the platform may quote the URL, query string and all (a close reason too).
                 let reason = self.redacted(&reason.as_string().unwrap_or_default());
+                // shouldReconnect is asked here, before the engine hears of the close, and only about a close
+                // the engine would weigh it for: the live task's, with reconnect on (the option exists only then).
                 let ask = {
                     let mut io = self.inner.io.borrow_mut();
                     if io.conn.as_ref().is_some_and(|c| c.task == task) {
                         io.conn = None;
                     }
                     let f = io.setup.should_reconnect.clone();
-                    f.filter(|_| io.engine.asks_should_reconnect(task))
+                    f.filter(|_| io.engine.task() == Some(task))
                 };
                 // Page code runs here with no borrow held: it may read the client or call close().
-                let reconnect = ask.map_or(true, |f| ask_should_reconnect(&f, code, &reason));
-                self.inner.io.borrow_mut().engine.task_closed_answered(now, task, code, &reason, reconnect);
+                let should_reconnect = ask.map_or(true, |f| f.ask(code, &reason));
+                self.inner.io.borrow_mut().engine.handle(now, Input::Closed { task, code, reason, should_reconnect });
             }
             PlatformInput::Failed { task, err_msg } => {
                 // The platform's text may quote the URL, query string and all.
-                let msg = self.redacted(&err_msg);
-                self.inner.io.borrow_mut().engine.task_error(now, task, &msg);
+                let err_msg = self.redacted(&err_msg);
+                self.inner.io.borrow_mut().engine.handle(now, Input::Failed { task, err_msg });
             }
             PlatformInput::UrlRefused { task, err_msg } => self.url_refused(now, task, &err_msg),
             PlatformInput::SendFailed { task, err_msg } => {
-                let msg = self.redacted(&err_msg);
-                self.inner.io.borrow_mut().engine.send_failed(now, task, &msg);
+                let err_msg = self.redacted(&err_msg);
+                self.inner.io.borrow_mut().engine.handle(now, Input::SendFailed { task, err_msg });
             }
-            PlatformInput::AppHidden => self.inner.io.borrow_mut().engine.app_hidden(now),
-            PlatformInput::AppShown => self.inner.io.borrow_mut().engine.app_shown(now),
-            PlatformInput::Network { online } => self.inner.io.borrow_mut().engine.network_changed(now, online),
             PlatformInput::UrlResolved { task, url } => {
                 if self.awaits_url(task) {
                     match url.as_string() {
@@ -632,7 +661,7 @@ impl<H: Host> Driver<H> {
                     self.attempt_failed(task, &cat(&["the url function's promise rejected: ", &why]));
                 }
             }
-            PlatformInput::StorageFailed { err_msg } => self.inner.io.borrow_mut().engine.storage_failed(now, &err_msg),
+            PlatformInput::StorageFailed { err_msg } => self.inner.io.borrow_mut().engine.handle(now, Input::StorageFailed { err_msg }),
             PlatformInput::RestoreDropped { count } => self.inner.io.borrow_mut().engine.restore_dropped(now, count),
             PlatformInput::Timer => {
                 let mut io = self.inner.io.borrow_mut();
@@ -641,10 +670,10 @@ impl<H: Host> Driver<H> {
                 // reading: the platform has no bufferedAmount).
                 if let Some((task, buffered)) = io.conn.as_ref().map(|c| (c.task, c.handle.buffered_amount())) {
                     if buffered >= 0.0 {
-                        io.engine.socket_buffered(task, buffered as u64);
+                        io.engine.handle(now, Input::SocketBuffered { task, bytes: buffered as u64 });
                     }
                 }
-                io.engine.handle_timeout(now);
+                io.engine.handle(now, Input::Timeout);
             }
         }
         self.drain();
@@ -678,7 +707,7 @@ impl<H: Host> Driver<H> {
         }
         let failed = outbox.commit(snapshot.next_message_id as f64);
         if !failed.is_empty() {
-            self.inner.io.borrow_mut().engine.storage_failed(now_ms(), &failed);
+            self.inner.io.borrow_mut().engine.handle(now_ms(), Input::StorageFailed { err_msg: failed });
         }
     }
 
@@ -686,9 +715,9 @@ impl<H: Host> Driver<H> {
     fn url_refused(&self, now: Millis, task: TaskId, err_msg: &str) {
         let mut io = self.inner.io.borrow_mut();
         // The platform's text may quote the URL, query string and all.
-        let msg = redact_in(err_msg, &io.last_url);
+        let err_msg = redact_in(err_msg, &io.last_url);
         let fixed = matches!(io.setup.url, UrlSource::Fixed(_));
-        io.engine.url_refused(now, task, &msg, fixed);
+        io.engine.handle(now, Input::UrlRefused { task, err_msg, fixed });
     }
 
     /// Whether `task` is the current attempt and still waits for its URL.
@@ -725,7 +754,7 @@ impl<H: Host> Target for Inner<H> {
         // returned (docs/contract.md, "Re-entrancy and lifetimes").
         begin_call();
         let driver = Driver { inner: self };
-        driver.enter();
+        driver.enter(now);
         driver.on_input(now, input);
         driver.leave();
         end_call();

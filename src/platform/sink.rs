@@ -8,26 +8,20 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 
 use super::Frame;
-use crate::core::{Inbound, Millis, RequestKey, TaskId};
+use crate::core::{Inbound, Input, Millis, RequestKey, TaskId};
 
 /// An input from the platform, as the driver handles it.
 pub(crate) enum PlatformInput {
+    /// An engine input as it is: nothing for the driver to add (a frame, the network, the app's lifecycle).
+    Engine(Input<Frame>),
     /// The task opened; `header` is the handshake's response headers where the platform gives them.
     Opened { task: TaskId, header: JsValue },
-    /// A frame of `size` bytes, decoded and classified once (src/js/inbound.js).
-    Frame { task: TaskId, size: usize, frame: Inbound<Frame> },
     /// The task closed with a code and reason as the platform gave them (possibly missing).
     Closed { task: TaskId, code: JsValue, reason: JsValue },
     /// The task failed (connect failure or an error event), with the platform's text.
     Failed { task: TaskId, err_msg: String },
     /// A `send` on the task failed, with the platform's text.
     SendFailed { task: TaskId, err_msg: String },
-    /// The app went to the background.
-    AppHidden,
-    /// The app came back to the foreground.
-    AppShown,
-    /// The network went away or came back.
-    Network { online: bool },
     /// The client's timer fired.
     Timer,
     /// The platform refused the URL as invalid, with its text.
@@ -61,7 +55,7 @@ impl Sink {
     fn frame(&self, task: u32, size: f64, now: f64, frame: Inbound<Frame>) {
         // A size the JS measured: finite and whole; anything else counts as 0.
         let size = if size.is_finite() && size > 0.0 { size as usize } else { 0 };
-        self.feed(now, PlatformInput::Frame { task: TaskId(task), size, frame });
+        self.feed(now, PlatformInput::Engine(Input::Frame { task: TaskId(task), size, frame }));
     }
 
     fn feed(&self, now: f64, input: PlatformInput) {
@@ -131,18 +125,18 @@ impl Sink {
     /// The app went to the background.
     #[wasm_bindgen(js_name = appHidden)]
     pub fn app_hidden(&self, now: f64) {
-        self.feed(now, PlatformInput::AppHidden);
+        self.feed(now, PlatformInput::Engine(Input::AppHidden));
     }
 
     /// The app came back.
     #[wasm_bindgen(js_name = appShown)]
     pub fn app_shown(&self, now: f64) {
-        self.feed(now, PlatformInput::AppShown);
+        self.feed(now, PlatformInput::Engine(Input::AppShown));
     }
 
     /// The network changed.
     pub fn network(&self, online: bool, now: f64) {
-        self.feed(now, PlatformInput::Network { online });
+        self.feed(now, PlatformInput::Engine(Input::Network { online }));
     }
 
     /// The platform refused `task`'s URL as invalid.

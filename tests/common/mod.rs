@@ -3,12 +3,13 @@
 //!
 //! - `advance_to(t)` fires `handle_timeout` at each armed deadline in order up to `t`, exactly as a
 //!   platform timer would (the timer is one-shot: firing disarms it until the engine arms it again).
-//! - `open()`, `server_close()`, `error()`, `frame()` play the platform's side for the live task.
+//! - `open()`, `server_close()`, `error()`, `frame()` play the platform's side for the live task;
+//!   `server_close()` first asks `should_reconnect`, as the driver asks page code's `shouldReconnect`.
 //! - `take()` returns the outputs since the last `take()`; `log` keeps them all with their times.
 #![allow(dead_code)]
 
 use wxsocket::core::{
-    Backoff, Config, Engine, ErrorCode, Event, Heartbeat, Inbound, Millis, Output, Overflow, QueueLimits, RequestHandle, State, TaskId,
+    Backoff, Config, Engine, ErrorCode, Event, Heartbeat, Inbound, Input, Millis, Output, Overflow, QueueLimits, RequestHandle, State, TaskId,
     Text,
 };
 
@@ -18,7 +19,6 @@ pub fn config() -> Config<Text> {
     Config {
         connect_timeout_ms: 1000,
         reconnect: Some(exact_backoff()),
-        should_reconnect: None,
         heartbeat: None,
         queue: QueueLimits::default(),
         max_message_bytes: 1_048_576,
@@ -67,6 +67,9 @@ pub struct Harness {
     pub log: Vec<(Millis, Output<Text>)>,
     /// How much of `log` `take()` has returned.
     taken: usize,
+    /// Page code's `reconnect.shouldReconnect`, asked by `server_close` before the engine hears of the close
+    /// (with reconnect on), its answer carried in `Input::Closed`.
+    pub should_reconnect: Option<Box<dyn FnMut(u16, &str) -> bool>>,
 }
 
 impl Harness {
@@ -77,7 +80,7 @@ impl Harness {
 
     pub fn with_seed(config: Config<Text>, seed: u64) -> Self {
         let engine = Engine::new(config, seed, 0);
-        let mut h = Harness { engine, now: 0, timer: None, log: Vec::new(), taken: 0 };
+        let mut h = Harness { engine, now: 0, timer: None, log: Vec::new(), taken: 0, should_reconnect: None };
         h.drain();
         h
     }
@@ -125,7 +128,7 @@ impl Harness {
             }
             self.now = self.now.max(at);
             self.timer = None;
-            self.engine.handle_timeout(self.now);
+            self.engine.handle(self.now, Input::Timeout);
             self.drain();
         }
         self.now = t;
@@ -144,7 +147,7 @@ impl Harness {
     /// The platform reports the live task open.
     pub fn open(&mut self) -> TaskId {
         let task = self.task();
-        self.engine.task_opened(self.now, task);
+        self.engine.handle(self.now, Input::Opened { task });
         self.drain();
         task
     }
@@ -152,7 +155,12 @@ impl Harness {
     /// The server closes the live task.
     pub fn server_close(&mut self, code: u16, reason: &str) -> TaskId {
         let task = self.task();
-        self.engine.task_closed(self.now, task, code, reason);
+        let reconnect_on = self.engine.config().reconnect.is_some();
+        let should_reconnect = match self.should_reconnect.as_mut() {
+            Some(ask) if reconnect_on => ask(code, reason),
+            _ => true,
+        };
+        self.engine.handle(self.now, Input::Closed { task, code, reason: reason.into(), should_reconnect });
         self.drain();
         task
     }
@@ -160,7 +168,7 @@ impl Harness {
     /// The live task reports an error.
     pub fn error(&mut self, err_msg: &str) -> TaskId {
         let task = self.task();
-        self.engine.task_error(self.now, task, err_msg);
+        self.engine.handle(self.now, Input::Failed { task, err_msg: err_msg.into() });
         self.drain();
         task
     }
@@ -174,7 +182,7 @@ impl Harness {
     /// A message of `len` bytes arrives on `task` (live or not): what became of it.
     pub fn frame_on(&mut self, task: TaskId, len: usize) -> Fate {
         let before = self.log.len();
-        self.engine.frame(self.now, task, len, Inbound::Message(t("frame")));
+        self.engine.handle(self.now, Input::Frame { task, size: len, frame: Inbound::Message(t("frame")) });
         self.drain();
         let new = &self.log[before..];
         if new.iter().any(|(_, o)| matches!(o, Output::Deliver(_))) {
@@ -189,7 +197,7 @@ impl Harness {
     /// A pong arrives on the live task.
     pub fn pong(&mut self) {
         let task = self.task();
-        self.engine.frame(self.now, task, 4, Inbound::Pong);
+        self.engine.handle(self.now, Input::Frame { task, size: 4, frame: Inbound::Pong });
         self.drain();
     }
 
@@ -197,7 +205,7 @@ impl Harness {
     pub fn reply(&mut self, key: &str) -> Option<RequestHandle> {
         let task = self.task();
         let before = self.log.len();
-        self.engine.frame(self.now, task, 8, Inbound::Reply { key: key.into(), reply: t("reply"), error: false });
+        self.engine.handle(self.now, Input::Frame { task, size: 8, frame: Inbound::Reply { key: key.into(), reply: t("reply"), error: false } });
         self.drain();
         self.log[before..].iter().find_map(|(_, o)| if let Output::Resolve { request, .. } = o { Some(*request) } else { None })
     }
@@ -220,17 +228,17 @@ impl Harness {
     }
 
     pub fn network(&mut self, online: bool) {
-        self.engine.network_changed(self.now, online);
+        self.engine.handle(self.now, Input::Network { online });
         self.drain();
     }
 
     pub fn app_hidden(&mut self) {
-        self.engine.app_hidden(self.now);
+        self.engine.handle(self.now, Input::AppHidden);
         self.drain();
     }
 
     pub fn app_shown(&mut self) {
-        self.engine.app_shown(self.now);
+        self.engine.handle(self.now, Input::AppShown);
         self.drain();
     }
 

@@ -9,16 +9,15 @@ import { newEmitter } from '../../src/js/emitter.js';
 // The block's fields as the module lays them out (src/core/fast_path.rs, FastBlock).
 const ADDRESS = 1024;
 function block(memory) {
-  const u32 = new Uint32Array(memory.buffer, ADDRESS, 4);
-  const f64 = new Float64Array(memory.buffer, ADDRESS + 16, 5);
+  const u32 = new Uint32Array(memory.buffer, ADDRESS, 2);
+  const f64 = new Float64Array(memory.buffer, ADDRESS + 8, 4);
   return {
-    publish(send, receive, stamp) {
+    publish(send, receive) {
       u32[0] = send;
       u32[1] = receive;
-      u32[2] = stamp ? 1 : 0;
     },
     counters() {
-      return { sent: f64[0], sentBytes: f64[1], received: f64[2], receivedBytes: f64[3], lastFrameAt: f64[4] };
+      return { sent: f64[0], sentBytes: f64[1], received: f64[2], receivedBytes: f64[3] };
     },
   };
 }
@@ -42,27 +41,26 @@ test('closed lanes send and deliver nothing; open ones do it and count it', () =
   const b = block(r.memory);
   assert.equal(r.fast.send('abc'), false);
   assert.equal(r.fast.receive(5, 3, 'm', undefined), false);
-  b.publish(4, 4, false); // another task's lanes
+  b.publish(4, 4); // another task's lanes
   assert.equal(r.fast.send('abc'), false);
   assert.equal(r.fast.receive(5, 3, 'm', undefined), false);
   assert.deepEqual(r.sent, []);
-  b.publish(5, 5, false);
+  b.publish(5, 5);
   assert.equal(r.fast.send('abc'), true);
   assert.equal(r.fast.send(new ArrayBuffer(7)), true);
   assert.equal(r.fast.receive(5, 3, 'm', undefined), true);
   assert.equal(r.fast.receive(4, 3, 'old task', undefined), false);
   assert.equal(r.sent.length, 2);
   assert.deepEqual(r.heard, ['m']);
-  assert.deepEqual(b.counters(), { sent: 2, sentBytes: 10, received: 1, receivedBytes: 3, lastFrameAt: 0 });
-  b.publish(5, 5, true);
-  const before = Date.now();
-  r.fast.receive(5, 2, 'n', undefined);
-  assert.ok(b.counters().lastFrameAt >= before, 'stamped while the heartbeat needs it');
+  assert.deepEqual(b.counters(), { sent: 2, sentBytes: 10, received: 1, receivedBytes: 3 });
+  b.publish(5, 0); // receive closed (the engine is not sampling)
+  assert.equal(r.fast.receive(5, 3, 'n', undefined), false);
+  assert.equal(r.fast.send('x'), true);
 });
 
 test('a frame carrying the id of a pending request goes to the module', () => {
   const r = rig();
-  block(r.memory).publish(5, 5, false);
+  block(r.memory).publish(5, 5);
   r.emitter.defer(1, 7);
   r.emitter.defer(2, 'x');
   assert.equal(r.fast.receive(5, 9, { id: 7 }, 7), false);
@@ -75,7 +73,7 @@ test('a frame carrying the id of a pending request goes to the module', () => {
 
 test('a socket that throws on send is reported to the sink, and the frame counts as sent', () => {
   const r = rig();
-  block(r.memory).publish(5, 5, false);
+  block(r.memory).publish(5, 5);
   r.conn.send = () => { throw new Error('socket is closing'); };
   assert.equal(r.fast.send('abc'), true);
   assert.deepEqual(r.failed, [[5, 'socket is closing']]);
@@ -84,16 +82,16 @@ test('a socket that throws on send is reported to the sink, and the frame counts
 
 test('after memory.grow the views are rebuilt: the lanes are read and the counters land in the new buffer', () => {
   const r = rig();
-  block(r.memory).publish(5, 5, false);
+  block(r.memory).publish(5, 5);
   assert.equal(r.fast.send('ab'), true);
   const old = new Uint32Array(r.memory.buffer);
   r.memory.grow(1);
   assert.equal(old.length, 0, 'the old buffer is detached');
   assert.equal(r.fast.send('cde'), true);
   assert.equal(r.fast.receive(5, 4, 'm', undefined), true);
-  assert.deepEqual(block(r.memory).counters(), { sent: 2, sentBytes: 5, received: 1, receivedBytes: 4, lastFrameAt: 0 });
+  assert.deepEqual(block(r.memory).counters(), { sent: 2, sentBytes: 5, received: 1, receivedBytes: 4 });
   // A lane closed in the grown memory is seen as closed.
-  block(r.memory).publish(0, 0, false);
+  block(r.memory).publish(0, 0);
   assert.equal(r.fast.send('x'), false);
   assert.equal(r.sent.length, 2);
 });
@@ -106,7 +104,7 @@ test('two clients share one pair of views; a released one never touches its bloc
   const sent = [];
   b.connected({ send: (d) => sent.push(d) }, 9);
   new Uint32Array(memory.buffer, ADDRESS + 64, 1)[0] = 9;
-  block(memory).publish(5, 5, false);
+  block(memory).publish(5, 5);
   memory.grow(1);
   assert.equal(a.fast.send('1'), true);
   assert.equal(b.send('2'), true);
