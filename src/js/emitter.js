@@ -14,6 +14,8 @@ export function Emitter(onListenerError) {
   // frame carrying one of them to the module: src/js/fast_path.js).
   this.r = {};
   this.keys = new Set();
+  // The client's fast path (src/js/fast_path.js), which links itself here when it is made.
+  this.fast = null;
   // Events not delivered yet, as name, payload, name, payload, …
   this.q = [];
   // The event being delivered (its name `dn` and payload `dp`): its listeners as they were when its delivery

@@ -204,12 +204,6 @@ impl SocketClient {
         self.driver.host().emitter.clone().into()
     }
 
-    /// The client's fast path (src/js/fast_path.js): the package's `send` tries it first.
-    #[wasm_bindgen(getter = __wxFast, skip_typescript)]
-    pub fn fast_path(&self) -> JsValue {
-        self.driver.fast_path()
-    }
-
     /// `state`.
     #[wasm_bindgen(getter, skip_typescript)]
     pub fn state(&self) -> String {

@@ -355,11 +355,6 @@ impl<H: Host> Driver<H> {
         driver
     }
 
-    /// The fast path's JavaScript object (src/js/fast_path.js).
-    pub fn fast_path(&self) -> JsValue {
-        self.inner.fast.js().clone()
-    }
-
     /// The host.
     pub fn host(&self) -> &H {
         &self.inner.host
