@@ -171,11 +171,12 @@ Emitter.prototype.emitReconnecting = function (attempt, delayMs) {
   this.log('info', 'reconnecting', { attempt: attempt, delayMs: delayMs });
   this.emit('reconnecting', { attempt: attempt, delayMs: delayMs });
 };
-Emitter.prototype.emitError = function (code, message, errMsg, raw) {
+Emitter.prototype.emitError = function (code, message, errMsg, raw, count) {
   this.log('warn', message, { code: code });
   var p = { code: code, message: message + SEE_ERRORS };
   if (errMsg !== undefined) p.errMsg = errMsg;
   if (raw !== undefined) p.raw = raw;
+  if (count !== undefined) p.count = count;
   this.emit('error', p);
 };
 // To the `logger` option, if any.

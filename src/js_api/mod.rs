@@ -37,7 +37,9 @@ impl Host for JsHost {
                 e.emit_close(*code, reason, *will_reconnect, delay_ms.map(|d| d as f64))
             }
             Event::Reconnecting { attempt, delay_ms } => e.emit_reconnecting(*attempt, *delay_ms as f64),
-            Event::Error { code, message, err_msg } => e.emit_error(code.as_str(), message, err_msg.as_deref(), detail.raw),
+            Event::Error { code, message, err_msg, count } => {
+                e.emit_error(code.as_str(), message, err_msg.as_deref(), detail.raw, count.map(|n| n as f64))
+            }
         }
     }
 

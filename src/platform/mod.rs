@@ -524,7 +524,7 @@ impl<H: Host> Driver<H> {
             Output::Resolve { request, reply, error: false } => self.inner.host.resolve(request, reply.data),
             Output::Resolve { request, reply, error: true } => self.inner.host.reject_remote(request, reply.data),
             Output::Undecodable { raw, message } => {
-                let ev = Event::Error { code: ErrorCode::Decode, message, err_msg: None };
+                let ev = Event::Error { code: ErrorCode::Decode, message, err_msg: None, count: None };
                 self.inner.host.event(&ev, &EventDetail { raw: &raw.data, ..EventDetail::NONE });
             }
         }
