@@ -85,8 +85,8 @@ export function createApi(glue, load) {
         super(options);
         // A live client is kept from the garbage collector (src/js/emitter.js, `alive`).
         (this.__wxE = this.__wxEmitter).started(this, this.state !== 'closed');
-        // The fast path (src/js/fast_path.js): send() below tries it first.
-        this.__wxF = this.__wxFast;
+        // The fast path (src/js/fast_path.js, linked to the emitter): send() below tries it first.
+        this.__wxF = this.__wxE.fast;
       } finally {
         endCall();
       }

@@ -164,6 +164,7 @@ impl<In: DeserializeOwned + Clone + 'static> Host for RustHost<In> {
                 code: ErrorCode::Decode,
                 message: format!("a message did not fit the In type: {e}"),
                 err_msg: None,
+                count: None,
             })),
         }
     }

@@ -1398,7 +1398,7 @@ fn the_platforms_own_connect_timeout_is_connect_timeout() {
         let task = h.error(msg);
         let out = h.take();
         assert!(
-            matches!(&events(&out)[0], Event::Error { code: ErrorCode::ConnectTimeout, message, err_msg: Some(m) } if m == msg && message.contains("platform")),
+            matches!(&events(&out)[0], Event::Error { code: ErrorCode::ConnectTimeout, message, err_msg: Some(m), .. } if m == msg && message.contains("platform")),
             "{msg}: {:?}", events(&out)
         );
         assert_eq!(task_closes(&out).iter().map(|c| c.0).collect::<Vec<_>>(), [task]);

@@ -17,7 +17,7 @@
 mod common;
 
 use common::*;
-use wxsocket::core::heartbeat::{RoundTrip, MAX_ADAPTIVE_TIMEOUT_MS};
+use wxsocket::core::heartbeat::{RoundTrip, ASSUMED_UPLINK_BYTES_PER_S, BACKLOG_MARGIN, MAX_ADAPTIVE_TIMEOUT_MS};
 use wxsocket::core::{ErrorCode, Event, Input, Output, State};
 
 /// Heartbeat: ping after 1000 ms of silence, 300 ms to answer (the retry after a loss waits 100 ms).
@@ -57,7 +57,8 @@ fn die_with(h: &mut Harness, before: &[&str], after: &[&str]) -> Vec<Output<wxso
 }
 
 /// "Frames sent on a connection declared dead that no pong confirmed are counted in `stats.dropped`
-/// and reported in one `error` event, `UNCONFIRMED_LOST`, saying how many."
+/// and reported in one `error` event, `UNCONFIRMED_LOST`, saying how many" (in its `count` field, and at the
+/// start of its message).
 #[test]
 fn unconfirmed_frames_of_a_dead_connection_are_counted_and_reported_once() {
     let mut h = harness();
@@ -66,6 +67,14 @@ fn unconfirmed_frames_of_a_dead_connection_are_counted_and_reported_once() {
     let lost = lost_events(&out);
     assert_eq!(lost.len(), 1);
     assert!(lost[0].starts_with("4 frames"), "{}", lost[0]);
+    let counts: Vec<_> = events(&out)
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Error { code: ErrorCode::UnconfirmedLost, count, .. } => Some(count),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(counts, [Some(4)]);
     assert_eq!(h.engine.stats().dropped, 4);
     assert_eq!(h.engine.stats().messages_sent, 5, "four frames and the ping went to the socket");
     // Reported before the state leaves `open`, so a listener sees it with the connection it concerns.
@@ -350,7 +359,8 @@ fn a_ping_still_in_the_socket_buffer_puts_off_the_verdict_while_it_drains() {
 }
 
 /// "… the half-open detection bound stays stated": a buffer that did not drain for a whole pong timeout
-/// is a dead link: found `intervalMs` + two pong timeouts after the last inbound frame.
+/// is a dead link: found `intervalMs` + the pong wait (the pong timeout and the backlog's share) + one
+/// more pong timeout after the last inbound frame.
 #[test]
 fn a_socket_buffer_that_does_not_drain_is_a_dead_link() {
     let mut h = harness();
@@ -358,13 +368,14 @@ fn a_socket_buffer_that_does_not_drain_is_a_dead_link() {
     h.send(&"x".repeat(10_000)).unwrap();
     h.advance(1000);
     h.take();
+    let wait = h.engine.pong_wait_ms().unwrap();
     h.engine.handle(h.now, Input::SocketBuffered { task, bytes: 9_000 });
-    h.advance(300);
+    h.advance(wait);
     assert_eq!(h.state(), State::Open, "first time: put off");
     h.engine.handle(h.now, Input::SocketBuffered { task, bytes: 9_000 });
     h.advance(300);
     assert_eq!(error_codes(&h.take()), [ErrorCode::HeartbeatTimeout, ErrorCode::UnconfirmedLost]);
-    assert_eq!(h.now, 1000 + 2 * 300);
+    assert_eq!(h.now, 1000 + wait + 300);
 }
 
 /// A ping that has left the buffer (only bytes sent after it are still there) gets no grace, and a reading
@@ -386,7 +397,7 @@ fn a_ping_that_has_left_the_buffer_is_not_put_off() {
     h.engine.handle(h.now, Input::SocketBuffered { task, bytes: 10_000 });
     h.advance(1000); // the ping: this firing consumed the reading
     h.take();
-    h.advance(300);
+    h.advance(h.engine.pong_wait_ms().unwrap());
     assert_eq!(error_codes(&h.take()), [ErrorCode::HeartbeatTimeout, ErrorCode::UnconfirmedLost]);
 }
 
@@ -433,4 +444,141 @@ fn a_reply_after_its_request_timed_out_is_a_message() {
     assert!(h.take().iter().any(|o| matches!(o, Output::Reject { request, code: ErrorCode::Timeout } if *request == handle)));
     assert_eq!(h.reply("9"), None, "no request settled");
     assert!(h.take().iter().any(|o| matches!(o, Output::Deliver(_))), "delivered as a message");
+}
+
+/// A slow uplink in the test: bytes handed to the socket cross at `bytes_per_s`, in order, whatever
+/// `bufferedAmount` says (the kernel's send buffer holds them, and a `ws` socket reads 0); the server
+/// answers a ping as soon as it has read it, and the pong comes straight back.
+struct SlowUplink {
+    bytes_per_s: u64,
+    /// When the last byte handed so far will have crossed.
+    free_at: u64,
+    /// When each ping's pong reaches the client.
+    pongs: std::collections::VecDeque<u64>,
+    pongs_answered: usize,
+}
+
+impl SlowUplink {
+    fn new(bytes_per_s: u64) -> Self {
+        SlowUplink { bytes_per_s, free_at: 0, pongs: Default::default(), pongs_answered: 0 }
+    }
+
+    /// Moves the clock `ms` in steps of 10 ms, carrying what the client sends and answering pings.
+    fn run(&mut self, h: &mut Harness, ms: u64) -> Vec<Output<wxsocket::core::Text>> {
+        let mut outputs = Vec::new();
+        for _ in 0..ms / 10 {
+            h.advance(10);
+            let out = h.take();
+            for payload in sent(&out) {
+                let start = self.free_at.max(h.now);
+                self.free_at = start + (payload.len() as u64 * 1000).div_ceil(self.bytes_per_s);
+                if payload == "ping" {
+                    self.pongs.push_back(self.free_at);
+                }
+            }
+            if matches!(error_codes(&out).first(), Some(ErrorCode::HeartbeatTimeout)) {
+                self.pongs.clear(); // that socket is gone, and its pongs with it
+                self.free_at = h.now;
+            }
+            outputs.extend(out);
+            while self.pongs.front().is_some_and(|&t| t <= h.now) {
+                self.pongs.pop_front();
+                if h.state() == State::Open {
+                    h.pong();
+                    self.pongs_answered += 1;
+                }
+            }
+            if h.state() == State::Connecting {
+                h.open();
+            }
+        }
+        outputs
+    }
+}
+
+/// "No false heartbeat timeout while pongs arrive within the adaptive bound; bytes the client still has in
+/// flight postpone the verdict." The suite's uplink-64k case (tests/netfault): a 64 kbit/s uplink, 2 KiB
+/// at 10/s (2.5 times what it carries) for 30 s, heartbeat 2000/1000; the kernel holds the backlog, so
+/// `bufferedAmount` reads 0 throughout. Every ping waits behind the client's own bytes (3 s for the first,
+/// then longer) and every pong comes back: no timeout. Before the backlog was counted, the first ping
+/// timed out after 1 s.
+#[test]
+fn a_ping_behind_the_clients_own_backlog_on_a_slow_uplink_is_not_timed_out() {
+    let mut cfg = config();
+    cfg.heartbeat = Some(heartbeat(2000, 1000));
+    let mut h = Harness::new(cfg);
+    h.open();
+    let mut link = SlowUplink::new(8_000);
+    let message = "m".repeat(2048);
+    let mut outputs = Vec::new();
+    for _ in 0..300 {
+        h.send(&message).unwrap();
+        outputs.extend(link.run(&mut h, 100));
+    }
+    // Sending stops; the backlog drains and the last pings are answered.
+    outputs.extend(link.run(&mut h, 60_000));
+    assert_eq!(error_codes(&outputs), [], "no heartbeat timeout while every pong comes back");
+    assert!(link.pongs_answered >= 5, "{} pongs", link.pongs_answered);
+    assert_eq!(h.opens(), 1);
+    assert_eq!(h.engine.unconfirmed_count(), 0, "the last pong confirmed everything");
+}
+
+/// The backlog's share of the pong wait: `BACKLOG_MARGIN` times the bytes still on their way (those handed
+/// before the ping, less what the uplink carried since at its rate: `ASSUMED_UPLINK_BYTES_PER_S` before any
+/// pong measured one) over that rate. A pong measures the rate: the bytes it confirmed since the opening
+/// (or the previous pong) over the time since.
+#[test]
+fn the_pong_wait_counts_the_backlog_ahead_of_the_ping() {
+    let mut h = harness();
+    h.open();
+    h.send(&"x".repeat(10_000)).unwrap();
+    h.advance(1000); // the ping: 10,000 bytes handed, 4,000 carried, 6,000 ahead of it
+    assert_eq!(h.engine.pong_wait_ms(), Some(300 + BACKLOG_MARGIN * 6_000 * 1000 / ASSUMED_UPLINK_BYTES_PER_S));
+    // Measured: 100,000 bytes confirmed 1,500 ms after the opening.
+    let mut h = harness();
+    h.open();
+    h.send(&"x".repeat(100_000)).unwrap();
+    h.advance(1000);
+    h.advance(500);
+    h.pong();
+    let rate: u64 = 100_000 * 1000 / 1500;
+    h.send(&"x".repeat(200_000)).unwrap();
+    h.advance(1000); // the next ping: 200,000 handed (and the first ping's 4 bytes), 1,000 ms carried
+    let ahead = 200_004 - rate;
+    let timeout = h.engine.pong_timeout_ms().unwrap();
+    assert_eq!(timeout, 500 + 4 * 250, "the round trip's part: one sample of 500 ms");
+    assert_eq!(h.engine.pong_wait_ms(), Some(timeout + BACKLOG_MARGIN * ahead * 1000 / rate));
+    // Nothing sent ahead of a ping: the pong timeout alone.
+    let mut h = harness();
+    h.open();
+    h.advance(1000);
+    assert_eq!(h.engine.pong_wait_ms(), Some(300));
+}
+
+/// "… while keeping the stated half-open detection bound": a server that stops reading while the client
+/// sends is found `intervalMs + min(pong timeout + backlog share, 60 s)` after its last frame; however
+/// much the client sent, within `intervalMs + 60 s`.
+#[test]
+fn a_stalled_server_behind_a_backlog_is_found_within_the_stated_bound() {
+    let mut h = harness();
+    h.open();
+    h.send(&"x".repeat(8_000)).unwrap();
+    h.take();
+    h.advance(1000); // 4,000 bytes ahead of the ping: 300 + 2·1,000 ms
+    let wait = h.engine.pong_wait_ms().unwrap();
+    assert_eq!(wait, 300 + 2_000);
+    h.advance(wait - 1);
+    assert_eq!(h.state(), State::Open);
+    h.advance(1);
+    assert_eq!(error_codes(&h.take()), [ErrorCode::HeartbeatTimeout, ErrorCode::UnconfirmedLost]);
+    // A backlog of a megabyte: the cap.
+    let mut h = harness();
+    h.open();
+    h.send(&"x".repeat(1_000_000)).unwrap();
+    h.take();
+    h.advance(1000);
+    assert_eq!(h.engine.pong_wait_ms(), Some(MAX_ADAPTIVE_TIMEOUT_MS));
+    h.advance(MAX_ADAPTIVE_TIMEOUT_MS);
+    assert_eq!(error_codes(&h.take()), [ErrorCode::HeartbeatTimeout, ErrorCode::UnconfirmedLost]);
+    assert_eq!(h.now, 1000 + MAX_ADAPTIVE_TIMEOUT_MS);
 }

@@ -22,7 +22,7 @@ use std::collections::VecDeque;
 use super::backoff::{Backoff, Rng};
 use super::error::{Error, ErrorCode};
 use super::defaults::PERSIST_WITHIN_MS;
-use super::heartbeat::{RoundTrip, Sent, SocketBuffer, Unconfirmed};
+use super::heartbeat::{RoundTrip, Sent, SocketBuffer, Unconfirmed, Uplink, MAX_ADAPTIVE_TIMEOUT_MS};
 use super::input::Input;
 use super::outbox::{Restored, Snapshot, StoredFrame};
 use super::queue::{Pushed, Queue, QueueLimits, Queued};
@@ -244,6 +244,9 @@ pub enum Event {
         message: String,
         /// The platform's errMsg, when it gave one.
         err_msg: Option<String>,
+        /// How many frames, for the errors about frames not delivered: `UNCONFIRMED_LOST`, `EXPIRED`, and
+        /// `QUEUE_FULL` after a restore.
+        count: Option<u64>,
     },
 }
 
@@ -434,6 +437,10 @@ pub struct Engine<P: Payload> {
     resend_unconfirmed: bool,
     /// The live task's socket buffer as it bears on the heartbeat's verdict.
     socket_buffer: SocketBuffer,
+    /// The client's own backlog on the uplink, which a ping waits behind.
+    uplink: Uplink,
+    /// How long the ping in flight is waited for: the pong timeout plus its backlog's share.
+    pong_wait: u64,
     /// With a heartbeat: the sampling of frames delivered on the fast path (src/core/fast_path.rs).
     alive_sampling: AliveSampling,
     queue: Queue<P>,
@@ -478,6 +485,8 @@ impl<P: Payload> Engine<P> {
             resend: VecDeque::new(),
             resend_unconfirmed: false,
             socket_buffer: SocketBuffer::default(),
+            uplink: Uplink::default(),
+            pong_wait: 0,
             alive_sampling: AliveSampling::default(),
             queue,
             pending: Vec::new(),
@@ -551,6 +560,13 @@ impl<P: Payload> Engine<P> {
     /// `heartbeat::RoundTrip`); `None` without a heartbeat.
     pub fn pong_timeout_ms(&self) -> Option<u64> {
         self.cfg.heartbeat.as_ref().map(|h| self.round_trip.timeout(h.timeout_ms))
+    }
+
+    /// How long the ping in flight is waited for: the pong timeout plus the share of the backlog the
+    /// client sent ahead of it (see `heartbeat::Uplink`), at most `MAX_ADAPTIVE_TIMEOUT_MS` (or the pong
+    /// timeout, when larger); `None` without a ping in flight.
+    pub fn pong_wait_ms(&self) -> Option<u64> {
+        self.unconfirmed.ping_in_flight().then_some(self.pong_wait)
     }
 
     /// At-least-once sends: frames a lost connection took with it unconfirmed are sent again first, in
@@ -680,7 +696,8 @@ impl<P: Payload> Engine<P> {
     pub fn restore_dropped(&mut self, now: Millis, dropped: usize) {
         self.tick(now);
         let n = num(dropped as u64);
-        self.emit_error(ErrorCode::QueueFull, cat(&[&n, " queued frames did not fit in the queue's bounds when the outbox was restored; they were dropped"]), None);
+        let message = cat(&[&n, " queued frames did not fit in the queue's bounds when the outbox was restored; they were dropped"]);
+        self.emit_counted(ErrorCode::QueueFull, message, dropped as u64);
     }
 
     fn storage_failed(&mut self, now: Millis, err_msg: &str) {
@@ -816,6 +833,7 @@ impl<P: Payload> Engine<P> {
         if let (Some(reconnect), true) = (&self.cfg.reconnect, self.retry_count > 0) {
             self.uptime_reset_at = Some(now.saturating_add(reconnect.min_uptime_ms));
         }
+        self.uplink.opened(now);
         self.arm_next_ping(now);
         self.state = State::Open;
         // Requests sent on an earlier task and still unanswered go again first (they were sent before
@@ -872,6 +890,7 @@ impl<P: Payload> Engine<P> {
             // ping confirmed.
             Inbound::Pong => {
                 if let Some(rtt) = self.unconfirmed.pong(now) {
+                    self.uplink.pong(now);
                     self.stats.last_rtt_ms = Some(rtt);
                     self.round_trip.sample(rtt);
                 }
@@ -1037,7 +1056,7 @@ impl<P: Payload> Engine<P> {
         }
         if self.pong_deadline.is_some_and(|t| t <= now) {
             self.pong_deadline = None;
-            let ms = self.pong_timeout_ms().unwrap_or(0);
+            let ms = self.pong_wait;
             self.emit_error(ErrorCode::HeartbeatTimeout, cat(&["no pong within ", &num(ms), " ms of a ping; the connection is dead"]), None);
             self.lose_task(Loss { code: 1006, reason: "heartbeat timeout".into(), may_retry: true, close_task: true, abort: true });
         }
@@ -1122,7 +1141,7 @@ impl<P: Payload> Engine<P> {
                 self.reject_pending(h, ErrorCode::Timeout);
             }
         }
-        self.emit_error(ErrorCode::Expired, cat(&["dropped ", &num(n), " queued frames that outlived their ttlMs"]), None);
+        self.emit_counted(ErrorCode::Expired, cat(&["dropped ", &num(n), " queued frames that outlived their ttlMs"]), n);
     }
 
     /// The queue or the message-id counter changed: with `queue.persist`, a write is due within
@@ -1156,6 +1175,7 @@ impl<P: Payload> Engine<P> {
         self.stats.messages_sent += 1;
         self.stats.bytes_sent += payload.counted_len() as u64;
         self.socket_buffer.handed(payload.counted_len());
+        self.uplink.handed(payload.counted_len());
         self.out.push_back(Output::Send { task, payload });
     }
 
@@ -1181,13 +1201,16 @@ impl<P: Payload> Engine<P> {
         let (Some(task), Some(hb)) = (self.task, self.cfg.heartbeat.as_ref()) else { return };
         let (ping, floor) = (hb.ping.clone(), hb.timeout_ms);
         if !self.unconfirmed.ping_in_flight() {
+            // Behind the bytes still on their way the ping cannot be answered sooner than they drain.
+            let timeout = self.round_trip.timeout(floor);
+            let backlog = self.uplink.ping_sent(now);
+            self.pong_wait = timeout.max(timeout.saturating_add(backlog).min(MAX_ADAPTIVE_TIMEOUT_MS));
             self.push_send(task.id, ping);
             self.unconfirmed.ping_sent(now);
             self.socket_buffer.ping_sent();
         }
         self.ping_at = None;
-        let wait = self.round_trip.timeout(floor);
-        self.pong_deadline = Some(now.saturating_add(wait));
+        self.pong_deadline = Some(now.saturating_add(self.pong_wait));
     }
 
     fn arm_next_ping(&mut self, now: Millis) {
@@ -1290,10 +1313,10 @@ impl<P: Payload> Engine<P> {
         };
         if lost > 0 {
             self.stats.dropped += lost;
-            self.emit_error(
+            self.emit_counted(
                 ErrorCode::UnconfirmedLost,
                 cat(&[&num(lost), " frames sent on the lost connection were never confirmed by a pong; they may not have arrived"]),
-                None,
+                lost,
             );
         }
     }
@@ -1317,7 +1340,12 @@ impl<P: Payload> Engine<P> {
     }
 
     fn emit_error(&mut self, code: ErrorCode, message: String, err_msg: Option<String>) {
-        self.emit(Event::Error { code, message, err_msg });
+        self.emit(Event::Error { code, message, err_msg, count: None });
+    }
+
+    /// An error about `count` frames not delivered.
+    fn emit_counted(&mut self, code: ErrorCode, message: String, count: u64) {
+        self.emit(Event::Error { code, message, err_msg: None, count: Some(count) });
     }
 
     fn rearm(&mut self) {

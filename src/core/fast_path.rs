@@ -177,6 +177,7 @@ impl<P: Payload> Engine<P> {
             self.stats.messages_sent += done.sent_messages;
             self.stats.bytes_sent += done.sent_bytes;
             self.socket_buffer.handed(usize::try_from(done.sent_bytes).unwrap_or(usize::MAX));
+            self.uplink.handed(usize::try_from(done.sent_bytes).unwrap_or(usize::MAX));
             if self.cfg.heartbeat.is_some() {
                 self.unconfirmed.sent_unkept(done.sent_messages);
             }

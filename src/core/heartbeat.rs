@@ -8,6 +8,9 @@
 //!   shows the server has read past it: the server reads the stream in order, so a pong to a ping sent
 //!   after a frame confirms that frame. When the connection is declared dead, what is left was possibly
 //!   lost: it is re-sent on the next connection, or counted and reported, never dropped in silence.
+//! - [`Uplink`] estimates how many bytes the client sent ahead of a ping are still on their way (in the
+//!   platform's buffer or the kernel's, which `bufferedAmount` does not show) and how fast the uplink
+//!   carries them, so a ping queued behind the client's own backlog is given the time to get through.
 
 use std::collections::VecDeque;
 
@@ -18,6 +21,14 @@ use super::engine::{Millis, RequestHandle};
 /// retransmission timeout at 120 s; half of that still outlasts a bufferbloated mobile uplink's worst
 /// queueing delays measured in tests/netfault (25 s).
 pub const MAX_ADAPTIVE_TIMEOUT_MS: u64 = 60_000;
+
+/// The uplink rate assumed before any pong has measured one, in bytes per second: a GPRS-class uplink
+/// (32 kbit/s). A slower link may still time out a first ping sent behind a large backlog.
+pub const ASSUMED_UPLINK_BYTES_PER_S: u64 = 4_000;
+
+/// The backlog's share of a pong wait is this many times its drain time at the measured rate: a new
+/// connection's slow start and loss recovery carried half the steady rate in tests/netfault.
+pub const BACKLOG_MARGIN: u64 = 2;
 
 /// RFC 6298's estimator, in milliseconds, with a first guess from the opening handshake.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -70,6 +81,77 @@ impl RoundTrip {
             (None, None) => 0,
         };
         floor.max(measured.min(MAX_ADAPTIVE_TIMEOUT_MS))
+    }
+}
+
+/// The client's own backlog on the uplink. Bytes handed to the socket are taken to leave at the measured
+/// rate (the bytes a pong confirmed since the previous confirmation, over the time between them, smoothed
+/// as `srtt` is; [`ASSUMED_UPLINK_BYTES_PER_S`] until measured, and never below it), and never more are
+/// queued than the pongs left unconfirmed (the drain is reckoned at each ping and pong). A ping sent behind `queued` bytes is waited for
+/// [`BACKLOG_MARGIN`] times their drain time on top of the round trip's timeout.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Uplink {
+    /// Smoothed rate in bytes per second; `None` before the first sample. Kept across connections.
+    rate: Option<u64>,
+    /// Bytes handed to the live task so far (pings included).
+    handed: u64,
+    /// Bytes estimated still on their way, as of `updated`.
+    queued: u64,
+    updated: Millis,
+    /// `handed` and the time of the last confirmation on the live task (its opening at first).
+    confirmed: (u64, Millis),
+    /// `handed` just before the ping in flight.
+    ping: Option<u64>,
+}
+
+impl Uplink {
+    /// A new task opened: nothing of it is queued yet. The rate carries over (same link, most likely).
+    pub fn opened(&mut self, now: Millis) {
+        *self = Uplink { rate: self.rate, updated: now, confirmed: (0, now), ..Uplink::default() };
+    }
+
+    /// The rate the backlog drains at, in bytes per second.
+    pub fn rate(&self) -> u64 {
+        self.rate.unwrap_or(0).max(ASSUMED_UPLINK_BYTES_PER_S)
+    }
+
+    fn drain(&mut self, now: Millis) {
+        let carried = self.rate().saturating_mul(now.saturating_sub(self.updated)) / 1000;
+        self.queued = self.queued.saturating_sub(carried);
+        self.updated = self.updated.max(now);
+    }
+
+    /// A frame of `bytes` went to the live task. When does not matter: the queue is drained at the ping and
+    /// the pong only, by the rate times the time since (the same estimate whenever bytes went while the
+    /// uplink stayed backlogged; frames sent on the fast path carry no time).
+    pub fn handed(&mut self, bytes: usize) {
+        self.queued = self.queued.saturating_add(bytes as u64);
+        self.handed = self.handed.saturating_add(bytes as u64);
+    }
+
+    /// A ping is about to be handed over: returns the extra wait its backlog needs, in ms.
+    pub fn ping_sent(&mut self, now: Millis) -> u64 {
+        self.drain(now);
+        self.ping = Some(self.handed);
+        self.queued.saturating_mul(BACKLOG_MARGIN).saturating_mul(1000) / self.rate()
+    }
+
+    /// The pong to the ping in flight arrived: everything before the ping has crossed. A rate sample when
+    /// bytes were confirmed since the previous confirmation.
+    pub fn pong(&mut self, now: Millis) {
+        let Some(at) = self.ping.take() else { return };
+        let (before, then) = self.confirmed;
+        let elapsed = now.saturating_sub(then);
+        if at > before && elapsed > 0 {
+            let sample = (at - before).saturating_mul(1000) / elapsed;
+            self.rate = Some(match self.rate {
+                None => sample,
+                Some(r) => r.saturating_mul(7).saturating_add(sample) / 8,
+            });
+        }
+        self.confirmed = (at, now);
+        self.drain(now);
+        self.queued = self.queued.min(self.handed.saturating_sub(at));
     }
 }
 

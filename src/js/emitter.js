@@ -14,6 +14,8 @@ export function Emitter(onListenerError) {
   // frame carrying one of them to the module: src/js/fast_path.js).
   this.r = {};
   this.keys = new Set();
+  // The client's fast path (src/js/fast_path.js), which links itself here when it is made.
+  this.fast = null;
   // Events not delivered yet, as name, payload, name, payload, …
   this.q = [];
   // The event being delivered (its name `dn` and payload `dp`): its listeners as they were when its delivery
@@ -169,11 +171,12 @@ Emitter.prototype.emitReconnecting = function (attempt, delayMs) {
   this.log('info', 'reconnecting', { attempt: attempt, delayMs: delayMs });
   this.emit('reconnecting', { attempt: attempt, delayMs: delayMs });
 };
-Emitter.prototype.emitError = function (code, message, errMsg, raw) {
+Emitter.prototype.emitError = function (code, message, errMsg, raw, count) {
   this.log('warn', message, { code: code });
   var p = { code: code, message: message + SEE_ERRORS };
   if (errMsg !== undefined) p.errMsg = errMsg;
   if (raw !== undefined) p.raw = raw;
+  if (count !== undefined) p.count = count;
   this.emit('error', p);
 };
 // To the `logger` option, if any.

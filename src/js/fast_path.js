@@ -43,6 +43,8 @@ export function FastPath(mem, address, sink, receiver) {
   this.receivedBytes = (address + RECEIVED_BYTES) >> 3;
   this.sink = sink;
   this.receiver = receiver === undefined ? null : receiver;
+  // The package's send() finds the fast path through the client's emitter (js-shim/api.js).
+  if (receiver !== undefined) receiver.fast = this;
   // The latest connection (src/js/transport.js) and its task number; 0: none (or the client is gone).
   this.conn = null;
   this.task = 0;
@@ -91,14 +93,14 @@ FastPath.prototype.send = function (frame) {
   return true;
 };
 
-// Delivers message `value` (`size` bytes, carrying request id `id` or undefined) of task `task` by itself if
-// the engine allows it and no pending request waits for that id: true when delivered, false when the module
-// must take it. No clock is read: the engine takes the frame as proof of life when it collects the
+// Delivers message `value` (`size` bytes, with `id` in its request-id field, often undefined) of task `task`
+// by itself if the engine allows it and no pending request waits for that id: true when delivered, false
+// when the module must take it. No clock is read: the engine takes the frame as proof of life when it collects the
 // counters, within a bound it keeps (src/core/fast_path.rs, "any frame is alive").
 FastPath.prototype.receive = function (task, size, value, id) {
   var to = this.receiver;
   if (lane(this.receiveTask) !== task || task === 0 || to === null) return false;
-  if (id !== undefined && to.keys.has(id)) return false;
+  if (to.keys.has(id)) return false;
   F64[this.receivedMessages] += 1;
   F64[this.receivedBytes] += size;
   to.message(value);

@@ -75,7 +75,6 @@ Inbound.prototype.frame = function (task, data) {
   }
   if (this.isPong !== undefined && askIsPong(this.isPong, value)) return sink.pong(task, size, Date.now());
   var id = !binary && value !== null && typeof value === 'object' ? value[this.idField] : undefined;
-  if (typeof id !== 'number' && typeof id !== 'string') id = undefined;
   if (this.fast.receive(task, size, value, id)) return;
   if (typeof id === 'number') return sink.numberReply(task, size, id, this.isError(value), value, Date.now());
   if (typeof id === 'string') return sink.textReply(task, size, id, this.isError(value), value, Date.now());

@@ -37,7 +37,9 @@ impl Host for JsHost {
                 e.emit_close(*code, reason, *will_reconnect, delay_ms.map(|d| d as f64))
             }
             Event::Reconnecting { attempt, delay_ms } => e.emit_reconnecting(*attempt, *delay_ms as f64),
-            Event::Error { code, message, err_msg } => e.emit_error(code.as_str(), message, err_msg.as_deref(), detail.raw),
+            Event::Error { code, message, err_msg, count } => {
+                e.emit_error(code.as_str(), message, err_msg.as_deref(), detail.raw, count.map(|n| n as f64))
+            }
         }
     }
 
@@ -200,12 +202,6 @@ impl SocketClient {
     #[wasm_bindgen(getter = __wxEmitter, skip_typescript)]
     pub fn emitter(&self) -> JsValue {
         self.driver.host().emitter.clone().into()
-    }
-
-    /// The client's fast path (src/js/fast_path.js): the package's `send` tries it first.
-    #[wasm_bindgen(getter = __wxFast, skip_typescript)]
-    pub fn fast_path(&self) -> JsValue {
-        self.driver.fast_path()
     }
 
     /// `state`.

@@ -174,7 +174,14 @@ export interface SocketClientOptions<In = unknown> {
 export interface OpenEvent { header: Record<string, string> | undefined; attempt: number; reconnected: boolean }
 export interface CloseEvent { code: number; reason: string; willReconnect: boolean; delayMs: number | null }
 export interface ReconnectingEvent { attempt: number; delayMs: number }
-export interface ErrorEvent { code: WxSocketEventErrorCode; message: string; errMsg?: string; raw?: string }
+export interface ErrorEvent {
+  code: WxSocketEventErrorCode;
+  message: string;
+  errMsg?: string;
+  raw?: string;
+  /** How many frames: on `UNCONFIRMED_LOST` (sent and never confirmed), `EXPIRED` and `QUEUE_FULL` (dropped). */
+  count?: number;
+}
 export interface StateEvent { from: SocketState; to: SocketState }
 
 export interface SocketClientEvents<In = unknown> {

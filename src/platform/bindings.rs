@@ -98,9 +98,10 @@ extern "C" {
     #[wasm_bindgen(method, js_name = emitReconnecting)]
     pub fn emit_reconnecting(this: &Emitter, attempt: u32, delay_ms: f64);
 
-    /// The `error` event; `err_msg` is the platform's text, `raw` a `DECODE` error's frame (or undefined).
+    /// The `error` event; `err_msg` is the platform's text, `raw` a `DECODE` error's frame (or undefined),
+    /// `count` how many frames an error about frames not delivered is about.
     #[wasm_bindgen(method, js_name = emitError)]
-    pub fn emit_error(this: &Emitter, code: &str, message: &str, err_msg: Option<&str>, raw: &JsValue);
+    pub fn emit_error(this: &Emitter, code: &str, message: &str, err_msg: Option<&str>, raw: &JsValue, count: Option<f64>);
 
     /// A promise for request `handle`, whose reply carries `id` (kept among the pending ids, so the fast
     /// path leaves its reply to the module), settled by [`Emitter::settle`].

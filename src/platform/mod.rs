@@ -346,11 +346,6 @@ impl<H: Host> Driver<H> {
         driver
     }
 
-    /// The fast path's JavaScript object (src/js/fast_path.js).
-    pub fn fast_path(&self) -> JsValue {
-        self.inner.fast.js().clone()
-    }
-
     /// The host.
     pub fn host(&self) -> &H {
         &self.inner.host
@@ -520,7 +515,7 @@ impl<H: Host> Driver<H> {
             Output::Resolve { request, reply, error: false } => self.inner.host.resolve(request, reply.data),
             Output::Resolve { request, reply, error: true } => self.inner.host.reject_remote(request, reply.data),
             Output::Undecodable { raw, message } => {
-                let ev = Event::Error { code: ErrorCode::Decode, message, err_msg: None };
+                let ev = Event::Error { code: ErrorCode::Decode, message, err_msg: None, count: None };
                 self.inner.host.event(&ev, &EventDetail { raw: &raw.data, ..EventDetail::NONE });
             }
         }

@@ -88,6 +88,7 @@ test('ttlMs and queue.ttlMs: frames that waited too long are dropped at the flus
   assert.deepEqual(framesReceived().map((d) => JSON.parse(d).n), ['long']);
   assert.deepEqual(errors.map((e) => e.code), ['EXPIRED']);
   assert.match(errors[0].message, / 2 /);
+  assert.equal(errors[0].count, 2);
   assert.equal(c.stats.dropped, 2);
   c.close();
   c.free();

@@ -123,3 +123,26 @@ test('with the heartbeat on, frames on the fast path postpone the ping; silence 
   client.close();
   client.free();
 });
+
+test('page code that runs inside a call into the module (the logger) sends after what the module has still to send', async () => {
+  // Opening flushes the queue: an expired frame is reported (EXPIRED, logged) before the two others are
+  // handed to the task. A send from the logger then must not overtake them: the fast path is closed
+  // until the module has performed everything.
+  const wx = fakeWx();
+  let client = null;
+  let fromLogger = 0;
+  const logger = (level, message, fields) => {
+    if (fields && fields.code === 'EXPIRED') fromLogger += client.send({ k: 'from-logger' }) ? 1 : 0;
+  };
+  client = new SocketClient({ url: 'wss://fast.example/ws', platform: wx.wx, lifecycle: false, logger });
+  assert.equal(client.send({ k: 'stale' }, { ttlMs: 1 }), false);
+  await new Promise((r) => setTimeout(r, 20));
+  client.send({ k: 'q1' });
+  client.send({ k: 'q2' });
+  wx.task.open();
+  assert.equal(fromLogger, 1, 'the logger heard EXPIRED and its send went out at once');
+  assert.deepEqual(wx.task.sent.map((s) => JSON.parse(s).k), ['q1', 'q2', 'from-logger']);
+  assert.equal(callsOf(() => client.send({ k: 'after' })), 0, 'afterwards the fast path is open again');
+  client.close();
+  client.free();
+});

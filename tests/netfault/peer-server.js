@@ -15,9 +15,11 @@
  * Usage: node tests/netfault/peer-server.js --host ADDRESS --port PORT
  * Prints {"ready":true} once listening. Commands on stdin:
  *   {"cmd":"reset"}     forget recorded messages and connections -> {"ok":true}
- *   {"cmd":"report"}    -> {"received":[[run, seq, t], ...], "paths":{PATH:{"open":N,"peak":N,"accepted":N}}}
+ *   {"cmd":"report"}    -> {"received":[[run, seq, t], ...], "paths":{PATH:{"open":N,"peak":N,"accepted":N}},
+ *                           "pings":[[clientPort, t], ...]}
  *                       (arrival order; t in ms since the epoch; per request path, connections open now,
- *                       the most open at once, and all accepted since the reset)
+ *                       the most open at once, and all accepted since the reset; each ping's arrival by the
+ *                       client's TCP port, which tells the client's sockets apart)
  *   {"cmd":"kill"}      destroys every connection without a close frame -> {"ok":true}
  * Exits when stdin ends or on SIGTERM.
  */
@@ -40,6 +42,7 @@ function main() {
   const wss = new WebSocketServer({ host, port, perMessageDeflate: false });
   const sockets = new Set();
   let received = [];
+  let pings = [];
   // Per request path (each client connects to its own): { open, peak, accepted }.
   let paths = {};
 
@@ -58,6 +61,7 @@ function main() {
       if (isBinary) return;
       const text = data.toString();
       if (text === 'ping') {
+        pings.push([req.socket.remotePort, Date.now()]);
         ws.send('pong');
         return;
       }
@@ -96,10 +100,11 @@ function main() {
       }
       if (cmd === 'reset') {
         received = [];
+        pings = [];
         paths = {};
         answer({ ok: true });
       } else if (cmd === 'report') {
-        answer({ received, paths });
+        answer({ received, paths, pings });
       } else if (cmd === 'kill') {
         for (const ws of sockets) ws.terminate();
         answer({ ok: true });

@@ -1,6 +1,8 @@
 'use strict';
-// The two clients the bad-network suite drives, behind one shape:
+// The clients the bad-network suite drives, behind one shape:
 //   ours      the built package (pkg/) in Node on the npm `ws` constructor, heartbeat from the scenario;
+//   ours-alo  the same with at-least-once sends: `messageIdField` set, so frames a dead connection took
+//             with it unconfirmed are sent again first on the next one (the server may see some twice);
 //   baseline  reconnecting-websocket 4.4.0 (its defaults) on npm `ws`, with a heartbeat written by hand
 //             the way page code would: after `intervalMs` without an inbound frame send `ping`, and when no
 //             frame follows within `timeoutMs`, `reconnect()`.
@@ -9,6 +11,7 @@
 
 const path = require('node:path');
 const WebSocket = require('ws');
+const { tracer } = require('./verdicts.js');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -18,9 +21,10 @@ function firstOpen(register) {
 
 function ours({ url, heartbeat, options = {} }) {
   const { SocketClient } = require(path.join(ROOT, 'pkg'));
+  const trace = tracer();
   const client = new SocketClient({
     url,
-    platform: WebSocket,
+    platform: trace.Socket,
     allowInsecure: true,
     heartbeat,
     queue: { maxMessages: 100000, maxBytes: 64 * 1024 * 1024 },
@@ -32,10 +36,11 @@ function ours({ url, heartbeat, options = {} }) {
   client.on('open', () => opens.push(Date.now()));
   client.on('error', (e) => {
     errors[e.code] = (errors[e.code] || 0) + 1;
+    trace.onError(e);
     if (e.code === 'UNCONFIRMED_LOST') {
       reported.lostEvents += 1;
-      // The message begins with how many (docs/contract.md, Frames lost with a connection).
-      reported.lostFrames += Number.parseInt(e.message, 10) || 0;
+      // How many, in the event's `count` (docs/contract.md, Frames lost with a connection).
+      reported.lostFrames += e.count;
     }
   });
   const opened = firstOpen((resolve) => {
@@ -70,7 +75,10 @@ function ours({ url, heartbeat, options = {} }) {
         state: client.state,
       };
     },
+    // Why each heartbeat timeout fell (verdicts.js), given the server's ping arrivals.
+    verdicts: (serverPings) => trace.verdicts(serverPings),
     close() {
+      trace.stop();
       client.close();
       client.free();
     },
@@ -138,6 +146,7 @@ function baseline({ url, heartbeat }) {
         state: ['connecting', 'open', 'closing', 'closed'][rws.readyState],
       };
     },
+    verdicts: () => [],
     close() {
       stop();
       rws.close();
@@ -145,6 +154,14 @@ function baseline({ url, heartbeat }) {
   };
 }
 
-const PEERS = { ours, baseline };
+// The field `messageIdField` stamps; the peer server counts a message by its `seq`, so a re-sent duplicate
+// is counted apart (dups), never as received twice.
+const MESSAGE_ID_FIELD = 'mid';
+
+const PEERS = {
+  ours,
+  'ours-alo': (o) => ({ ...ours({ ...o, options: { messageIdField: MESSAGE_ID_FIELD } }), name: 'ours-alo' }),
+  baseline,
+};
 
 module.exports = { PEERS };

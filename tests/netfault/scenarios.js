@@ -12,7 +12,8 @@ const LARGE = 2048;
 
 // link: injector `set both|up|down ...` lines applied at the start; outage: blackhole both ways from
 // `at` for `ms` (ms from the start of sending); traffic: messages per second and their size, for
-// `sendMs`; the run lasts `ms`.
+// `sendMs`; the run lasts `ms`. `atLeastOnce`: also run our client with at-least-once sends (peers.js,
+// ours-alo) on this link.
 const SCENARIOS = [
   {
     name: 'clean',
@@ -42,6 +43,7 @@ const SCENARIOS = [
     name: 'loss-30',
     what: '30% of packets lost each way',
     link: ['set both loss=30'],
+    atLeastOnce: true,
     traffic: { perSecond: 20, bytes: SMALL },
     long: { ms: 60000, sendMs: 60000 },
     short: { ms: 12000, sendMs: 12000 },
@@ -50,6 +52,7 @@ const SCENARIOS = [
     name: 'uplink-64k',
     what: 'a 64 kbit/s uplink (50-packet buffer), 2 KiB messages at 10/s for half the run',
     link: ['set up rate=64 limit=50'],
+    atLeastOnce: true,
     traffic: { perSecond: 10, bytes: LARGE },
     long: { ms: 60000, sendMs: 30000 },
     short: { ms: 12000, sendMs: 8000 },

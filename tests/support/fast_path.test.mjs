@@ -30,6 +30,7 @@ function rig() {
   const heard = [];
   emitter.on('message', (m) => heard.push(m));
   const fast = newFastPath(memory, ADDRESS, sink, emitter);
+  assert.equal(emitter.fast, fast, 'the package finds the fast path through the emitter');
   const sent = [];
   const conn = { send: (d) => sent.push(d) };
   fast.connected(conn, 5);

@@ -117,6 +117,7 @@ test('each event is emitted with its named payload and logged at its level', () 
   e.emitReconnecting(3, 1200);
   e.emitError('DECODE', 'not JSON', undefined, 'raw!');
   e.emitError('CONNECT_FAILED', 'failed', 'errMsg text', undefined);
+  e.emitError('UNCONFIRMED_LOST', '3 frames lost', undefined, undefined, 3);
   assert.deepEqual(got, [
     ['state', { from: 'connecting', to: 'open' }],
     ['open', { header: { h: '1' }, attempt: 2, reconnected: true }],
@@ -124,9 +125,10 @@ test('each event is emitted with its named payload and logged at its level', () 
     ['reconnecting', { attempt: 3, delayMs: 1200 }],
     ['error', { code: 'DECODE', message: 'not JSON (see README#errors)', raw: 'raw!' }],
     ['error', { code: 'CONNECT_FAILED', message: 'failed (see README#errors)', errMsg: 'errMsg text' }],
+    ['error', { code: 'UNCONFIRMED_LOST', message: '3 frames lost (see README#errors)', count: 3 }],
   ]);
   assert.deepEqual(logged.map((l) => l.slice(0, 2)), [
-    ['debug', 'state'], ['info', 'open'], ['info', 'close'], ['info', 'reconnecting'], ['warn', 'not JSON'], ['warn', 'failed'],
+    ['debug', 'state'], ['info', 'open'], ['info', 'close'], ['info', 'reconnecting'], ['warn', 'not JSON'], ['warn', 'failed'], ['warn', '3 frames lost'],
   ]);
   assert.equal(logged[1][2].url, 'wss://x/?token=[redacted]');
 });
