@@ -215,9 +215,6 @@ extern "C" {
     #[wasm_bindgen(catch, js_name = encodeFrame)]
     pub fn encode_frame(v: &JsValue, text_codec: bool) -> Result<JsValue, JsValue>;
 
-    #[wasm_bindgen(js_name = ownBytes)]
-    pub fn own_bytes(view: &JsValue) -> JsValue;
-
     #[wasm_bindgen(catch, js_name = encodeJson)]
     pub fn encode_json(v: &JsValue) -> Result<JsValue, JsValue>;
 }

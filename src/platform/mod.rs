@@ -89,15 +89,6 @@ impl Frame {
     pub fn binary(buf: JsValue, len: usize) -> Frame {
         Frame { data: buf, len, text: false }
     }
-
-    /// A frame from a string, `ArrayBuffer` or typed array (copied as its own bytes); `None` otherwise.
-    pub fn raw(data: &JsValue) -> Option<Frame> {
-        match frame_kind(data) {
-            0 | 1 => Some(Frame::encoded(data.clone())),
-            2 => Some(Frame::encoded(own_bytes(data))),
-            _ => None,
-        }
-    }
 }
 
 /// Where URLs come from: fixed, or a function called before every attempt.
