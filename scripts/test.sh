@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: the engine natively (cargo test), the JS test tooling (node --test), the JS class in
-# Node on a scripted fake wx and in headless Chromium against the real test server (wasm-pack test), and
-# the package checks when the package build exists. Installs what is missing first (scripts/setup.sh).
+# Runs every test: the engine natively (cargo test), the JS test tooling (node --test), the Rust client in
+# Node on a scripted fake wx (wasm-pack test), and the built package: its checks, and the JS class end to end
+# in Node and in headless Chromium (tests/e2e). Installs what is missing first (scripts/setup.sh).
 # Usage: scripts/test.sh            everything
 #        scripts/test.sh --quick    the native engine tests only
 set -euo pipefail
@@ -12,9 +12,7 @@ quick=0
 [ "${1:-}" = "--quick" ] && quick=1
 
 logdir="$(mktemp -d)"
-server_pid=""
 cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
   rm -rf "$logdir"
 }
 trap cleanup EXIT
@@ -60,38 +58,9 @@ step engine cargo test --quiet
 step crate cargo package --quiet --allow-dirty
 step js-tooling node --test tests/server/ tests/support/ tests/docs/
 
-# The real test server for the browser suites; its URLs reach the tests at build time.
-server_out="$logdir/server.out"
-node tests/server/server.js > "$server_out" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 100); do grep -q WXSOCKET_TEST_SERVER "$server_out" 2>/dev/null && break; sleep 0.1; done
-line="$(grep -m1 WXSOCKET_TEST_SERVER "$server_out")" || { cat "$server_out"; echo "test server did not start"; exit 1; }
-export WXSOCKET_TEST_SERVER="${line#WXSOCKET_TEST_SERVER=}"; WXSOCKET_TEST_SERVER="${WXSOCKET_TEST_SERVER%% *}"
-export WXSOCKET_CONTROL="${line##*WXSOCKET_CONTROL=}"
-
-step wasm-node wasm-pack test --node -- --test wasm_node --test wasm_client
-# The browser suite. wasm-bindgen's test runner now and then never answers one of the page's module
-# requests (one per src/js file), and its page then waits out a 300 s load limit (the runner prints
-# "Failed to detect test as having been run"; upstream: wasm-pack issue 783). So the suite is built first,
-# then run with a 90 s limit per attempt, up to 3 attempts; a retry is printed, and only that stall is
-# retried: a failing test fails the step at once.
-chromium_suite() {
-  export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}"
-  # Built first, outside the time limit (a fresh machine compiles for minutes).
-  cargo build --quiet --target wasm32-unknown-unknown --test wasm_browser
-  local attempt out rc
-  for attempt in 1 2 3; do
-    out="$logdir/wasm-chromium.attempt$attempt"
-    rc=0
-    timeout 90 wasm-pack test --headless --chrome -- --test wasm_browser > "$out" 2>&1 || rc=$?
-    if [ "$rc" -eq 0 ]; then cat "$out"; return 0; fi
-    if grep -q "test result: FAILED\|panicked at" "$out"; then cat "$out"; return "$rc"; fi
-    echo "[wasm-chromium] attempt $attempt stalled (exit $rc, the runner's page never loaded); retrying"
-    tail -5 "$out"
-  done
-  return 1
-}
-step wasm-chromium chromium_suite
+# The Rust client (`Client<In, Out>`, which has no JS surface) in Node on the scripted fake wx. The JS class is
+# tested where it ships: tests/e2e on the built package (in Node on the same fake wx, and in Chromium).
+step wasm-node wasm-pack test --node -- --test wasm_client
 
 # The npm package, the mini-program proof, and the end-to-end suites on the built package.
 step package-build bash scripts/build-pkg.sh

@@ -260,44 +260,6 @@ impl SocketClient {
     }
 }
 
-/// `send`, `sendRaw`, `on`, `once` and `off` for Rust callers (the wasm test suites). The package's JS does
-/// these itself: it encodes and calls [`SocketClient::send_frame`] and reaches the emitter through
-/// [`SocketClient::emitter`].
-impl SocketClient {
-    /// `send(data)`: true when handed to the socket now, false when queued.
-    pub fn send(&self, data: JsValue) -> Result<bool, JsValue> {
-        let frame = self.encode(&data)?;
-        self.driver
-            .with_engine(|e, now| e.send(now, frame))
-            .map_err(|code| js_code(code, send_error_message(code)))
-    }
-
-    /// `sendRaw(data)`: a string or ArrayBuffer (or typed array), without encoding.
-    pub fn send_raw(&self, data: JsValue) -> Result<bool, JsValue> {
-        let frame = Frame::raw(&data)
-            .ok_or_else(|| js_code(ErrorCode::Serialize, "sendRaw takes a string, an ArrayBuffer or a typed array"))?;
-        self.driver
-            .with_engine(|e, now| e.send(now, frame))
-            .map_err(|code| js_code(code, send_error_message(code)))
-    }
-
-    /// `on(event, listener)`: returns a function that unsubscribes. The emitter (src/js/emitter.js) checks the
-    /// event's name and the listener: a `WxSocketError` `INVALID_OPTION` for either.
-    pub fn on(&self, event: JsValue, listener: JsValue) -> Result<JsValue, JsValue> {
-        self.driver.host().emitter.on(&event, &listener)
-    }
-
-    /// `once(event, listener)`.
-    pub fn once(&self, event: JsValue, listener: JsValue) -> Result<JsValue, JsValue> {
-        self.driver.host().emitter.once(&event, &listener)
-    }
-
-    /// `off(event, listener)`.
-    pub fn off(&self, event: JsValue, listener: JsValue) {
-        self.driver.host().emitter.off(&event, &listener);
-    }
-}
-
 impl SocketClient {
     fn encode(&self, data: &JsValue) -> Result<Frame, JsValue> {
         // One crossing: binary as is, text by the codec, or a thrown WxSocketError (SERIALIZE).

@@ -89,15 +89,6 @@ impl Frame {
     pub fn binary(buf: JsValue, len: usize) -> Frame {
         Frame { data: buf, len, text: false }
     }
-
-    /// A frame from a string, `ArrayBuffer` or typed array (copied as its own bytes); `None` otherwise.
-    pub fn raw(data: &JsValue) -> Option<Frame> {
-        match frame_kind(data) {
-            0 | 1 => Some(Frame::encoded(data.clone())),
-            2 => Some(Frame::encoded(own_bytes(data))),
-            _ => None,
-        }
-    }
 }
 
 /// Where URLs come from: fixed, or a function called before every attempt.
@@ -311,7 +302,7 @@ impl<H: Host> Driver<H> {
         let lifecycle = setup.lifecycle;
         let inner = Rc::new_cyclic(|weak: &Weak<Inner<H>>| {
             let weak: Weak<dyn Target> = weak.clone();
-            let sink = JsValue::from(Sink::new(weak.clone()));
+            let sink = guarded_sink(JsValue::from(Sink::new(weak.clone())));
             let fast = FastPath::new(&sink, &host.fast_receiver());
             let inbound = new_inbound(
                 &sink,
@@ -744,14 +735,13 @@ impl<H: Host> Driver<H> {
 
 
 impl<H: Host> Target for Inner<H> {
+    /// Every platform input is a call into the module: listeners hear what it produced when it has returned
+    /// (docs/contract.md, "Re-entrancy and lifetimes"). The sink's methods are bracketed on the JS side
+    /// (`guarded_sink`); the timer brackets itself (`timer_fired`).
     fn input(self: Rc<Self>, now: Millis, input: PlatformInput) {
-        // Every platform input is a call into the module: listeners hear what it produced when it has
-        // returned (docs/contract.md, "Re-entrancy and lifetimes").
-        begin_call();
         let driver = Driver { inner: self };
         driver.enter(now);
         driver.on_input(now, input);
         driver.leave();
-        end_call();
     }
 }
