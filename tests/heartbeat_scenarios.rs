@@ -582,3 +582,32 @@ fn a_stalled_server_behind_a_backlog_is_found_within_the_stated_bound() {
     assert_eq!(error_codes(&h.take()), [ErrorCode::HeartbeatTimeout, ErrorCode::UnconfirmedLost]);
     assert_eq!(h.now, 1000 + MAX_ADAPTIVE_TIMEOUT_MS);
 }
+
+/// A pong within the pong timeout alone shows the uplink kept up: what was sent after its ping is not
+/// counted as queued ahead of the next ping. One that needed the backlog's share leaves it counted (the
+/// 64 kbit/s case above). On a lossy link (tests/netfault loss-30) counting it after every pong had kept a
+/// socket whose TCP was stalled for 17 s; the pong timeout gives such a socket up after 2 s.
+#[test]
+fn a_pong_in_time_means_nothing_is_queued_behind_it() {
+    let mut h = harness();
+    h.open();
+    h.send(&"x".repeat(10_000)).unwrap();
+    h.advance(1000); // the ping, 6,000 bytes ahead of it at the assumed rate
+    h.advance(100);
+    h.send(&"x".repeat(20_000)).unwrap();
+    h.advance(150);
+    h.pong(); // 250 ms: within the 300 ms pong timeout
+    h.advance(1000);
+    assert_eq!(h.engine.pong_wait_ms(), h.engine.pong_timeout_ms(), "no backlog share");
+    // The same pong after 400 ms (it needed the backlog's share): the 20,000 bytes still count.
+    let mut h = harness();
+    h.open();
+    h.send(&"x".repeat(10_000)).unwrap();
+    h.advance(1000);
+    h.advance(100);
+    h.send(&"x".repeat(20_000)).unwrap();
+    h.advance(300);
+    h.pong();
+    h.advance(1000);
+    assert!(h.engine.pong_wait_ms() > h.engine.pong_timeout_ms(), "{:?}", h.engine.pong_wait_ms());
+}

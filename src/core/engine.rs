@@ -890,7 +890,8 @@ impl<P: Payload> Engine<P> {
             // ping confirmed.
             Inbound::Pong => {
                 if let Some(rtt) = self.unconfirmed.pong(now) {
-                    self.uplink.pong(now);
+                    let floor = self.cfg.heartbeat.as_ref().map_or(0, |h| h.timeout_ms);
+                    self.uplink.pong(now, rtt <= self.round_trip.timeout(floor));
                     self.stats.last_rtt_ms = Some(rtt);
                     self.round_trip.sample(rtt);
                 }

@@ -137,8 +137,12 @@ impl Uplink {
     }
 
     /// The pong to the ping in flight arrived: everything before the ping has crossed. A rate sample when
-    /// bytes were confirmed since the previous confirmation.
-    pub fn pong(&mut self, now: Millis) {
+    /// bytes were confirmed since the previous confirmation. `in_time`: it came within the pong timeout
+    /// alone (the round trip's part, no backlog share needed), so the uplink was keeping up: nothing is
+    /// taken as queued after it. Otherwise what was sent after the ping may still be queued behind it.
+    /// (On a lossy link TCP's own retransmission stalls delay pongs too; a backlog counted from every pong
+    /// there kept a stalled socket 17 s, where the pong timeout gave it up in 2 s.)
+    pub fn pong(&mut self, now: Millis, in_time: bool) {
         let Some(at) = self.ping.take() else { return };
         let (before, then) = self.confirmed;
         let elapsed = now.saturating_sub(then);
@@ -151,7 +155,7 @@ impl Uplink {
         }
         self.confirmed = (at, now);
         self.drain(now);
-        self.queued = self.queued.min(self.handed.saturating_sub(at));
+        self.queued = if in_time { 0 } else { self.queued.min(self.handed.saturating_sub(at)) };
     }
 }
 

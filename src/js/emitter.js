@@ -49,6 +49,30 @@ export function endCall() {
     due.shift().deliver();
   }
 }
+
+// A client's sink (src/platform/sink.rs) whose every method is a call into the module, as the client's own
+// methods are: the platform's callbacks reach the module through it. The methods of its class are wrapped
+// once, on this side, so an input costs no crossing for the bracket. (The module's own timer, which fires
+// without passing through here, brackets itself.)
+export function guardedSink(sink) {
+  var proto = Object.getPrototypeOf(sink);
+  if (!proto.__wxGuarded) {
+    Object.getOwnPropertyNames(proto).forEach(function (name) {
+      var method = proto[name];
+      if (name === 'constructor' || name === 'free' || name.slice(0, 2) === '__' || typeof method !== 'function') return;
+      proto[name] = function () {
+        calls += 1;
+        try {
+          return method.apply(this, arguments);
+        } finally {
+          endCall();
+        }
+      };
+    });
+    proto.__wxGuarded = true;
+  }
+  return sink;
+}
 var EVENTS = ['open', 'message', 'close', 'reconnecting', 'error', 'state'];
 Emitter.prototype.on = function (ev, fn) {
   if (EVENTS.indexOf(ev) < 0) {

@@ -173,6 +173,9 @@ impl Sink {
 /// The client's timer fired (gloo-timers calls this; no JS in between).
 pub(crate) fn timer_fired(target: &Weak<dyn Target>) {
     if let Some(t) = target.upgrade() {
+        // A call into the module like the sink's methods (which JS brackets: `guarded_sink`).
+        super::bindings::begin_call();
         t.input(super::now_ms(), PlatformInput::Timer);
+        super::bindings::end_call();
     }
 }
