@@ -286,7 +286,7 @@ pub enum Output<P> {
     },
     /// The earliest deadline changed: arm the timer for it (`None`: cancel it).
     Timer {
-        /// When to call `handle_timeout`.
+        /// When to hand in [`Input::Timeout`](super::Input::Timeout).
         at: Option<Millis>,
     },
     /// Emit an event to listeners.
