@@ -10,10 +10,10 @@ export function Emitter(onListenerError) {
   this.l = {};
   this.e = onListenerError;
   this.logger = null;
-  // Request handle -> [resolve, reject, id], and the ids of the pending requests (the fast path leaves a
-  // frame carrying one of them to the module: src/js/fast_path.js).
+  // Request handle -> [resolve, reject, id], and id -> handle for the pending requests (a frame carrying one
+  // is its reply: src/js/inbound.js; the fast path leaves it to the module: src/js/fast_path.js).
   this.r = {};
-  this.keys = new Set();
+  this.ids = new Map();
   // The client's fast path (src/js/fast_path.js), which links itself here when it is made.
   this.fast = null;
   // Events not delivered yet, as name, payload, name, payload, …
@@ -207,10 +207,11 @@ Emitter.prototype.emitError = function (code, message, errMsg, raw, count) {
 Emitter.prototype.log = function (level, message, fields) {
   if (this.logger) callLogger(this.logger, level, message, fields);
 };
-// A promise for request `h`, whose reply carries `id`, settled by `settle`.
+// A promise for request `h`, whose reply carries `id`, settled by `settle`. `ids` maps the id of every pending
+// request to its handle: an inbound frame carrying one is its reply (src/js/inbound.js).
 Emitter.prototype.defer = function (h, id) {
   var r = this.r;
-  this.keys.add(id);
+  this.ids.set(id, h);
   return new Promise(function (resolve, reject) { r[h] = [resolve, reject, id]; });
 };
 // Resolves (ok) or rejects request `h`'s promise with `v`; nothing if it is not pending.
@@ -218,7 +219,7 @@ Emitter.prototype.settle = function (h, ok, v) {
   var f = this.r[h];
   if (f) {
     delete this.r[h];
-    this.keys.delete(f[2]);
+    this.ids.delete(f[2]);
     f[ok ? 0 : 1](v);
   }
 };
