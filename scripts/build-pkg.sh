@@ -42,6 +42,10 @@ have_bindgen="$(wasm-bindgen --version | awk '{ print $2 }')"
 # - panic=immediate-abort: no panic machinery (messages, formatting, locations) in the module. The code
 #   does not panic on any input (the fuzz targets and property tests check that); were it to, the module
 #   traps instead of printing a message first. About 9 KB brotli less.
+# - -Zlocation-detail=none: no source file names, lines or columns in the module. With panic=immediate-abort
+#   nothing prints a panic's location, yet the `#[track_caller]` checks (RefCell borrows, slice indexing,
+#   `expect`) still pass one to their cold path: the file names and the location records stayed in the data.
+#   359 B brotli less (bench/README.md, size history).
 # - --remap-path-prefix: no build machine's paths in the module.
 # The one nightly the package is built with, pinned by its date (no toolchain can be downloaded here, so
 # the pin is a check, not a name rustup would fetch). Change it here only.
@@ -57,13 +61,13 @@ if ! rustup component list --toolchain nightly --installed 2>/dev/null | grep -q
 fi
 sysroot="$(rustc +nightly --print sysroot)"
 cargo_home="${CARGO_HOME:-$HOME/.cargo}"
-flags="-C target-cpu=mvp -Zunstable-options -Cpanic=immediate-abort"
+flags="-C target-cpu=mvp -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none"
 flags="$flags --remap-path-prefix=$sysroot=/rustc --remap-path-prefix=$cargo_home=/cargo --remap-path-prefix=$PWD=/wxsocket"
 rm -rf "$WORK"
 mkdir -p "$WORK"
 # wasm-pack builds (cargo, with the flags after `--` passed through) and runs the wasm-bindgen on PATH
 # (--mode no-install: it downloads nothing); wasm-opt runs below, on its own terms (--no-opt).
-say "wasm-pack build --target bundler (nightly, -Zbuild-std=std,panic_abort, target-cpu=mvp, panic=immediate-abort; wasm-bindgen $have_bindgen)"
+say "wasm-pack build --target bundler (nightly, -Zbuild-std=std,panic_abort, target-cpu=mvp, panic=immediate-abort, location-detail=none; wasm-bindgen $have_bindgen)"
 RUSTUP_TOOLCHAIN=nightly RUSTFLAGS="$flags" CARGO_TARGET_DIR="$PKG_TARGET_DIR" \
   wasm-pack --quiet build . --release --target bundler --no-opt --no-pack --mode no-install --out-dir "$WORK/bindgen" \
   -- -Zbuild-std=std,panic_abort || die "wasm-pack build failed"

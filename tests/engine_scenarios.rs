@@ -16,7 +16,7 @@
 mod common;
 
 use common::*;
-use wxsocket::core::{Backoff, Engine, ErrorCode, Event, Input, Output, Overflow, Rng, State, Stats, TaskId, Text};
+use wxsocket::core::{Backoff, Engine, ErrorCode, Event, Inbound, Input, Output, Overflow, Rng, State, Stats, TaskId, Text};
 
 /// Fails the live attempt before it opens (the platform closes it), as a refused connection does.
 fn refuse(h: &mut Harness) {
@@ -749,6 +749,34 @@ fn request_reply_is_matched_and_settled() {
     // Settled requests time out no more.
     h.advance(10_000);
     assert_eq!(rejections(&h.all()), []);
+}
+
+/// A reply matched outside the engine (the package's JavaScript keeps the pending ids) comes in by the
+/// request's handle, `Inbound::Answer`: it settles that request as a reply by id does; a handle no longer
+/// pending (settled, or timed out) makes it an ordinary message.
+#[test]
+fn an_answer_by_handle_settles_its_request_and_a_stale_one_is_a_message() {
+    let mut h = Harness::new(config());
+    let task = h.open();
+    let a = request(&mut h, "1", 5000).unwrap();
+    let b = request(&mut h, "2", 1000).unwrap();
+    let answer = |h: &mut Harness, request| {
+        let before = h.log.len();
+        h.engine.handle(h.now, Input::Frame { task, size: 8, frame: Inbound::Answer { request, reply: t("answer"), error: false } });
+        h.drain();
+        h.log[before..].iter().map(|(_, o)| o.clone()).collect::<Vec<_>>()
+    };
+    let settled = answer(&mut h, a);
+    assert!(settled.iter().any(|o| matches!(o, Output::Resolve { request, .. } if *request == a)), "{settled:?}");
+    assert!(!settled.iter().any(|o| matches!(o, Output::Deliver(_))), "a reply is not a message");
+    assert_eq!(h.engine.pending_requests(), 1);
+    let again = answer(&mut h, a);
+    assert!(again.iter().any(|o| matches!(o, Output::Deliver(_))), "settled already: a message: {again:?}");
+    h.advance(1500);
+    assert_eq!(rejections(&h.all()), [(b, ErrorCode::Timeout)]);
+    let late = answer(&mut h, b);
+    assert!(late.iter().any(|o| matches!(o, Output::Deliver(_))) && !late.iter().any(|o| matches!(o, Output::Resolve { .. })), "timed out: a message: {late:?}");
+    assert_eq!(h.engine.pending_requests(), 0);
 }
 
 /// An inbound id that no request waits for is an ordinary message (`None`).

@@ -286,7 +286,7 @@ pub enum Output<P> {
     },
     /// The earliest deadline changed: arm the timer for it (`None`: cancel it).
     Timer {
-        /// When to call `handle_timeout`.
+        /// When to hand in [`Input::Timeout`](super::Input::Timeout).
         at: Option<Millis>,
     },
     /// Emit an event to listeners.
@@ -361,6 +361,17 @@ pub enum Inbound<P> {
     Reply {
         /// The id.
         key: RequestKey,
+        /// The decoded reply.
+        reply: P,
+        /// An error reply.
+        error: bool,
+    },
+    /// A reply to the pending request `request`, matched by platform code that keeps the ids of the pending
+    /// requests itself (the package's JavaScript); an ordinary message when that request is no longer
+    /// pending. `error`: it is an error reply (`REMOTE_ERROR`).
+    Answer {
+        /// The request it answers.
+        request: RequestHandle,
         /// The decoded reply.
         reply: P,
         /// An error reply.
@@ -897,22 +908,14 @@ impl<P: Payload> Engine<P> {
                 }
             }
             Inbound::Message(m) => self.out.push_back(Output::Deliver(m)),
-            Inbound::Reply { key, reply, error } => match self.pending.iter().position(|p| p.key == key) {
-                Some(at) => {
-                    let p = self.pending.remove(at);
-                    self.request_left(p.deadline);
-                    // Answered on the live task: a round trip measured, and everything sent before the
-                    // request confirmed.
-                    if let (Some(on), Some(sent_at)) = (p.sent_on, p.sent_at) {
-                        if on == task {
-                            self.round_trip.sample(now.saturating_sub(sent_at));
-                            self.unconfirmed.replied(p.handle);
-                        }
-                    }
-                    self.out.push_back(Output::Resolve { request: p.handle, reply, error });
-                }
-                None => self.out.push_back(Output::Deliver(reply)),
-            },
+            Inbound::Reply { key, reply, error } => {
+                let at = self.pending.iter().position(|p| p.key == key);
+                self.answered(now, task, at, reply, error);
+            }
+            Inbound::Answer { request, reply, error } => {
+                let at = self.pending.iter().position(|p| p.handle == request);
+                self.answered(now, task, at, reply, error);
+            }
             Inbound::Undecodable { raw, why } => {
                 let message = cat(&["a text frame was not valid JSON (", &why, "); it was not delivered"]);
                 self.out.push_back(Output::Undecodable { raw, message });
@@ -920,6 +923,25 @@ impl<P: Payload> Engine<P> {
             Inbound::TooLarge => {}
         }
         self.rearm();
+    }
+
+    /// A reply on `task` to the pending request at `at` (none: it is an ordinary message).
+    fn answered(&mut self, now: Millis, task: TaskId, at: Option<usize>, reply: P, error: bool) {
+        let Some(at) = at else {
+            self.out.push_back(Output::Deliver(reply));
+            return;
+        };
+        let p = self.pending.remove(at);
+        self.request_left(p.deadline);
+        // Answered on the live task: a round trip measured, and everything sent before the
+        // request confirmed.
+        if let (Some(on), Some(sent_at)) = (p.sent_on, p.sent_at) {
+            if on == task {
+                self.round_trip.sample(now.saturating_sub(sent_at));
+                self.unconfirmed.replied(p.handle);
+            }
+        }
+        self.out.push_back(Output::Resolve { request: p.handle, reply, error });
     }
 
     fn task_closed(&mut self, now: Millis, task: TaskId, code: u16, reason: String, should_reconnect: bool) {

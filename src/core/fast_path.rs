@@ -142,8 +142,8 @@ impl FastBlock {
     }
 
     /// Takes the counters (zeroed); the lanes stay as they are.
+    #[inline(never)]
     pub fn take(&mut self) -> FastDone {
-        let count = |x: f64| if x.is_finite() && x > 0.0 { x as u64 } else { 0 };
         let done = FastDone {
             sent_messages: count(self.sent_messages),
             sent_bytes: count(self.sent_bytes),
@@ -152,6 +152,16 @@ impl FastBlock {
         };
         *self = FastBlock { send_task: self.send_task, receive_task: self.receive_task, ..FastBlock::default() };
         done
+    }
+}
+
+/// A counter as JavaScript left it: finite and not negative, or nothing.
+#[inline(never)]
+fn count(x: f64) -> u64 {
+    if x.is_finite() && x > 0.0 {
+        x as u64
+    } else {
+        0
     }
 }
 
@@ -172,6 +182,7 @@ impl<P: Payload> Engine<P> {
     /// unconfirmed until a pong), received frames counted and taken as proof of life at `now`. Produces no
     /// output: it only moves deadlines later, and the timer armed for an earlier one wakes the engine,
     /// which then re-arms it.
+    #[inline(never)]
     pub fn collect_fast(&mut self, now: Millis, done: FastDone) {
         if done.sent_messages > 0 {
             self.stats.messages_sent += done.sent_messages;

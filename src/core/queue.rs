@@ -148,7 +148,9 @@ impl<P> Queue<P> {
         }
         let mut expired = Vec::new();
         let mut kept = VecDeque::with_capacity(self.items.len());
-        for item in self.items.drain(..) {
+        // Moved out whole rather than drained: `drain(..)` would link VecDeque's `Drain`, whose drop
+        // restores the tail, for a queue that is emptied anyway (bench/README.md, size history).
+        for item in std::mem::take(&mut self.items) {
             if item.expires_at.is_some_and(|t| t <= now) {
                 self.bytes -= item.bytes;
                 expired.push(item);
@@ -168,7 +170,7 @@ impl<P> Queue<P> {
     /// Takes every frame out, oldest first (the queue is then empty).
     pub fn take_all(&mut self) -> Vec<Queued<P>> {
         self.bytes = 0;
-        self.items.drain(..).collect()
+        std::mem::take(&mut self.items).into_iter().collect()
     }
 
     /// True when the frame of this request is queued.
@@ -176,12 +178,17 @@ impl<P> Queue<P> {
         self.items.iter().any(|q| q.request == Some(request))
     }
 
-    /// Removes the frame of a request (after it timed out or was rejected).
+    /// Removes the frame of a request (after it timed out or was rejected). A request has at most one
+    /// frame here; `retain` rather than `remove(at)`, which would link VecDeque's `wrap_copy` for this one
+    /// rare call (bench/README.md, size history).
     pub fn remove_request(&mut self, request: RequestHandle) {
-        if let Some(at) = self.items.iter().position(|q| q.request == Some(request)) {
-            if let Some(item) = self.items.remove(at) {
-                self.bytes -= item.bytes;
+        let bytes = &mut self.bytes;
+        self.items.retain(|q| {
+            let keep = q.request != Some(request);
+            if !keep {
+                *bytes -= q.bytes;
             }
-        }
+            keep
+        });
     }
 }

@@ -10,10 +10,10 @@ export function Emitter(onListenerError) {
   this.l = {};
   this.e = onListenerError;
   this.logger = null;
-  // Request handle -> [resolve, reject, id], and the ids of the pending requests (the fast path leaves a
-  // frame carrying one of them to the module: src/js/fast_path.js).
+  // Request handle -> [resolve, reject, id], and id -> handle for the pending requests (a frame carrying one
+  // is its reply: src/js/inbound.js; the fast path leaves it to the module: src/js/fast_path.js).
   this.r = {};
-  this.keys = new Set();
+  this.ids = new Map();
   // The client's fast path (src/js/fast_path.js), which links itself here when it is made.
   this.fast = null;
   // Events not delivered yet, as name, payload, name, payload, …
@@ -48,6 +48,30 @@ export function endCall() {
   while (calls === 0 && due.length > 0) {
     due.shift().deliver();
   }
+}
+
+// A client's sink (src/platform/sink.rs) whose every method is a call into the module, as the client's own
+// methods are: the platform's callbacks reach the module through it. The methods of its class are wrapped
+// once, on this side, so an input costs no crossing for the bracket. (The module's own timer, which fires
+// without passing through here, brackets itself.)
+export function guardedSink(sink) {
+  var proto = Object.getPrototypeOf(sink);
+  if (!proto.__wxGuarded) {
+    Object.getOwnPropertyNames(proto).forEach(function (name) {
+      var method = proto[name];
+      if (name === 'constructor' || name === 'free' || name.slice(0, 2) === '__' || typeof method !== 'function') return;
+      proto[name] = function () {
+        calls += 1;
+        try {
+          return method.apply(this, arguments);
+        } finally {
+          endCall();
+        }
+      };
+    });
+    proto.__wxGuarded = true;
+  }
+  return sink;
 }
 var EVENTS = ['open', 'message', 'close', 'reconnecting', 'error', 'state'];
 Emitter.prototype.on = function (ev, fn) {
@@ -183,10 +207,11 @@ Emitter.prototype.emitError = function (code, message, errMsg, raw, count) {
 Emitter.prototype.log = function (level, message, fields) {
   if (this.logger) callLogger(this.logger, level, message, fields);
 };
-// A promise for request `h`, whose reply carries `id`, settled by `settle`.
+// A promise for request `h`, whose reply carries `id`, settled by `settle`. `ids` maps the id of every pending
+// request to its handle: an inbound frame carrying one is its reply (src/js/inbound.js).
 Emitter.prototype.defer = function (h, id) {
   var r = this.r;
-  this.keys.add(id);
+  this.ids.set(id, h);
   return new Promise(function (resolve, reject) { r[h] = [resolve, reject, id]; });
 };
 // Resolves (ok) or rejects request `h`'s promise with `v`; nothing if it is not pending.
@@ -194,7 +219,7 @@ Emitter.prototype.settle = function (h, ok, v) {
   var f = this.r[h];
   if (f) {
     delete this.r[h];
-    this.keys.delete(f[2]);
+    this.ids.delete(f[2]);
     f[ok ? 0 : 1](v);
   }
 };

@@ -100,7 +100,7 @@ FastPath.prototype.send = function (frame) {
 FastPath.prototype.receive = function (task, size, value, id) {
   var to = this.receiver;
   if (lane(this.receiveTask) !== task || task === 0 || to === null) return false;
-  if (to.keys.has(id)) return false;
+  if (id !== undefined && to.ids.has(id)) return false;
   F64[this.receivedMessages] += 1;
   F64[this.receivedBytes] += size;
   to.message(value);

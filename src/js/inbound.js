@@ -76,6 +76,15 @@ Inbound.prototype.frame = function (task, data) {
   if (this.isPong !== undefined && askIsPong(this.isPong, value)) return sink.pong(task, size, Date.now());
   var id = !binary && value !== null && typeof value === 'object' ? value[this.idField] : undefined;
   if (this.fast.receive(task, size, value, id)) return;
+  var client = this.fast.receiver;
+  if (client) {
+    // The JS class keeps the ids of its pending requests (src/js/emitter.js): a frame carrying one is that
+    // request's reply, handed in by the request's handle; any other frame is a message.
+    var request = id === undefined ? undefined : client.ids.get(id);
+    if (request !== undefined) return sink.reply(task, size, request, this.isError(value), value, Date.now());
+    return sink.message(task, size, value, Date.now());
+  }
+  // The Rust client keeps its pending ids in the module: a frame with an id may answer one of them.
   if (typeof id === 'number') return sink.numberReply(task, size, id, this.isError(value), value, Date.now());
   if (typeof id === 'string') return sink.textReply(task, size, id, this.isError(value), value, Date.now());
   return sink.message(task, size, value, Date.now());

@@ -82,6 +82,10 @@ extern "C" {
     #[wasm_bindgen(js_name = endCall)]
     pub fn end_call();
 
+    /// `sink` with every method of its class a call into the module (wrapped in JS, once per class).
+    #[wasm_bindgen(js_name = guardedSink)]
+    pub fn guarded_sink(sink: JsValue) -> JsValue;
+
     /// The `state` event (logged at debug level).
     #[wasm_bindgen(method, js_name = emitState)]
     pub fn emit_state(this: &Emitter, from: &str, to: &str);

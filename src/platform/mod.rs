@@ -302,7 +302,7 @@ impl<H: Host> Driver<H> {
         let lifecycle = setup.lifecycle;
         let inner = Rc::new_cyclic(|weak: &Weak<Inner<H>>| {
             let weak: Weak<dyn Target> = weak.clone();
-            let sink = JsValue::from(Sink::new(weak.clone()));
+            let sink = guarded_sink(JsValue::from(Sink::new(weak.clone())));
             let fast = FastPath::new(&sink, &host.fast_receiver());
             let inbound = new_inbound(
                 &sink,
@@ -735,14 +735,13 @@ impl<H: Host> Driver<H> {
 
 
 impl<H: Host> Target for Inner<H> {
+    /// Every platform input is a call into the module: listeners hear what it produced when it has returned
+    /// (docs/contract.md, "Re-entrancy and lifetimes"). The sink's methods are bracketed on the JS side
+    /// (`guarded_sink`); the timer brackets itself (`timer_fired`).
     fn input(self: Rc<Self>, now: Millis, input: PlatformInput) {
-        // Every platform input is a call into the module: listeners hear what it produced when it has
-        // returned (docs/contract.md, "Re-entrancy and lifetimes").
-        begin_call();
         let driver = Driver { inner: self };
         driver.enter(now);
         driver.on_input(now, input);
         driver.leave();
-        end_call();
     }
 }

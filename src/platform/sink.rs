@@ -8,7 +8,7 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 
 use super::Frame;
-use crate::core::{Inbound, Input, Millis, RequestKey, TaskId};
+use crate::core::{Inbound, Input, Millis, RequestHandle, RequestKey, TaskId};
 
 /// An input from the platform, as the driver handles it.
 pub(crate) enum PlatformInput {
@@ -78,7 +78,8 @@ impl Sink {
         self.frame(task, size, now, Inbound::Message(Frame::received(value)));
     }
 
-    /// A message carrying a number id arrived (it may answer a request); `error`: it is an error reply.
+    /// A message carrying a number id arrived (it may answer a request: the Rust client, which keeps its
+    /// pending ids in the module); `error`: it is an error reply.
     #[wasm_bindgen(js_name = numberReply)]
     pub fn number_reply(&self, task: u32, size: f64, id: f64, error: bool, value: JsValue, now: f64) {
         self.frame(task, size, now, Inbound::Reply { key: RequestKey::Number(id), reply: Frame::received(value), error });
@@ -88,6 +89,12 @@ impl Sink {
     #[wasm_bindgen(js_name = textReply)]
     pub fn text_reply(&self, task: u32, size: f64, id: String, error: bool, value: JsValue, now: f64) {
         self.frame(task, size, now, Inbound::Reply { key: RequestKey::Text(id), reply: Frame::received(value), error });
+    }
+
+    /// A reply to the pending request `request` arrived (the JS class matched its id: src/js/emitter.js keeps
+    /// the ids of its pending requests); `error`: it is an error reply.
+    pub fn reply(&self, task: u32, size: f64, request: u32, error: bool, value: JsValue, now: f64) {
+        self.frame(task, size, now, Inbound::Answer { request: RequestHandle(request), reply: Frame::received(value), error });
     }
 
     /// The heartbeat's pong arrived.
@@ -173,6 +180,9 @@ impl Sink {
 /// The client's timer fired (gloo-timers calls this; no JS in between).
 pub(crate) fn timer_fired(target: &Weak<dyn Target>) {
     if let Some(t) = target.upgrade() {
+        // A call into the module like the sink's methods (which JS brackets: `guarded_sink`).
+        super::bindings::begin_call();
         t.input(super::now_ms(), PlatformInput::Timer);
+        super::bindings::end_call();
     }
 }

@@ -1,7 +1,7 @@
 //! The test harness for the engine's native suites: one engine with `Text` payloads, a clock moved by
 //! hand, the platform's one-shot timer, and a record of every output.
 //!
-//! - `advance_to(t)` fires `handle_timeout` at each armed deadline in order up to `t`, exactly as a
+//! - `advance_to(t)` hands in `Input::Timeout` at each armed deadline in order up to `t`, exactly as a
 //!   platform timer would (the timer is one-shot: firing disarms it until the engine arms it again).
 //! - `open()`, `server_close()`, `error()`, `frame()` play the platform's side for the live task;
 //!   `server_close()` first asks `should_reconnect`, as the driver asks page code's `shouldReconnect`.

@@ -33,8 +33,8 @@
  * - `engine: 'mvp'`: an old engine, such as the JavaScriptCore that WXWebAssembly runs on below iOS 15.1
  *   (no reference types, no bulk memory): WXWebAssembly.instantiate, and the standard WebAssembly's
  *   instantiate/compile/Module where it exists, refuse any module that uses a feature after the 2017
- *   WebAssembly MVP (`mvpRefusal` below decides), rejecting the way a device does (a CompileError); every
- *   refusal is kept in `refused`.
+ *   WebAssembly MVP (`mvpRefusal` below decides, with wasm-opt --mvp-features), rejecting the way a device
+ *   does (a CompileError); every refusal is kept in `refused`.
  *
  * - `os: 'ios'`: iPhone WeChat. Its WXWebAssembly page says exports may be functions, Memory and Table, and
  *   "iOS 平台暂不支持 Global": instantiate refuses a module that exports a Global (a LinkError, as a device
@@ -50,7 +50,10 @@
  *   page's console).
  */
 
+const childProcess = require('node:child_process');
+const crypto = require('node:crypto');
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const vm = require('node:vm');
 const zlib = require('node:zlib');
@@ -118,223 +121,59 @@ function hostBuffers(WebSocketCtor) {
 
 // ---- an engine that knows only the WebAssembly MVP ----
 
-// Why an engine that implements only the 2017 WebAssembly MVP (1.0) would refuse `bytes`: a short reason
-// naming the feature ('bulk memory (memory.copy)', 'reference types (externref)', …), or null if every
-// section, type and instruction is within the MVP. It decodes the whole module: every section, every
-// function body instruction by instruction. Malformed bytes are refused too ('malformed: …').
-function mvpRefusal(input) {
-  const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
-  let i = 0;
-  class Refused extends Error {}
-  const refuse = (why) => { throw new Refused(why); };
-  const need = (n) => { if (i + n > bytes.length) refuse('malformed: unexpected end at byte ' + i); };
-  const byte = () => { need(1); return bytes[i++]; };
-  const u32 = () => {
-    let n = 0;
-    for (let shift = 0; ; shift += 7) {
-      if (shift > 28) refuse('malformed: LEB128 too long at byte ' + i);
-      const b = byte();
-      n += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) return n;
-    }
-  };
-  const sleb = (maxBytes) => {
-    for (let k = 0; k < maxBytes; k++) if (byte() < 0x80) return;
-    refuse('malformed: LEB128 too long at byte ' + i);
-  };
-  const skip = (n) => { need(n); i += n; };
-  const name = () => skip(u32());
-  const VALTYPES = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64' };
-  const valtype = (b) => {
-    if (VALTYPES[b]) return;
-    if (b === 0x7b) refuse('SIMD (v128)');
-    if (b === 0x6f) refuse('reference types (externref)');
-    if (b === 0x70) refuse('reference types (funcref as a value)');
-    refuse('a value type outside the MVP (0x' + b.toString(16) + ')');
-  };
-  const limits = (what) => {
-    const flags = byte();
-    if (flags === 2 || flags === 3) refuse('threads (shared ' + what + ')');
-    if (flags > 1) refuse(what + ' limits outside the MVP (flags 0x' + flags.toString(16) + ')');
-    u32();
-    if (flags & 1) u32();
-  };
-  const tabletype = () => {
-    const t = byte();
-    if (t === 0x6f) refuse('reference types (a table of externref)');
-    if (t !== 0x70) refuse('a table type outside the MVP (0x' + t.toString(16) + ')');
-    limits('table');
-  };
-  // Constant expressions: one const or global.get, then end.
-  const constExpr = () => {
-    const op = byte();
-    if (op === 0x41) sleb(5);
-    else if (op === 0x42) sleb(10);
-    else if (op === 0x43) skip(4);
-    else if (op === 0x44) skip(8);
-    else if (op === 0x23) u32();
-    else if (op === 0xd0 || op === 0xd2) refuse('reference types (ref.null/ref.func in a constant expression)');
-    else refuse('a constant expression outside the MVP (0x' + op.toString(16) + ')');
-    if (byte() !== 0x0b) refuse('extended constant expressions');
-  };
-  const blocktype = () => {
-    const b = bytes[i];
-    if (b === 0x40) { i += 1; return; }
-    if (VALTYPES[b] || b === 0x7b || b === 0x6f || b === 0x70) { i += 1; valtype(b); return; }
-    refuse('multi-value (a block with a type index)');
-  };
-  const FC = ['i32.trunc_sat_f32_s', 'i32.trunc_sat_f32_u', 'i32.trunc_sat_f64_s', 'i32.trunc_sat_f64_u',
-    'i64.trunc_sat_f32_s', 'i64.trunc_sat_f32_u', 'i64.trunc_sat_f64_s', 'i64.trunc_sat_f64_u',
-    'memory.init', 'data.drop', 'memory.copy', 'memory.fill', 'table.init', 'elem.drop', 'table.copy',
-    'table.grow', 'table.size', 'table.fill'];
-  const SIGN_EXT = ['i32.extend8_s', 'i32.extend16_s', 'i64.extend8_s', 'i64.extend16_s', 'i64.extend32_s'];
-  const body = (end) => {
-    const groups = u32();
-    for (let g = 0; g < groups; g++) {
-      u32();
-      valtype(byte());
-    }
-    let depth = 0;
-    while (i < end) {
-      const op = byte();
-      if (op === 0x02 || op === 0x03 || op === 0x04) { blocktype(); depth += 1; }
-      else if (op === 0x0b) {
-        if (depth === 0) {
-          if (i !== end) refuse('malformed: code after the end of a function body');
-          return;
-        }
-        depth -= 1;
-      }
-      else if (op === 0x00 || op === 0x01 || op === 0x05 || op === 0x0f || op === 0x1a || op === 0x1b) { /* no immediate */ }
-      else if (op === 0x0c || op === 0x0d || op === 0x10 || (op >= 0x20 && op <= 0x24)) u32();
-      else if (op === 0x0e) { const n = u32(); for (let k = 0; k <= n; k++) u32(); }
-      else if (op === 0x11) { u32(); if (byte() !== 0) refuse('reference types (call_indirect on a table other than 0)'); }
-      else if (op >= 0x28 && op <= 0x3e) { u32(); u32(); }
-      else if (op === 0x3f || op === 0x40) { if (byte() !== 0) refuse('multi-memory (a memory index other than 0)'); }
-      else if (op === 0x41) sleb(5);
-      else if (op === 0x42) sleb(10);
-      else if (op === 0x43) skip(4);
-      else if (op === 0x44) skip(8);
-      else if (op >= 0x45 && op <= 0xbf) { /* numeric, no immediate */ }
-      else if (op >= 0xc0 && op <= 0xc4) refuse('sign extension (' + SIGN_EXT[op - 0xc0] + ')');
-      else if (op === 0x1c || op === 0x25 || op === 0x26 || (op >= 0xd0 && op <= 0xd2)) {
-        refuse('reference types (' + ({ 0x1c: 'typed select', 0x25: 'table.get', 0x26: 'table.set', 0xd0: 'ref.null', 0xd1: 'ref.is_null', 0xd2: 'ref.func' })[op] + ')');
-      }
-      else if (op === 0xfc) {
-        const sub = u32();
-        if (sub <= 7) refuse('non-trapping float-to-int (' + FC[sub] + ')');
-        if (sub <= 14) refuse('bulk memory (' + FC[sub] + ')');
-        if (sub <= 17) refuse('reference types (' + FC[sub] + ')');
-        refuse('an instruction outside the MVP (0xfc ' + sub + ')');
-      }
-      else if (op === 0xfd) refuse('SIMD (0xfd ' + u32() + ')');
-      else if (op === 0xfe) refuse('threads (0xfe ' + u32() + ')');
-      else if (op === 0x12 || op === 0x13) refuse('tail calls');
-      else if (op >= 0x06 && op <= 0x0a) refuse('exceptions (0x' + op.toString(16) + ')');
-      else refuse('an instruction outside the MVP (0x' + op.toString(16) + ')');
-    }
-    refuse('malformed: a function body without its end');
-  };
+// Why an engine that implements only the 2017 WebAssembly MVP (1.0) would refuse `bytes`, or null when it
+// would not: the verdict of binaryen's validator with every later feature off (`wasm-opt --mvp-features`, the
+// tool and flag the package build uses), its first complaint as the reason ('memory.copy operations require
+// bulk memory operations', 'all used features should be allowed (i32.extend8_s)', …); bytes it cannot parse
+// are 'malformed: …'. wasm-opt takes 0.2–0.6 s a module here (1.4–1.9 s on a loaded machine), so a verdict
+// is kept under the module's SHA-256 and the binaryen version, in memory and in node_modules/.cache/wxsocket-mvp/:
+// each module is checked once.
+const WASM_OPT = path.join(__dirname, '..', '..', 'node_modules', '.bin', 'wasm-opt');
+const MVP_CACHE = path.join(__dirname, '..', '..', 'node_modules', '.cache', 'wxsocket-mvp');
+const mvpVerdicts = new Map();
 
+function mvpRefusal(input) {
+  // Bytes from the page's realm too (its ArrayBuffer is not this realm's).
+  const bytes = ArrayBuffer.isView(input) ? Buffer.from(input.buffer, input.byteOffset, input.byteLength) : Buffer.from(new Uint8Array(input));
+  const binaryen = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'node_modules', 'binaryen', 'package.json'), 'utf8')).version;
+  const key = `${binaryen}-${crypto.createHash('sha256').update(bytes).digest('hex')}`;
+  if (mvpVerdicts.has(key)) return mvpVerdicts.get(key);
+  const stored = path.join(MVP_CACHE, key + '.json');
+  let verdict;
   try {
-    need(8);
-    if (bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) refuse('malformed: not a WebAssembly module');
-    if (bytes[4] !== 1 || bytes[5] !== 0 || bytes[6] !== 0 || bytes[7] !== 0) refuse('a binary version other than 1');
-    i = 8;
-    const globals = []; // mutability of every global, imported ones first
-    let tables = 0;
-    let memories = 0;
-    while (i < bytes.length) {
-      const id = byte();
-      const size = u32();
-      const start = i;
-      const end = start + size;
-      if (end > bytes.length) refuse('malformed: section ' + id + ' runs past the end');
-      const count = id === 0 || id === 8 ? 0 : u32();
-      if (id === 0) i = end;
-      else if (id === 1) {
-        for (let k = 0; k < count; k++) {
-          const form = byte();
-          if (form !== 0x60) refuse('a type form outside the MVP (0x' + form.toString(16) + ')');
-          const params = u32();
-          for (let p = 0; p < params; p++) valtype(byte());
-          const results = u32();
-          if (results > 1) refuse('multi-value (a function type with ' + results + ' results)');
-          for (let r = 0; r < results; r++) valtype(byte());
-        }
-      } else if (id === 2) {
-        for (let k = 0; k < count; k++) {
-          name();
-          name();
-          const kind = byte();
-          if (kind === 0) u32();
-          else if (kind === 1) { tabletype(); tables += 1; }
-          else if (kind === 2) { limits('memory'); memories += 1; }
-          else if (kind === 3) {
-            valtype(byte());
-            const mut = byte();
-            if (mut) refuse('mutable-global (an imported mutable global)');
-            globals.push(false);
-          } else if (kind === 4) refuse('exceptions (an imported tag)');
-          else refuse('an import kind outside the MVP (' + kind + ')');
-        }
-      } else if (id === 3) {
-        for (let k = 0; k < count; k++) u32();
-      } else if (id === 4) {
-        for (let k = 0; k < count; k++) { tabletype(); tables += 1; }
-      } else if (id === 5) {
-        for (let k = 0; k < count; k++) { limits('memory'); memories += 1; }
-      } else if (id === 6) {
-        for (let k = 0; k < count; k++) {
-          valtype(byte());
-          const mut = byte();
-          if (mut > 1) refuse('malformed: global mutability ' + mut);
-          globals.push(mut === 1);
-          constExpr();
-        }
-      } else if (id === 7) {
-        for (let k = 0; k < count; k++) {
-          name();
-          const kind = byte();
-          const index = u32();
-          if (kind === 3 && globals[index]) refuse('mutable-global (an exported mutable global)');
-          if (kind > 3) refuse('an export kind outside the MVP (' + kind + ')');
-        }
-      } else if (id === 8) u32();
-      else if (id === 9) {
-        for (let k = 0; k < count; k++) {
-          const flags = u32();
-          if (flags !== 0) refuse('bulk memory / reference types (element segment form ' + flags + ')');
-          constExpr();
-          const n = u32();
-          for (let f = 0; f < n; f++) u32();
-        }
-      } else if (id === 10) {
-        for (let k = 0; k < count; k++) {
-          const len = u32();
-          const stop = i + len;
-          if (stop > end) refuse('malformed: a function body runs past its section');
-          body(stop);
-        }
-      } else if (id === 11) {
-        for (let k = 0; k < count; k++) {
-          const flags = u32();
-          if (flags === 1) refuse('bulk memory (a passive data segment)');
-          if (flags !== 0) refuse('bulk memory / multi-memory (data segment form ' + flags + ')');
-          constExpr();
-          skip(u32());
-        }
-      } else if (id === 12) refuse('bulk memory (DataCount section)');
-      else if (id === 13) refuse('exceptions (tag section)');
-      else refuse('a section outside the MVP (id ' + id + ')');
-      if (i !== end) refuse('malformed: section ' + id + ' has ' + (end - i) + ' bytes left over');
-    }
-    if (tables > 1) refuse('reference types (' + tables + ' tables)');
-    if (memories > 1) refuse('multi-memory (' + memories + ' memories)');
-    return null;
-  } catch (err) {
-    if (err instanceof Refused) return err.message;
-    throw err;
+    verdict = JSON.parse(fs.readFileSync(stored, 'utf8')).refusal;
+  } catch {
+    verdict = wasmOptRefusal(bytes);
+    fs.mkdirSync(MVP_CACHE, { recursive: true });
+    const tmp = `${stored}.${process.pid}`;
+    fs.writeFileSync(tmp, JSON.stringify({ refusal: verdict }));
+    fs.renameSync(tmp, stored);
+  }
+  mvpVerdicts.set(key, verdict);
+  return verdict;
+}
+
+// Runs `wasm-opt --mvp-features` on `bytes` (no passes: it parses and validates) and makes its first
+// complaint a reason.
+function wasmOptRefusal(bytes) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wxsocket-mvp-'));
+  try {
+    const file = path.join(dir, 'module.wasm');
+    fs.writeFileSync(file, bytes);
+    const run = childProcess.spawnSync(WASM_OPT, ['--mvp-features', '--quiet', file, '-o', os.devNull], { encoding: 'utf8' });
+    if (run.error) throw run.error;
+    if (run.status === 0) return null;
+    const lines = run.stderr.split('\n');
+    const parse = /^\[parse exception: (.*?)(?: \(at [\d:]+\))?\]$/.exec(lines[0]);
+    if (parse) return 'malformed: ' + parse[1];
+    const at = lines.findIndex((l) => l.startsWith('[wasm-validator error'));
+    if (at < 0) throw new Error(`wasm-opt failed without a validator error:\n${run.stderr}`);
+    const why = lines[at].replace(/^\[wasm-validator error[^\]]*\] (?:unexpected (?:true|false): )?/, '').replace(/, on\s*$/, '');
+    const next = (lines[at + 1] || '').trim();
+    const what = next.startsWith('Fatal:') ? '' : next.replace(/^\(/, '');
+    return what ? `${why} (${what})` : why;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 

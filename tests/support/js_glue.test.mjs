@@ -42,7 +42,7 @@ const CLOSED_FAST_PATH = { receive: () => false };
 function recordingSink() {
   const calls = [];
   const rec = (name) => (...args) => calls.push([name, ...args.slice(0, -1)]);
-  return { calls, sink: { message: rec('message'), numberReply: rec('numberReply'), textReply: rec('textReply'), pong: rec('pong'), undecodable: rec('undecodable'), tooLarge: rec('tooLarge') } };
+  return { calls, sink: { message: rec('message'), reply: rec('reply'), numberReply: rec('numberReply'), textReply: rec('textReply'), pong: rec('pong'), undecodable: rec('undecodable'), tooLarge: rec('tooLarge') } };
 }
 
 test('inbound frames are classified once: message, reply (number and string ids), error reply, pong, not JSON, too large', () => {
@@ -65,6 +65,22 @@ test('inbound frames are classified once: message, reply (number and string ids)
   assert.equal(calls[3][4], true, 'a JSON-RPC 2.0 error reply');
   assert.equal(calls[6][3], 'nope{');
   assert.equal(calls[8][2], 42, 'fourteen CJK characters are 42 UTF-8 bytes');
+});
+
+test('the JS class: a frame carrying the id of a pending request is its reply, handed in by the request\'s handle; other ids are messages', () => {
+  const { calls, sink } = recordingSink();
+  // What the client's emitter keeps (src/js/emitter.js `ids`): id -> handle of each pending request.
+  const client = { ids: new Map([[7, 41], ['7', 42]]) };
+  const c = p.newInbound(sink, false, 'pong', undefined, 'id', 1024, undefined, { receive: () => false, receiver: client });
+  c.frame(1, '{"id":7,"ok":1}');
+  c.frame(1, '{"id":"7"}');
+  c.frame(1, '{"jsonrpc":"2.0","id":"7","error":{}}');
+  c.frame(1, '{"id":8}');
+  c.frame(1, '{"a":1}');
+  assert.deepEqual(calls.map((c) => c.slice(0, 2)), [['reply', 1], ['reply', 1], ['reply', 1], ['message', 1], ['message', 1]]);
+  assert.deepEqual(calls[0].slice(2, 5), [15, 41, false], 'the number id 7 is request 41');
+  assert.deepEqual(calls[1].slice(3, 5), [42, false], 'the string id "7" is request 42, not 41');
+  assert.equal(calls[2][4], true, 'a JSON-RPC 2.0 error reply');
 });
 
 test('inbound binary frames: views are copied to their own bytes and counted; isPong decides on decoded values', () => {
