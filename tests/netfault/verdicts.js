@@ -3,8 +3,10 @@
 // handed to `ws` and what the client still held then (npm ws's `bufferedAmount`, and the kernel's unsent
 // bytes from `ss`), when each pong reached page code, and what the socket held when the client aborted it.
 // The peer server records when each ping arrived (by the client's TCP port). Together they tell:
-//   behind-backlog  the ping had not reached the server when the verdict fell: it waited behind bytes the
-//                   client itself had sent before it (in ws's buffer or in the kernel's);
+//   behind-backlog  the ping had not reached the server when the verdict fell, and it had been handed over
+//                   behind bytes the client itself still held (in ws's buffer or in the kernel's);
+//   ping-not-there  the ping had not reached the server, with nothing held ahead of it (lost on the link,
+//                   or the link is down: a blackhole);
 //   pong-late       the server had the ping and answered before the verdict, but the pong was not handled
 //                   in time: on this suite's fast downlink, a client process starved of CPU;
 //   pong-crossing   the server answered within DOWNLINK_SLACK_MS of the verdict: the pong was on its way;
@@ -94,7 +96,9 @@ function tracer() {
         const got = arrivals[nth];
         const lag = Math.max(0, ...lags.filter(([t]) => t <= s.end.t && t >= s.end.t - LAG_WINDOW_MS).map(([, l]) => l));
         let kind;
-        if (got === undefined || got >= s.end.t) kind = 'behind-backlog';
+        const ahead = (ping.wsBuffered || 0) + (ping.kernel ? ping.kernel.unsent : 0);
+        if ((got === undefined || got >= s.end.t) && ahead > 0) kind = 'behind-backlog';
+        else if (got === undefined || got >= s.end.t) kind = 'ping-not-there';
         else if (got >= s.end.t - DOWNLINK_SLACK_MS) kind = 'pong-crossing';
         else if (lag > DOWNLINK_SLACK_MS) kind = 'pong-late';
         else kind = 'pong-lost';
