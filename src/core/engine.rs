@@ -1322,14 +1322,15 @@ impl<P: Payload> Engine<P> {
     /// (`resend_unconfirmed`), or counted in `stats.dropped` and reported in one `UNCONFIRMED_LOST`.
     /// Requests are not counted: they are re-sent anyway until answered, or have been rejected.
     fn settle_unconfirmed(&mut self, was_open: bool) {
-        let left = self.unconfirmed.take();
+        let mut left = self.unconfirmed.take();
         if !was_open {
             return;
         }
         // Frames sent on the fast path were not kept: they can only be counted (the fast path is closed
         // for sends while `resend_unconfirmed` is on, so there are none then).
         let lost = if self.resend_unconfirmed {
-            self.resend.extend(left.kept);
+            // `append` moves the deque's buffer over; `extend` would link VecDeque's `write_iter`.
+            self.resend.append(&mut left.kept);
             left.counted
         } else {
             left.counted + left.kept.iter().filter(|s| s.request.is_none()).count() as u64
