@@ -34,13 +34,19 @@ const reason = cannotRun();
 if (reason) console.log(`# netfault: skipped: ${reason}`);
 
 let results = null;
+let runFailure = null;
 function resultsOf(scenario, peer = 'ours') {
+  // One run for every test: a failed run fails them all, it is not run again for the next test.
+  if (runFailure) throw runFailure;
   if (!results) {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'netfault-')), 'short.json');
     const run = spawnSync('bash', [NETNS, process.execPath, path.join(__dirname, 'run.js'), '--short', '--peers', 'ours,ours-alo', '--json', out],
       { encoding: 'utf8', timeout: RUN_BUDGET_MS, stdio: ['ignore', 'pipe', 'pipe'] });
     process.stdout.write(run.stdout.replace(/\t/g, '  '));
-    if (run.status !== 0) throw new Error(`the short run failed (exit ${run.status}, ${run.signal || 'no signal'}):\n${run.stderr}`);
+    if (run.status !== 0) {
+      runFailure = new Error(`the short run failed (exit ${run.status}, ${run.signal || 'no signal'}):\n${run.stderr}`);
+      throw runFailure;
+    }
     results = JSON.parse(fs.readFileSync(out, 'utf8')).results;
   }
   const r = results.find((x) => x.scenario === scenario && x.peer === peer);
