@@ -95,6 +95,12 @@ low_data="$("$BIN/wasm-dis" "$stripped" | awk '/^ \(data / { if (match($0, /i32\
   || die "a data segment starts below 1024 (or none was found): --low-memory-unused would be wrong for this module"
 # -Oz for the MVP (fails on any later feature), and short import, export and module names: wasm-opt prints
 # its map, from which build-pkg.js builds the import object and renames the glue's calls.
+# First -Oz until the module stops shrinking (--converge; on its own run: with the renaming below, wasm-opt
+# would print its map once per round), then -Oz once more with the short names.
+say "wasm-opt -Oz --converge --mvp-features --low-memory-unused"
+"$BIN/wasm-opt" -Oz --converge --mvp-features --low-memory-unused "$stripped" -o "$WORK/converged.wasm" \
+  || die "wasm-opt --mvp-features failed: the build uses a WebAssembly feature beyond the MVP"
+stripped="$WORK/converged.wasm"
 say "wasm-opt -Oz --mvp-features --low-memory-unused --minify-imports-and-exports-and-modules ($("$BIN/wasm-opt" --version | awk '{ print $3 }'))"
 "$BIN/wasm-opt" -Oz --mvp-features --low-memory-unused --strip-debug --strip-producers --minify-imports-and-exports-and-modules \
   "$stripped" -o "$WORK/wxsocket_bg.wasm" > "$WORK/wasm-opt-map.json" \
