@@ -883,8 +883,7 @@ impl<P: Payload> Engine<P> {
         if !self.is_live(task) || self.state != State::Open {
             return;
         }
-        self.stats.messages_received += 1;
-        self.stats.bytes_received += size as u64;
+        self.count_received(1, size as u64);
         self.frame_is_alive(now);
         if size > self.cfg.max_message_bytes || matches!(frame, Inbound::TooLarge) {
             self.stats.dropped += 1;
@@ -1195,11 +1194,23 @@ impl<P: Payload> Engine<P> {
     }
 
     fn push_send(&mut self, task: TaskId, payload: P) {
-        self.stats.messages_sent += 1;
-        self.stats.bytes_sent += payload.counted_len() as u64;
-        self.socket_buffer.handed(payload.counted_len());
-        self.uplink.handed(payload.counted_len());
+        self.count_handed(1, payload.counted_len());
         self.out.push_back(Output::Send { task, payload });
+    }
+
+    /// `messages` frames of `bytes` in all handed to the socket (here or on the fast path): counted, and on
+    /// their way until the socket buffer and the uplink let them through.
+    pub(super) fn count_handed(&mut self, messages: u64, bytes: usize) {
+        self.stats.messages_sent += messages;
+        self.stats.bytes_sent += bytes as u64;
+        self.socket_buffer.handed(bytes);
+        self.uplink.handed(bytes);
+    }
+
+    /// `messages` frames of `bytes` in all received on the open task (here or on the fast path).
+    pub(super) fn count_received(&mut self, messages: u64, bytes: u64) {
+        self.stats.messages_received += messages;
+        self.stats.bytes_received += bytes;
     }
 
     /// A data frame (not a ping) to the open task: counted, and kept until confirmed when a heartbeat

@@ -185,17 +185,13 @@ impl<P: Payload> Engine<P> {
     #[inline(never)]
     pub fn collect_fast(&mut self, now: Millis, done: FastDone) {
         if done.sent_messages > 0 {
-            self.stats.messages_sent += done.sent_messages;
-            self.stats.bytes_sent += done.sent_bytes;
-            self.socket_buffer.handed(usize::try_from(done.sent_bytes).unwrap_or(usize::MAX));
-            self.uplink.handed(usize::try_from(done.sent_bytes).unwrap_or(usize::MAX));
+            self.count_handed(done.sent_messages, usize::try_from(done.sent_bytes).unwrap_or(usize::MAX));
             if self.cfg.heartbeat.is_some() {
                 self.unconfirmed.sent_unkept(done.sent_messages);
             }
         }
         if done.received_messages > 0 {
-            self.stats.messages_received += done.received_messages;
-            self.stats.bytes_received += done.received_bytes;
+            self.count_received(done.received_messages, done.received_bytes);
             self.tick(now);
             self.frame_is_alive(now);
         }

@@ -61,7 +61,7 @@ export function guardedSink(sink) {
       var method = proto[name];
       if (name === 'constructor' || name === 'free' || name.slice(0, 2) === '__' || typeof method !== 'function') return;
       proto[name] = function () {
-        calls += 1;
+        beginCall();
         try {
           return method.apply(this, arguments);
         } finally {
@@ -137,11 +137,15 @@ Emitter.prototype.deliver = function () {
       continue;
     }
     if (this.q.length === 0) return;
-    this.dn = this.q.shift();
-    this.dp = this.q.shift();
-    this.dl = this.l[this.dn] || NONE;
-    this.di = 0;
+    this.begin(this.q.shift(), this.q.shift());
   }
+};
+// Starts the delivery of event `ev`: to the listeners it has now.
+Emitter.prototype.begin = function (ev, payload) {
+  this.dn = ev;
+  this.dp = payload;
+  this.dl = this.l[ev] || NONE;
+  this.di = 0;
 };
 // The constructor of `client` has returned (`live`: it is not closed). Its events (a first attempt that
 // failed at once) wait until page code has had the chance to add listeners, also after
@@ -167,10 +171,7 @@ Emitter.prototype.dispose = function () {
 // is delivered at once, as `emit` and `deliver` would (the common case, a frame from the socket).
 Emitter.prototype.message = function (data) {
   if (calls === 0 && this.q.length === 0 && this.di >= this.dl.length && !this.held && !this.gone) {
-    this.dn = 'message';
-    this.dp = data;
-    this.dl = this.l.message || NONE;
-    this.di = 0;
+    this.begin('message', data);
     this.deliver();
     return;
   }

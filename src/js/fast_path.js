@@ -28,7 +28,7 @@ function views() {
 
 // The block at byte `address` of `mem` (the module's WebAssembly.Memory); `sink` is the client's sink (a
 // failed send goes there), `receiver` what delivers messages (the client's emitter: its `message(data)`
-// and `keys`, the ids of its pending requests), or undefined where messages go through the module only
+// and `ids`, the ids of its pending requests), or undefined where messages go through the module only
 // (the Rust client).
 export function FastPath(mem, address, sink, receiver) {
   if (memory !== mem) {

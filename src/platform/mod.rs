@@ -178,7 +178,7 @@ pub trait Host: 'static {
     /// A request's reply was an error reply (src/js/inbound.js `isErrorReply`): reject with `REMOTE_ERROR`
     /// carrying the reply's `error` member.
     fn reject_remote(&self, request: RequestHandle, reply: JsValue);
-    /// What delivers messages on the fast path (src/js/fast_path.js: `message(data)` and `keys`, the ids of
+    /// What delivers messages on the fast path (src/js/fast_path.js: `message(data)` and `ids`, the ids of
     /// pending requests); undefined, the default: every message goes through [`Host::message`].
     fn fast_receiver(&self) -> JsValue {
         JsValue::UNDEFINED
@@ -370,12 +370,18 @@ impl<H: Host> Driver<H> {
 
     /// Reads the engine without performing anything (after taking in what the fast path did).
     pub fn read<R>(&self, f: impl FnOnce(&Engine<Frame>) -> R) -> R {
-        let mut io = self.inner.io.borrow_mut();
+        self.collect_fast(None);
+        f(&self.inner.io.borrow().engine)
+    }
+
+    /// Takes what JavaScript did on the fast path into the engine, at `now` (the clock is read only when
+    /// there is something to take and no time was given).
+    fn collect_fast(&self, now: Option<Millis>) {
         let done = self.inner.fast.take();
         if done != FastDone::default() {
-            io.engine.collect_fast(now_ms(), done);
+            let now = now.unwrap_or_else(now_ms);
+            self.inner.io.borrow_mut().engine.collect_fast(now, done);
         }
-        f(&io.engine)
     }
 
     /// A call into the engine begins: what JavaScript did on the fast path goes in first, and the lanes are
@@ -385,8 +391,7 @@ impl<H: Host> Driver<H> {
     fn enter(&self, now: Millis) {
         self.inner.calls.set(self.inner.calls.get() + 1);
         self.inner.fast.publish(FastLanes::default());
-        let done = self.inner.fast.take();
-        self.inner.io.borrow_mut().engine.collect_fast(now, done);
+        self.collect_fast(Some(now));
     }
 
     /// The call ends; the outermost one opens the lanes the engine allows now.
