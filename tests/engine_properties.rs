@@ -18,9 +18,12 @@
 #[path = "../fuzz/src/engine_model.rs"]
 mod engine_model;
 
+#[path = "common/proptest_config.rs"]
+mod proptest_config;
+
 use engine_model::{Spec, Step, Who};
 use proptest::prelude::*;
-use proptest::test_runner::{Config as ProptestConfig, RngAlgorithm, TestCaseError};
+use proptest::test_runner::TestCaseError;
 use std::collections::HashMap;
 
 use wxsocket::core::{Backoff, Config, Engine, ErrorCode, Inbound, Input, Millis, Output, Overflow, QueueLimits, RequestHandle, State, Text};
@@ -102,19 +105,8 @@ fn run(spec: Spec, steps: Vec<Step>) -> Result<(), TestCaseError> {
     engine_model::run_steps(&spec, steps, usize::MAX).map_err(TestCaseError::fail)
 }
 
-fn cases() -> u32 {
-    let from_env = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
-    from_env.max(10_000)
-}
-
 proptest! {
-    // XorShift: ChaCha costs most of the run time in a debug build.
-    #![proptest_config(ProptestConfig {
-        cases: cases(),
-        failure_persistence: None,
-        rng_algorithm: RngAlgorithm::XorShift,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(proptest_config::with_cases(10000))]
 
     /// Random configs and random input sequences keep every invariant of `fuzz/src/engine_model.rs`.
     #[test]
@@ -334,12 +326,7 @@ fn many_requests_time_out_in_deadline_order() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: 64,
-        failure_persistence: None,
-        rng_algorithm: RngAlgorithm::XorShift,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(proptest_config::with_cases(64))]
 
     /// The engine's next deadline equals the brute-force minimum over pending requests, whatever the
     /// answers, evictions and timeouts.

@@ -12,8 +12,11 @@
 //!
 //! 5,000 cases by default; `PROPTEST_CASES` raises it.
 
+#[path = "common/proptest_config.rs"]
+mod proptest_config;
+
 use proptest::prelude::*;
-use proptest::test_runner::{Config as ProptestConfig, RngAlgorithm, TestCaseError};
+use proptest::test_runner::TestCaseError;
 
 use wxsocket::core::{
     alive_sample_ms, Backoff, Config, Engine, FastDone, FastLanes, Heartbeat, Inbound, Input, Millis, Output, Overflow, Payload, QueueLimits, RequestKey,
@@ -345,18 +348,8 @@ fn run(spec: Spec, steps: Vec<Step>) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-fn cases() -> u32 {
-    let from_env = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
-    from_env.max(5_000)
-}
-
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: cases(),
-        failure_persistence: None,
-        rng_algorithm: RngAlgorithm::XorShift,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(proptest_config::with_cases(5000))]
 
     /// Interleaved fast and slow inputs leave the engine as the slow inputs alone do.
     #[test]
