@@ -22,9 +22,14 @@ const noBrowser = args.includes('--no-browser');
 
 const KB = 1024;
 const sizeLabel = (b) => (b >= 1024 ? b / 1024 + ' KiB' : b + ' B');
-const TARGET_BROTLI = 20 * KB;
+// Issue 14: at most 24 KB brotli; its stretch, 20 KB, is issue 7's target.
+const TARGET_BROTLI = 24 * KB;
+const STRETCH_BROTLI = 20 * KB;
 const TARGET_RATIO = 0.85;
-const HEAP_SECOND_HALF_LIMIT = 64 * KB;
+// The JS heap's trend after warm-up, per unit of work: a value leaked per client or per message is an
+// object of at least 16 B, so these are far below any leak and above the readings' noise (bench/README.md).
+const HEAP_PER_CYCLE_LIMIT = 1;
+const HEAP_PER_MESSAGE_LIMIT = 0.1;
 
 function runPart(name, nodeArgs) {
   const out = join(TMP, name + '.json');
@@ -80,21 +85,35 @@ for (const env of overheadEnvs) {
   }
 }
 const checkLabel = (c) => `${c.env} ${c.scenario} ${c.direction} ${sizeLabel(c.bytes)} ${c.ratio.toFixed(2)}`;
-function memVerdict(m) {
-  const s = m.samples;
-  // samples: start, after warm-up, then four equal steps; the second half is the last two steps.
-  const mid = s[s.length - 3];
-  const last = s[s.length - 1];
+// The JS heap's trend after warm-up: the least-squares slope of the readings after GC (bytes per cycle or
+// per message) over the samples from the end of warm-up on. A leak raises every reading in turn; a reading
+// that a late collection left high moves a line through nine of them little.
+function heapSlope(m, per) {
+  const s = m.samples.slice(1);
+  const xs = s.map((p) => p[per]);
+  const ys = s.map((p) => p.heapUsed);
+  const mean = (v) => v.reduce((a, b) => a + b, 0) / v.length;
+  const mx = mean(xs);
+  const my = mean(ys);
+  const sxx = xs.reduce((a, x) => a + (x - mx) * (x - mx), 0);
+  const sxy = xs.reduce((a, x, i) => a + (x - mx) * (ys[i] - my), 0);
+  return sxy / sxx;
+}
+function memVerdict(m, per, limit) {
+  const slope = heapSlope(m, per);
+  const trend = Math.round(slope * m.count);
   return {
     wasmGrowth: m.growthAfterWarmup.wasmBytes,
     heapGrowth: m.growthAfterWarmup.heapUsed,
-    heapGrowthSecondHalf: last.heapUsed - mid.heapUsed,
+    heapTrend: trend,
+    heapSlope: slope,
+    heapSlopeLimit: limit,
     tableGrowth: m.growthAfterWarmup.externrefTable,
-    holds: m.growthAfterWarmup.wasmBytes === 0 && !(m.growthAfterWarmup.externrefTable > 0) && last.heapUsed - mid.heapUsed < HEAP_SECOND_HALF_LIMIT,
+    holds: m.growthAfterWarmup.wasmBytes === 0 && !(m.growthAfterWarmup.externrefTable > 0) && slope < limit,
   };
 }
-const memCycles = memVerdict(memory.cycles);
-const memMessages = memVerdict(memory.messages);
+const memCycles = memVerdict(memory.cycles, 'cycles', HEAP_PER_CYCLE_LIMIT);
+const memMessages = memVerdict(memory.messages, 'messages', HEAP_PER_MESSAGE_LIMIT);
 const ourHerd = herd.policies.find((p) => p.policy === 'wxsocket default');
 const PEER_POLICIES = ['reconnecting-websocket', 'socket.io-client', 'centrifuge-js', 'phoenix'];
 const herdBeaters = herd.policies
@@ -104,10 +123,16 @@ const herdBeaters = herd.policies
 
 const targets = [
   {
-    target: 'everything a mini-program ships for wxsocket is at most 20 KB brotli',
+    target: 'everything a mini-program ships for wxsocket is at most 24 KB brotli (issue 14)',
     holds: code.brotli <= TARGET_BROTLI,
     measured: `${code.brotli} B brotli (${(code.brotli / KB).toFixed(1)} KB) for ${size.ours.miniprogram.codeFiles.map((f) => f.replace('miniprogram_dist/', '')).join(' + ')}`,
     limit: TARGET_BROTLI,
+  },
+  {
+    target: 'the same at most 20 KB brotli (issue 7; issue 14\'s stretch)',
+    holds: code.brotli <= STRETCH_BROTLI,
+    measured: `${code.brotli} B brotli`,
+    limit: STRETCH_BROTLI,
   },
   {
     target: 'send and receive at least 0.85 of raw throughput at 1 KiB and above, Node and Chromium',
@@ -131,12 +156,12 @@ const targets = [
     checks: peerChecks,
   },
   {
-    target: 'memory: no growth after warm-up (10,000 connect/close cycles; 1,000,000 messages)',
+    target: `memory: no growth after warm-up (${memory.cycles.count.toLocaleString('en-US')} connect/close cycles; ${memory.messages.count.toLocaleString('en-US')} messages)`,
     holds: memCycles.holds && memMessages.holds,
     measured:
-      `cycles: wasm +${memCycles.wasmGrowth} B, JS heap ${signed(memCycles.heapGrowth)} B (second half ${signed(memCycles.heapGrowthSecondHalf)} B); ` +
-      `messages: wasm +${memMessages.wasmGrowth} B, JS heap ${signed(memMessages.heapGrowth)} B (second half ${signed(memMessages.heapGrowthSecondHalf)} B)`,
-    rule: `wasm memory does not grow after warm-up, and the JS heap after GC (which holds the JS values the module keeps) grows less than ${HEAP_SECOND_HALF_LIMIT / KB} KiB over the second half of the run`,
+      `cycles: wasm +${memCycles.wasmGrowth} B, JS heap ${signed(memCycles.heapGrowth)} B (trend ${signed(memCycles.heapTrend)} B, ${memCycles.heapSlope.toFixed(2)} B a cycle); ` +
+      `messages: wasm +${memMessages.wasmGrowth} B, JS heap ${signed(memMessages.heapGrowth)} B (trend ${signed(memMessages.heapTrend)} B, ${memMessages.heapSlope.toFixed(3)} B a message)`,
+    rule: `wasm memory does not grow after warm-up, and the JS heap after GC (which holds the JS values the module keeps) grows by less than ${HEAP_PER_CYCLE_LIMIT} B a cycle and ${HEAP_PER_MESSAGE_LIMIT} B a message (the least-squares slope of the nine readings from the end of warm-up on; a leaked object is at least 16 B)`,
   },
   {
     target: 'herd: no peer policy beats our default on peak, attempts and t99 at once',
@@ -254,7 +279,7 @@ const memRow = (label, m, v) => {
   return [
     label,
     `${a.wasmBytes} → ${z.wasmBytes} B (${a.wasmPages} → ${z.wasmPages} pages)`,
-    `${kb(a.heapUsed)} → ${kb(z.heapUsed)} KB (second half ${signed(z.heapUsed - m.samples[m.samples.length - 3].heapUsed)} B)`,
+    `${kb(a.heapUsed)} → ${kb(z.heapUsed)} KB (trend ${signed(v.heapTrend)} B)`,
     v.holds ? 'no growth' : 'grows',
   ];
 };
