@@ -55,8 +55,7 @@ export function createApi(glue, load) {
           if (err && err.name === 'WxSocketError') throw err;
           throw wxSocketError(
             'NOT_INITIALIZED',
-            'wxsocket could not load its WebAssembly module: ' + describe(err) +
-              '. Check init({ wasmPath }) (see the README, "Loading the WebAssembly module").',
+            'cannot load the module (README › Loading the WebAssembly module): ' + describe(err),
             err
           );
         }
@@ -75,7 +74,7 @@ export function createApi(glue, load) {
       if (!ready) {
         throw wxSocketError(
           'NOT_INITIALIZED',
-          'wxsocket is not initialized yet: await init() before new SocketClient(options), or use connect(options)'
+          'await init() before new SocketClient(options), or use connect(options)'
         );
       }
       // A call into the module like every method (`within`): what it emits waits for its end, and the

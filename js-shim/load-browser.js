@@ -45,8 +45,8 @@ export function loadBrowser(options, imports, defaultUrl) {
   if (options.wasm !== undefined) return instantiateFrom(options.wasm, imports);
   var where = options.wasmPath !== undefined ? options.wasmPath : defaultUrl ? defaultUrl() : undefined;
   if (where === undefined) {
-    return Promise.reject(new Error('the ESM entry of wxsocket does not know where wxsocket_bg.wasm is served: in a browser, ' +
-      'import from \'wxsocket/web\' (its bundler-resolved URL is the default), or pass init({ wasmPath: url }) or init({ wasm })'));
+    return Promise.reject(new Error('the ESM entry does not know where wxsocket_bg.wasm is served: import \'wxsocket/web\' instead, ' +
+      'or pass init({ wasmPath: url }) or init({ wasm })'));
   }
   if (typeof fetch !== 'function') return Promise.reject(new Error('no fetch to load ' + where + ': pass init({ wasm: bytes })'));
   return instantiateFrom(fetch(where), imports);

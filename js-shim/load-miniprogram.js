@@ -14,7 +14,7 @@
 // refuses exported Globals). When nothing loads, the error lists every path tried, the entry that ran
 // and what to do for the way the app was built. No eval, no new Function, no fetch, no URL, no global
 // object needed. Plain ES2017.
-import { BUILD_NPM_PATH, FRAMEWORK_PATH, BROTLI_SUFFIX, PACKAGE_FILE } from './wasm-location.js';
+import { BUILD_NPM_PATH, BROTLI_SUFFIX, PACKAGE_FILE } from './wasm-location.js';
 import { detectRuntime } from './wasm-runtimes.js';
 
 // What miniprogram_dist/ ships: only the brotli file.
@@ -53,16 +53,17 @@ function endsWith(s, suffix) {
   return s.length >= suffix.length && s.slice(s.length - suffix.length) === suffix;
 }
 
-// What to do, for the way the app was built, when the package's file is not where the loader looked.
+// What to do, for the way the app was built, when the package's file is not where the loader looked
+// (README › Loading the WebAssembly module says more).
+var COPY = ' or copy ' + PACKAGE_FILE + ' into the code package and pass init({ wasmPath })';
 function advice(entry) {
-  if (entry.bundled) {
-    return 'a framework bundled wxsocket: with uni-app (Vite) add the wxsocket/vite plugin to vite.config.js, with Taro ' +
-      'add \'wxsocket/taro\' to config/index.js plugins (both copy the package\'s ' + PACKAGE_FILE + ' to ' + FRAMEWORK_PATH +
-      BROTLI_SUFFIX + '); otherwise copy that file into the code package and pass init({ wasmPath })';
-  }
-  return 'run "Tools -> Build npm" in the developer tools (it copies the package\'s miniprogram_dist/ to miniprogram_npm/wxsocket/), ' +
-    'or copy ' + PACKAGE_FILE + ' into the code package and pass init({ wasmPath })';
+  return entry.bundled
+    ? 'with uni-app add the wxsocket/vite plugin to vite.config.js, with Taro add \'wxsocket/taro\' to the plugins of config/index.js,' + COPY
+    : 'run "Build npm" in the developer tools,' + COPY;
 }
+
+// What to do where the .br cannot be read.
+var PLAIN = 'copy the package\'s plain wxsocket_bg.wasm into the code package and pass init({ wasmPath })';
 
 // The files to try with the runtime's WebAssembly object, in order.
 // `entry`: { name, bundled, defaults }: the entry file running and the package paths it looks at first.
@@ -72,9 +73,9 @@ export function wasmCandidates(options, version, entry, runtime) {
   var given = typeof options.wasmPath === 'string' && options.wasmPath;
   if (!given) {
     if (options.brotli === false || oldBase) {
-      throw new Error('base library ' + (version || '(unknown)') + ' of ' + (runtime ? runtime.name : 'this runtime') +
-        ' cannot read the package\'s ' + PACKAGE_FILE + ' (brotli needs ' + brotliSince + '+): copy the package\'s plain ' +
-        'wxsocket_bg.wasm into the project and pass init({ wasmPath })');
+      throw new Error((options.brotli === false ? 'init({ brotli: false }) without a wasmPath'
+        : (runtime ? runtime.name : 'this runtime') + ' base library ' + version + ' cannot read ' + PACKAGE_FILE + ' (brotli needs ' + brotliSince + '+)') +
+        ': ' + PLAIN);
     }
     return entry.defaults.map(function (p) { return p + BROTLI_SUFFIX; });
   }
@@ -112,10 +113,9 @@ function viaRuntime(found, paths, imports, entry) {
         return instanceOf(result).exports;
       },
       function (err) {
-        failures.push(paths[i] + ': ' + describe(err));
+        failures.push(paths[i] + ' (' + describe(err) + ')');
         if (i + 1 < paths.length) return attempt(i + 1);
-        throw new Error(found.runtime.global + '.instantiate failed (' + failures.join('; ') + '). Entry ' + entry.name +
-          ' looked at ' + paths.join(', ') + '. ' + advice(entry));
+        throw new Error(found.runtime.global + '.instantiate failed for ' + failures.join(', ') + ' in entry ' + entry.name + ': ' + advice(entry));
       }
     );
   };
@@ -124,7 +124,7 @@ function viaRuntime(found, paths, imports, entry) {
 
 function readPackageFile(api, path) {
   if (!api || typeof api.getFileSystemManager !== 'function') {
-    throw new Error('no mini-program WebAssembly object, and no file system manager to read ' + path + ' for WebAssembly: pass init({ wasm: bytes })');
+    throw new Error('this runtime has only WebAssembly and no file system manager to read ' + path + ': pass init({ wasm: bytes })');
   }
   var fsm = api.getFileSystemManager();
   try {
@@ -165,15 +165,14 @@ export function loadMiniprogram(options, imports, entry) {
     } else if (hasWA) {
       var path = typeof options.wasmPath === 'string' && options.wasmPath ? options.wasmPath : '';
       if (path === '' || endsWith(path, BROTLI_SUFFIX)) {
-        throw new Error('this runtime has only WebAssembly, which cannot read ' + (path || SHIPPED) +
-          ': copy the package\'s plain wxsocket_bg.wasm into the project and pass init({ wasmPath }), or pass init({ wasm: bytes })');
+        throw new Error('this runtime has only WebAssembly, which cannot read ' + (path || SHIPPED) + ': ' + PLAIN + ', or pass init({ wasm: bytes })');
       }
       resolve(viaWebAssembly(readPackageFile(found ? found.api : undefined, path), imports));
     } else if (found && found.runtime.refusal) {
-      throw new Error(found.runtime.refusal + '. wxsocket cannot run here (entry ' + from.name + ')');
+      throw new Error(found.runtime.refusal + ', so wxsocket cannot run there');
     } else if (found) {
-      throw new Error('this ' + found.runtime.name + ' runtime has no ' + found.runtime.global + ' (base library ' +
-        found.runtime.since + '+) and no WebAssembly (entry ' + from.name + ')');
+      throw new Error('this ' + found.runtime.name + ' runtime has neither ' + found.runtime.global + ' (base library ' +
+        found.runtime.since + '+) nor WebAssembly');
     } else {
       throw new Error('this runtime has neither WXWebAssembly (base library 2.13.0+), TTWebAssembly, QQWebAssembly nor WebAssembly (entry ' + from.name + ')');
     }

@@ -16,14 +16,13 @@ export var RUNTIMES = [
     name: 'Alipay',
     api: 'my',
     global: '',
-    refusal: 'Alipay mini-programs have no WebAssembly in page code: MYWebAssembly runs only in Worker threads ' +
-      '(base library 2.9.7+, client 10.5.60+), and wxsocket drives the page\'s sockets',
+    refusal: 'Alipay page code has no WebAssembly (MYWebAssembly runs only in Worker threads, away from the page\'s sockets)',
   },
   {
     name: 'Baidu',
     api: 'swan',
     global: '',
-    refusal: 'Baidu smart programs document no WebAssembly for page code (no swan counterpart of WXWebAssembly)',
+    refusal: 'Baidu smart programs document no WebAssembly for page code',
   },
 ];
 

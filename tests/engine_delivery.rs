@@ -315,7 +315,7 @@ fn restore_applies_bounds_under_error_policy() {
     h.drain();
     let out = h.take();
     assert_eq!(error_codes(&out), [ErrorCode::QueueFull]);
-    assert!(events(&out).iter().any(|e| matches!(e, Event::Error { message, .. } if message.starts_with("1 "))), "{out:?}");
+    assert!(events(&out).iter().any(|e| matches!(e, Event::Error { message, .. } if message.starts_with("1 ") && message.contains("queue.persist"))), "{out:?}");
     assert_eq!(h.engine.stats().dropped, 1);
     h.open();
     assert_eq!(sent(&h.take()), ["a", "b"]);
@@ -371,6 +371,7 @@ fn storage_failure_is_an_error_event_and_the_next_change_writes_again() {
         .filter_map(|e| if let Event::Error { code: ErrorCode::Storage, err_msg, .. } = e { Some(err_msg) } else { None })
         .collect();
     assert_eq!(errs, [Some("setStorage:fail exceed storage max size 10Mb".to_owned())]);
+    assert!(error_messages(&out).iter().all(|m| m.contains("queue.persist")), "names the option");
     assert_eq!(h.engine.queued_count(), 1, "the frame is still queued");
     h.send("b").unwrap();
     h.advance(1_000);

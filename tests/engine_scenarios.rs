@@ -200,6 +200,8 @@ fn backoff_max_retries_then_closed_and_reconnect_revives() {
         refuse(&mut h);
         let out = h.take();
         assert!(error_codes(&out).contains(&ErrorCode::RetriesExhausted), "{out:?}");
+        let said = error_messages(&out).into_iter().find(|m| m.contains("maxRetries")).expect("the message names reconnect.maxRetries");
+        assert!(said.contains(&format!("after {max} retries")) && said.contains("reconnect()"), "{said}");
         assert_eq!(h.state(), State::Closed);
         assert_eq!(
             close_events(&out),
@@ -317,6 +319,8 @@ fn connect_timeout_abandons_and_retries() {
     h.advance(1);
     let out = h.take();
     assert_eq!(error_codes(&out), [ErrorCode::ConnectTimeout]);
+    let said = &error_messages(&out)[0];
+    assert!(said.contains("connectTimeoutMs") && said.contains("1000 ms"), "names the option and its value: {said}");
     assert_eq!(task_closes(&out).len(), 1);
     assert_eq!(task_closes(&out)[0].0, first, "the abandoned task is closed");
     assert_eq!(states(&out), [(State::Connecting, State::Waiting), (State::Waiting, State::Connecting)]);

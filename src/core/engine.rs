@@ -162,7 +162,7 @@ impl<P> Config<P> {
     pub fn validate(&self) -> Result<(), Error> {
         let invalid = |m: String| Err(Error::new(ErrorCode::InvalidOption, m));
         if self.connect_timeout_ms == 0 {
-            return invalid("connectTimeoutMs must be a positive number of milliseconds".into());
+            return invalid("connectTimeoutMs must be a positive number".into());
         }
         if let Some(b) = &self.reconnect {
             if let Err(m) = b.validate() {
@@ -171,7 +171,7 @@ impl<P> Config<P> {
         }
         if let Some(h) = &self.heartbeat {
             if h.interval_ms == 0 || h.timeout_ms == 0 {
-                return invalid("heartbeat.intervalMs and heartbeat.timeoutMs must be positive numbers of milliseconds".into());
+                return invalid("heartbeat.intervalMs and heartbeat.timeoutMs must be positive numbers".into());
             }
         }
         Ok(())
@@ -707,13 +707,13 @@ impl<P: Payload> Engine<P> {
     pub fn restore_dropped(&mut self, now: Millis, dropped: usize) {
         self.tick(now);
         let n = num(dropped as u64);
-        let message = cat(&[&n, " queued frames did not fit in the queue's bounds when the outbox was restored; they were dropped"]);
+        let message = cat(&[&n, " frames restored from queue.persist did not fit the queue's bounds and were dropped"]);
         self.emit_counted(ErrorCode::QueueFull, message, dropped as u64);
     }
 
     fn storage_failed(&mut self, now: Millis, err_msg: &str) {
         self.tick(now);
-        self.emit_error(ErrorCode::Storage, "the queue could not be kept in storage (queue.persist); queued frames live in memory only until a later write succeeds".into(), non_empty(err_msg));
+        self.emit_error(ErrorCode::Storage, "queue.persist could not write or read storage; the queue stays in memory until a write succeeds".into(), non_empty(err_msg));
     }
 
     /// `request`: registers a pending request matched by `key` (the reply's id, as the platform layer
@@ -962,7 +962,7 @@ impl<P: Payload> Engine<P> {
         let (code, message) = if self.state != State::Connecting {
             (ErrorCode::Platform, "the socket failed".into())
         } else if timed_out {
-            (ErrorCode::ConnectTimeout, cat(&["the socket did not open within ", &num(self.cfg.connect_timeout_ms), " ms (the platform's timeout)"]))
+            (ErrorCode::ConnectTimeout, cat(&["the socket did not open within connectTimeoutMs (", &num(self.cfg.connect_timeout_ms), " ms; the platform's timeout)"]))
         } else {
             (ErrorCode::ConnectFailed, "could not open the socket".into())
         };
@@ -1069,7 +1069,7 @@ impl<P: Payload> Engine<P> {
         if self.connect_deadline.is_some_and(|t| t <= now) {
             self.connect_deadline = None;
             let ms = self.cfg.connect_timeout_ms;
-            self.emit_error(ErrorCode::ConnectTimeout, cat(&["the socket did not open within ", &num(ms), " ms"]), None);
+            self.emit_error(ErrorCode::ConnectTimeout, cat(&["the socket did not open within connectTimeoutMs (", &num(ms), " ms)"]), None);
             self.lose_task(Loss { code: 1006, reason: "connect timeout".into(), may_retry: true, close_task: true, abort: false });
         }
         if self.pong_deadline.is_some_and(|t| t <= now) && self.socket_buffer.puts_off_verdict() {
@@ -1079,7 +1079,7 @@ impl<P: Payload> Engine<P> {
         if self.pong_deadline.is_some_and(|t| t <= now) {
             self.pong_deadline = None;
             let ms = self.pong_wait;
-            self.emit_error(ErrorCode::HeartbeatTimeout, cat(&["no pong within ", &num(ms), " ms of a ping; the connection is dead"]), None);
+            self.emit_error(ErrorCode::HeartbeatTimeout, cat(&["no pong within ", &num(ms), " ms of a ping"]), None);
             self.lose_task(Loss { code: 1006, reason: "heartbeat timeout".into(), may_retry: true, close_task: true, abort: true });
         }
         if self.ping_at.is_some_and(|t| t <= now) && self.state == State::Open {
@@ -1297,7 +1297,7 @@ impl<P: Payload> Engine<P> {
             Some(_) if !self.online => Next::Offline,
             Some(b) if b.max_retries.is_some_and(|max| self.retry_count >= max) => {
                 let n = self.retry_count;
-                self.emit_error(ErrorCode::RetriesExhausted, cat(&["gave up after ", &num(u64::from(n)), " retries; call reconnect() to try again"]), None);
+                self.emit_error(ErrorCode::RetriesExhausted, cat(&["gave up after ", &num(u64::from(n)), " retries (reconnect.maxRetries); call reconnect() to try again"]), None);
                 Next::Closed
             }
             Some(b) => {
@@ -1350,7 +1350,7 @@ impl<P: Payload> Engine<P> {
             self.stats.dropped += lost;
             self.emit_counted(
                 ErrorCode::UnconfirmedLost,
-                cat(&[&num(lost), " frames sent on the lost connection were never confirmed by a pong; they may not have arrived"]),
+                cat(&[&num(lost), " frames sent on the lost connection were never confirmed by a pong and may not have arrived"]),
                 lost,
             );
         }

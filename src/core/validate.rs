@@ -109,7 +109,7 @@ pub fn check_url(url: &str, allow_insecure: bool) -> Result<WsUrl<'_>, Error> {
     if !secure && !allow_insecure && !is_loopback(host) {
         return Err(Error::new(
             ErrorCode::InsecureUrl,
-            "ws:// is only allowed for localhost, 127.0.0.0/8 and [::1]; use wss:// (mini-programs require it in production) or pass allowInsecure: true",
+            "ws:// is allowed only to localhost, 127.0.0.0/8 and [::1]; use wss://, or allowInsecure: true in development",
         ));
     }
     Ok(WsUrl { secure, host, port })
@@ -225,7 +225,7 @@ pub fn check_header(name: &str, value: &str) -> Result<(), Error> {
     }
     let splits = |s: &str| s.bytes().any(|b| matches!(b, b'\r' | b'\n' | 0));
     if splits(name) || splits(value) {
-        return invalid(cat(&["header \"", &printable_name(name), "\" contains CR, LF or NUL; remove them (they would split the handshake)"]));
+        return invalid(cat(&["header \"", &printable_name(name), "\" contains CR, LF or NUL; remove them"]));
     }
     if !name.bytes().all(is_token_byte) {
         return invalid(cat(&["header name \"", &printable_name(name), "\" is not a valid HTTP token"]));
@@ -256,7 +256,7 @@ pub fn check_close(code: u32, reason: &str) -> Result<(), Error> {
     if !(code == 1000 || (3000..=4999).contains(&code)) {
         return Err(Error::new(
             ErrorCode::InvalidCloseCode,
-            cat(&["close code ", &num(u64::from(code)), " is not allowed; use 1000 or an application code from 3000 to 4999"]),
+            cat(&["close code ", &num(u64::from(code)), " is not allowed; use 1000 or 3000 to 4999"]),
         ));
     }
     if reason.len() > MAX_REASON_BYTES {

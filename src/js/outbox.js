@@ -89,6 +89,9 @@ export function newOutbox(platform, key, sink) {
   return new Outbox(storageOf(platform), key, sink);
 }
 
+// What load() and commit() report where there is no storage.
+var NO_STORAGE = 'this platform has no storage (setStorage/getStorageSync or localStorage)';
+
 // What was stored under the key: { frames: [{ data, expiresAt }], nextMessageId } (`expiresAt` -1 for none;
 // a missing key is an empty outbox). Called in the constructor: when nothing could be read, the outbox is
 // empty and the reason goes to the sink as a STORAGE error once the constructor has returned (it emits
@@ -100,7 +103,7 @@ Outbox.prototype.load = function () {
     afterConstructor(function () { sink.storageFailed(why, Date.now()); });
     return empty;
   }
-  if (this.storage === undefined) return failed('this platform has no storage (setStorage/getStorageSync or localStorage)');
+  if (this.storage === undefined) return failed(NO_STORAGE);
   var text;
   try {
     text = this.storage.read(this.key);
@@ -150,7 +153,7 @@ Outbox.prototype.add = function (data, expiresAt) {
 Outbox.prototype.commit = function (nextMessageId) {
   var text = JSON.stringify({ version: FORMAT_VERSION, nextMessageId: nextMessageId, frames: this.frames });
   this.frames = [];
-  if (this.storage === undefined) return 'this platform has no storage (setStorage/getStorageSync or localStorage)';
+  if (this.storage === undefined) return NO_STORAGE;
   var sink = this.sink;
   try {
     this.storage.write(this.key, text, function (errMsg) { sink.storageFailed(errMsg, Date.now()); });

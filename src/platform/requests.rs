@@ -37,13 +37,13 @@ impl<H: Host> Driver<H> {
             };
             let set = Reflect::set(data, &field, &id).unwrap_or(false);
             if !set || Reflect::get(data, &field).ok().as_ref() != Some(&id) {
-                return Err(invalid("could not set the request id on data (a frozen or sealed object?): pass a plain object"));
+                return Err(invalid("could not set the request id on data (frozen or sealed?): pass a plain object"));
             }
             return Ok(key);
         }
         let key = request_key(&id).ok_or_else(|| invalid("a request id must be a number or a string"))?;
         if self.read(|e| e.has_pending_request(&key)) {
-            return Err(invalid("a request with this id is already waiting for its reply: give each pending request its own id"));
+            return Err(invalid("a request with this id is already pending; give each its own id"));
         }
         Ok(key)
     }

@@ -267,6 +267,11 @@ pub fn error_codes(outputs: &[Output<Text>]) -> Vec<ErrorCode> {
     events(outputs).into_iter().filter_map(|e| if let Event::Error { code, .. } = e { Some(code) } else { None }).collect()
 }
 
+/// The messages of the error events among some outputs.
+pub fn error_messages(outputs: &[Output<Text>]) -> Vec<String> {
+    events(outputs).into_iter().filter_map(|e| if let Event::Error { message, .. } = e { Some(message) } else { None }).collect()
+}
+
 /// The `close` events among some outputs.
 pub fn close_events(outputs: &[Output<Text>]) -> Vec<Event> {
     events(outputs).into_iter().filter(|e| matches!(e, Event::Close { .. })).collect()

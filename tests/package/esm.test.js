@@ -122,3 +122,38 @@ test('a 404 rejects with NOT_INITIALIZED and the HTTP status; a later init() suc
   await w.init({ wasmPath: `${filesUrl}/wxsocket_bg.wasm` });
   await echo(w);
 });
+
+test('init() with neither wasmPath nor wasm: NOT_INITIALIZED says to import wxsocket/web or pass one of them', async () => {
+  const w = await load();
+  const err = await w.init().then(() => null, (e) => e);
+  assert.ok(err, 'init rejected');
+  assert.equal(err.code, 'NOT_INITIALIZED');
+  assert.match(err.message, /wxsocket_bg\.wasm/, 'names the file');
+  assert.match(err.message, /'wxsocket\/web'/, 'the entry that knows the URL');
+  assert.match(err.message, /init\(\{ wasmPath: url \}\)/);
+  assert.match(err.message, /init\(\{ wasm \}\)/);
+  await w.init({ wasmPath: `${filesUrl}/wxsocket_bg.wasm` });
+  await echo(w);
+});
+
+test('the ESM entry a framework bundled into a mini-program: a missing module names both paths, the entry and the plugins', async () => {
+  const tried = [];
+  globalThis.wx = { getAppBaseInfo: () => ({ SDKVersion: '3.7.0' }) };
+  globalThis.WXWebAssembly = { instantiate: (p) => { tried.push(p); return Promise.reject(new Error('no such file')); } };
+  try {
+    const w = await load();
+    const err = await w.init().then(() => null, (e) => e);
+    assert.ok(err, 'init rejected');
+    assert.equal(err.code, 'NOT_INITIALIZED');
+    assert.deepEqual(tried, ['/wxsocket/wxsocket_bg.wasm.br', '/miniprogram_npm/wxsocket/wxsocket_bg.wasm.br']);
+    for (const p of tried) assert.ok(err.message.includes(p + ' (no such file)'), `names ${p} and why it failed`);
+    assert.match(err.message, /wxsocket\/index\.mjs/, 'the entry that ran');
+    assert.match(err.message, /wxsocket\/vite/, 'the uni-app plugin');
+    assert.match(err.message, /'wxsocket\/taro'/, 'the Taro plugin');
+    assert.match(err.message, /init\(\{ wasmPath \}\)/, 'or a copied file');
+    assert.match(err.message, /Loading the WebAssembly module/, 'where the README says more');
+  } finally {
+    delete globalThis.wx;
+    delete globalThis.WXWebAssembly;
+  }
+});
