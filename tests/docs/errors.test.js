@@ -24,10 +24,11 @@ function codesInCode() {
   return codes;
 }
 
-function codesInReadmeErrors() {
-  const readme = read('README.md');
-  const start = readme.indexOf('\n### Errors\n');
-  assert.ok(start >= 0, 'README has an "### Errors" section');
+// The codes with a row in the section under `heading` of `file`.
+function codesInReadmeErrors(file = 'README.md', heading = '### Errors') {
+  const readme = read(file);
+  const start = readme.indexOf('\n' + heading + '\n');
+  assert.ok(start >= 0, `${file} has a "${heading}" section`);
   const rest = readme.slice(start + 1);
   const next = rest.search(/\n##+ /);
   const section = next < 0 ? rest : rest.slice(0, next);
@@ -52,6 +53,13 @@ test('the pointer every error message ends with names a heading of README.md', (
 
 test('every error code in the code base has a row in README › Errors', () => {
   const rows = codesInReadmeErrors();
+  const missing = [...codesInCode()].filter((c) => !rows.has(c));
+  assert.deepStrictEqual(missing, []);
+});
+
+// The package's own README (what npm shows, and what "see README#errors" finds in node_modules).
+test('every error code in the code base has a row in the package README › Errors', () => {
+  const rows = codesInReadmeErrors('pkg-template/README.md', '## Errors');
   const missing = [...codesInCode()].filter((c) => !rows.has(c));
   assert.deepStrictEqual(missing, []);
 });
