@@ -134,16 +134,29 @@ pub enum ClientEvent<In> {
     Binary(Vec<u8>),
 }
 
-type Pending = oneshot::Sender<Result<JsValue, Error>>;
+/// A pending request: where its outcome goes, and its id (a key of `RustHost::ids`).
+type Pending = (oneshot::Sender<Result<JsValue, Error>>, JsValue);
 
 struct RustHost<In> {
     subscribers: RefCell<Vec<mpsc::UnboundedSender<ClientEvent<In>>>>,
     requests: RefCell<HashMap<u32, Pending>>,
+    /// The pending requests' ids, id -> handle, as the JS class keeps them (src/js/emitter.js `ids`):
+    /// src/js/inbound.js hands a frame carrying one in as its request's reply.
+    ids: js_sys::Map,
 }
 
 impl<In: DeserializeOwned + Clone + 'static> RustHost<In> {
     fn publish(&self, ev: ClientEvent<In>) {
         self.subscribers.borrow_mut().retain(|s| s.unbounded_send(ev.clone()).is_ok());
+    }
+
+    /// Settles request `request` with `outcome`, if it is pending; its id is no longer pending.
+    fn settle(&self, request: RequestHandle, outcome: impl FnOnce() -> Result<JsValue, Error>) {
+        let pending = self.requests.borrow_mut().remove(&request.0);
+        if let Some((tx, id)) = pending {
+            self.ids.delete(&id);
+            let _ = tx.send(outcome());
+        }
     }
 }
 
@@ -170,24 +183,24 @@ impl<In: DeserializeOwned + Clone + 'static> Host for RustHost<In> {
     }
 
     fn resolve(&self, request: RequestHandle, data: JsValue) {
-        if let Some(tx) = self.requests.borrow_mut().remove(&request.0) {
-            let _ = tx.send(Ok(data));
-        }
+        self.settle(request, || Ok(data));
     }
 
     fn reject(&self, request: RequestHandle, code: ErrorCode) {
-        if let Some(tx) = self.requests.borrow_mut().remove(&request.0) {
-            let _ = tx.send(Err(Error::new(code, "the request failed")));
-        }
+        self.settle(request, || Err(Error::new(code, "the request failed")));
     }
 
     fn reject_remote(&self, request: RequestHandle, reply: JsValue) {
-        if let Some(tx) = self.requests.borrow_mut().remove(&request.0) {
+        self.settle(request, || {
             // The server's error object, as JSON text, is the message.
             let remote = js_sys::Reflect::get(&reply, &JsValue::from_str("error")).unwrap_or(JsValue::UNDEFINED);
             let text = js_sys::JSON::stringify(&remote).ok().and_then(|s| s.as_string()).unwrap_or_default();
-            let _ = tx.send(Err(Error::new(ErrorCode::RemoteError, text)));
-        }
+            Err(Error::new(ErrorCode::RemoteError, text))
+        });
+    }
+
+    fn pending_ids(&self) -> JsValue {
+        self.ids.clone().into()
     }
 }
 
@@ -276,7 +289,7 @@ impl<In: DeserializeOwned + Clone + 'static, Out: Serialize> Client<In, Out> {
             lifecycle: options.lifecycle,
             logger: None,
         };
-        let host = RustHost { subscribers: RefCell::new(Vec::new()), requests: RefCell::new(HashMap::new()) };
+        let host = RustHost { subscribers: RefCell::new(Vec::new()), requests: RefCell::new(HashMap::new()), ids: js_sys::Map::new() };
         let seed = (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
         Ok(Client { driver: Driver::new(config, setup, host, seed), request_timeout_ms: options.request_timeout_ms, _out: PhantomData })
     }
@@ -323,16 +336,19 @@ impl<In: DeserializeOwned + Clone + 'static, Out: Serialize> Client<In, Out> {
         if !js.is_object() || js_sys::Array::is_array(&js) {
             return Err(Error::new(ErrorCode::Serialize, "a request must serialise to a JSON object, to carry its id"));
         }
-        let key = self.driver.request_key_of(&js)?;
+        let (key, id) = self.driver.request_id_of(&js)?;
         let text = encode_json(&js).map_err(|e| Error::new(ErrorCode::Serialize, describe(&e)))?;
         let (tx, rx) = oneshot::channel();
         let host = self.driver.host();
         let mut tx = Some(tx);
+        // Registered inside the engine call, before the outputs are performed (a rejection, drop-newest,
+        // may come at once), as the JS class does (src/js_api).
         self.driver
             .with_engine(|e, now| {
                 let r = e.request(now, key, Frame::text(text), timeout_ms);
                 if let (Ok(h), Some(tx)) = (&r, tx.take()) {
-                    host.requests.borrow_mut().insert(h.0, tx);
+                    host.ids.set(&id, &JsValue::from(h.0));
+                    host.requests.borrow_mut().insert(h.0, (tx, id.clone()));
                 }
                 r
             })

@@ -136,8 +136,7 @@ fn requests_are_exempt_from_queue_ttl() {
     let mut cfg = patient();
     cfg.queue = QueueLimits { ttl_ms: Some(10), ..QueueLimits::default() };
     let mut h = Harness::new(cfg);
-    let r = h.engine.request(h.now, "1", t("req"), 10_000).unwrap();
-    h.drain();
+    let r = h.request("1", "req", 10_000).unwrap();
     h.advance(500);
     h.open();
     let out = h.take();

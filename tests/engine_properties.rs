@@ -223,12 +223,13 @@ impl Requests {
         self.check("request");
     }
 
-    /// Answers the request made with this key (pending or not).
+    /// Answers the request made with this key (pending or not), by its handle, as the platform hands a
+    /// reply in (a handle no longer pending: an ordinary message).
     /// A reply arrives only on an open task: while connecting, nothing is settled.
     fn answer(&mut self, handle: RequestHandle, key: &str) {
         let open = self.engine.state() == State::Open;
         if let Some(task) = self.engine.task().filter(|_| open) {
-            self.engine.handle(self.now, Input::Frame { task, size: 8, frame: Inbound::Reply { key: key.into(), reply: Text::from("reply"), error: false } });
+            self.engine.handle(self.now, Input::Frame { task, size: 8, frame: Inbound::Answer { request: handle, reply: Text::from("reply"), error: false } });
         }
         let mut settled = None;
         while let Some(out) = self.engine.poll() {

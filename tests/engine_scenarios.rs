@@ -16,7 +16,7 @@
 mod common;
 
 use common::*;
-use wxsocket::core::{Backoff, Engine, ErrorCode, Event, Inbound, Input, Output, Overflow, Rng, State, Stats, TaskId, Text};
+use wxsocket::core::{Backoff, Engine, ErrorCode, Event, Inbound, Input, Output, Overflow, RequestKey, Rng, State, Stats, TaskId, Text};
 
 /// Fails the live attempt before it opens (the platform closes it), as a refused connection does.
 fn refuse(h: &mut Harness) {
@@ -722,12 +722,10 @@ fn queue_holds_frames_while_waiting_and_after_giving_up() {
 // ------------------------------------------------------------------------------------------------
 
 fn request(h: &mut Harness, key: &str, timeout_ms: u64) -> Result<wxsocket::core::RequestHandle, ErrorCode> {
-    let r = h.engine.request(h.now, key.to_owned(), t(&format!("req-{key}")), timeout_ms);
-    h.drain();
-    r
+    h.request(key, &format!("req-{key}"), timeout_ms)
 }
 
-fn reply(h: &mut Harness, key: &str) -> Option<wxsocket::core::RequestHandle> {
+fn reply(h: &mut Harness, key: impl Into<RequestKey>) -> Option<wxsocket::core::RequestHandle> {
     h.reply(key)
 }
 
@@ -755,9 +753,9 @@ fn request_reply_is_matched_and_settled() {
     assert_eq!(rejections(&h.all()), []);
 }
 
-/// A reply matched outside the engine (the package's JavaScript keeps the pending ids) comes in by the
-/// request's handle, `Inbound::Answer`: it settles that request as a reply by id does; a handle no longer
-/// pending (settled, or timed out) makes it an ordinary message.
+/// A reply comes in by its request's handle, `Inbound::Answer` (the platform layer keeps the pending ids:
+/// id -> handle): it settles that request; a handle no longer pending (settled, or timed out) makes it an
+/// ordinary message, whatever the platform still held.
 #[test]
 fn an_answer_by_handle_settles_its_request_and_a_stale_one_is_a_message() {
     let mut h = Harness::new(config());
@@ -781,6 +779,45 @@ fn an_answer_by_handle_settles_its_request_and_a_stale_one_is_a_message() {
     let late = answer(&mut h, b);
     assert!(late.iter().any(|o| matches!(o, Output::Deliver(_))) && !late.iter().any(|o| matches!(o, Output::Resolve { .. })), "timed out: a message: {late:?}");
     assert_eq!(h.engine.pending_requests(), 0);
+}
+
+/// The request-id rules (docs/contract.md, "Request ids"), with the platform's ids as the harness keeps
+/// them: a second request with the id of a pending one is refused; the number 7 and the string "7" are two
+/// ids; an id is free again once its request settled (answered or timed out), and a reply to the old
+/// request that comes after that is a message, or the reply of the request that reused its id.
+#[test]
+fn request_ids_duplicates_numbers_and_strings_reuse_after_settle() {
+    let mut h = Harness::new(config());
+    h.open();
+    let text = request(&mut h, "7", 5000).unwrap();
+    assert_eq!(request(&mut h, "7", 5000), Err(ErrorCode::InvalidOption), "a pending id is refused");
+    assert!(!h.engine.has_pending_request(&RequestKey::Number(7.0)), "\"7\" is not 7");
+    let number = h.request(7u64, "req-n7", 5000).unwrap();
+    assert_ne!(text, number);
+    assert_eq!(h.request(7u64, "again", 5000), Err(ErrorCode::InvalidOption));
+    assert_eq!(h.engine.pending_requests(), 2);
+    assert_eq!(reply(&mut h, 7u64), Some(number), "the number answers the number's request");
+    assert!(h.engine.has_pending_request(&"7".into()), "and not the string's");
+    assert_eq!(reply(&mut h, "7"), Some(text));
+    assert!(!h.engine.has_pending_request(&"7".into()) && !h.engine.has_pending_request(&RequestKey::Number(7.0)));
+    // Settled by its reply: the id is free again, and its next reply is the new request's.
+    let again = request(&mut h, "7", 5000).unwrap();
+    assert_ne!(again, text);
+    assert_eq!(reply(&mut h, "7"), Some(again));
+    assert_eq!(reply(&mut h, "7"), None, "settled: a message");
+    // Settled by its timeout: the late reply is a message; the id is free again.
+    let timed_out = request(&mut h, "8", 100).unwrap();
+    h.advance(100);
+    assert_eq!(rejections(&h.all()), [(timed_out, ErrorCode::Timeout)]);
+    assert!(h.ids.is_empty(), "the platform holds no id of a settled request");
+    assert_eq!(reply(&mut h, "8"), None, "late: a message");
+    let reused = request(&mut h, "8", 5000).unwrap();
+    let stale = h.answer(Inbound::Answer { request: timed_out, reply: t("late"), error: false });
+    assert_eq!(stale, None, "the timed-out request's handle settles nothing");
+    assert_eq!(h.engine.pending_requests(), 1);
+    assert_eq!(reply(&mut h, "8"), Some(reused));
+    let delivered = h.all().iter().filter(|o| matches!(o, Output::Deliver(_))).count();
+    assert_eq!(delivered, 3, "the settled, the late and the stale reply are messages");
 }
 
 /// An inbound id that no request waits for is an ordinary message (`None`).

@@ -19,8 +19,8 @@ use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
 use wxsocket::core::{
-    alive_sample_ms, Backoff, Config, Engine, FastDone, FastLanes, Heartbeat, Inbound, Input, Millis, Output, Overflow, Payload, QueueLimits, RequestKey,
-    SendOptions, TaskId, Text,
+    alive_sample_ms, Backoff, Config, Engine, FastDone, FastLanes, Heartbeat, Inbound, Input, Millis, Output, Overflow, Payload, QueueLimits, RequestHandle,
+    RequestKey, SendOptions, TaskId, Text,
 };
 
 #[derive(Clone, Debug)]
@@ -127,6 +127,9 @@ struct Side {
     /// Messages the mixed side delivered on the fast path and has not collected yet: the slow side takes
     /// them, through its methods, when the mixed side collects them (the slow side only).
     deferred: Vec<(TaskId, usize)>,
+    /// The ids of the pending requests (id -> handle), as the platform keeps them: from the handle
+    /// `request` returns to the output that settles it.
+    ids: Vec<(RequestKey, RequestHandle)>,
 }
 
 impl Side {
@@ -141,6 +144,7 @@ impl Side {
             lanes: FastLanes::default(),
             done: FastDone::default(),
             deferred: Vec::new(),
+            ids: Vec::new(),
         };
         s.drain();
         s
@@ -155,7 +159,12 @@ impl Side {
                 }
                 Output::Send { .. } | Output::Close { .. } | Output::Abort { .. } => self.outbound.push(format!("{o:?}")),
                 Output::Timer { .. } => {}
-                _ => self.inbound.push(format!("{o:?}")),
+                _ => {
+                    if let Output::Resolve { request, .. } | Output::Reject { request, .. } = &o {
+                        self.ids.retain(|(_, h)| h != request);
+                    }
+                    self.inbound.push(format!("{o:?}"));
+                }
             }
         }
         self.lanes = self.engine.fast_lanes();
@@ -196,12 +205,16 @@ impl Side {
         }
     }
 
+    /// The pending request whose id is `key`, as src/js/inbound.js looks it up.
+    fn pending(&self, key: &Option<RequestKey>) -> Option<RequestHandle> {
+        let key = key.as_ref()?;
+        self.ids.iter().find(|(k, _)| k == key).map(|(_, h)| *h)
+    }
+
     /// Whether an inbound message of task `task` (`len` bytes, carrying request id `key`) may go on the
     /// fast path, as src/js/inbound.js and src/js/fast_path.js decide it.
     fn takes_fast(&self, task: TaskId, len: usize, key: &Option<RequestKey>) -> bool {
-        self.lanes.receive == Some(task)
-            && len <= self.engine.config().max_message_bytes
-            && !key.as_ref().is_some_and(|k| self.engine.has_pending_request(k))
+        self.lanes.receive == Some(task) && len <= self.engine.config().max_message_bytes && self.pending(key).is_none()
     }
 
     /// The message on the fast path: counted and delivered.
@@ -216,8 +229,8 @@ impl Side {
         let frame = if len > self.engine.config().max_message_bytes {
             Inbound::TooLarge
         } else {
-            match key {
-                Some(key) => Inbound::Reply { key, reply: Text::from("m"), error: false },
+            match self.pending(&key) {
+                Some(request) => Inbound::Answer { request, reply: Text::from("m"), error: false },
                 None => Inbound::Message(Text::from("m")),
             }
         };
@@ -280,9 +293,13 @@ fn run(spec: Spec, steps: Vec<Step>) -> Result<(), TestCaseError> {
                 Step::Request { len, timeout_ms } => {
                     let payload = Text(format!("q{requests}:{}", "q".repeat(*len as usize)));
                     let key = format!("r{requests}");
-                    side.call(now, |e| {
-                        let _ = e.request(now, key, payload, u64::from(*timeout_ms));
-                    });
+                    // Its id is kept before the outputs are performed (a rejection may come at once), as
+                    // the platform does.
+                    side.collect(now);
+                    if let Ok(h) = side.engine.request(now, key.clone(), payload, u64::from(*timeout_ms)) {
+                        side.ids.push((RequestKey::from(key), h));
+                    }
+                    side.drain();
                 }
                 Step::Pong => {
                     if let Some(task) = side.task(false) {

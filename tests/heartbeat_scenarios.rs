@@ -112,8 +112,7 @@ fn a_reply_confirms_the_frames_sent_before_its_request() {
     let mut h = harness();
     h.open();
     h.send("a").unwrap();
-    h.engine.request(h.now, "7".to_owned(), t("q7"), 5000).unwrap();
-    h.drain();
+    h.request("7", "q7", 5000).unwrap();
     h.send("b").unwrap();
     h.advance(40);
     assert!(h.reply("7").is_some());
@@ -127,8 +126,7 @@ fn a_reply_confirms_the_frames_sent_before_its_request() {
 fn a_pending_request_on_a_dead_connection_is_resent_not_counted() {
     let mut h = harness();
     h.open();
-    h.engine.request(h.now, "1".to_owned(), t("q1"), 60_000).unwrap();
-    h.drain();
+    h.request("1", "q1", 60_000).unwrap();
     h.send("a").unwrap();
     h.advance(1300);
     let out = h.take();
@@ -201,11 +199,9 @@ fn resend_keeps_requests_in_place_and_once() {
     let mut h = harness();
     h.engine.set_resend_unconfirmed(true);
     h.open();
-    h.engine.request(h.now, "1".to_owned(), t("q1"), 60_000).unwrap();
-    h.drain();
+    h.request("1", "q1", 60_000).unwrap();
     h.send("a").unwrap();
-    h.engine.request(h.now, "2".to_owned(), t("q2"), 60_000).unwrap();
-    h.drain();
+    h.request("2", "q2", 60_000).unwrap();
     h.send("b").unwrap();
     assert!(h.reply("1").is_some(), "q1 answered: confirms q1 only");
     h.advance(1300);
@@ -438,8 +434,7 @@ fn a_retry_after_a_connect_timeout_counts_the_attempt_time() {
 fn a_reply_after_its_request_timed_out_is_a_message() {
     let mut h = harness();
     h.open();
-    let handle = h.engine.request(h.now, "9".to_owned(), t("q9"), 100).unwrap();
-    h.drain();
+    let handle = h.request("9", "q9", 100).unwrap();
     h.advance(100);
     assert!(h.take().iter().any(|o| matches!(o, Output::Reject { request, code: ErrorCode::Timeout } if *request == handle)));
     assert_eq!(h.reply("9"), None, "no request settled");

@@ -2,8 +2,9 @@
 //!
 //! Covers: typed send (serde → JSON text on the task), queued before open; typed receive through the
 //! event stream; a message that does not fit `In` as a DECODE error; binary frames; request with a
-//! typed reply and its timeout; close() ending the stream's story with one Close event; bad options;
-//! `should_reconnect` deciding after a server close.
+//! typed reply and its timeout; the request-id rules (numbers and strings, a duplicate pending id, ids
+//! reused after settle, late and unknown replies as messages, REMOTE_ERROR); close() ending the stream's
+//! story with one Close event; bad options; `should_reconnect` deciding after a server close.
 #![cfg(target_arch = "wasm32")]
 
 use futures_util::StreamExt;
@@ -33,6 +34,30 @@ struct Heard {
 struct Sum {
     id: u64,
     sum: i64,
+}
+
+/// A request id: a number or a string.
+#[derive(Serialize, Clone, Debug)]
+#[serde(untagged)]
+enum Id {
+    N(f64),
+    S(&'static str),
+}
+
+/// A request with its own id.
+#[derive(Serialize, Clone, Debug)]
+struct Ask {
+    id: Id,
+}
+
+#[derive(Deserialize, Debug, PartialEq)]
+struct Got {
+    v: i64,
+}
+
+/// Lets the other futures of a `join` run (a turn of the microtask queue).
+async fn tick() {
+    let _ = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&JsValue::NULL)).await;
 }
 
 fn client(ctrl: &JsValue) -> Client<Heard, Say> {
@@ -100,6 +125,72 @@ async fn typed_request_and_timeout() {
     let err = c.request::<Sum>(&Say { text: "late".into(), n: 0 }).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::Closed);
     assert_eq!(c.send(&Say { text: "x".into(), n: 0 }).unwrap_err().code, ErrorCode::Closed);
+}
+
+/// docs/contract.md, "Request ids", for the Rust client: the number 7 and the string "7" are two ids; a
+/// second request with a pending id is refused at once; an id is free again once its request settled; a
+/// reply whose id no request waits for (also one that comes after its request timed out) is a message; an
+/// error reply rejects with REMOTE_ERROR; an id that cannot go out in JSON is refused.
+#[wasm_bindgen_test]
+async fn request_ids_follow_the_contract() {
+    let ctrl = fake_new(&JsValue::UNDEFINED);
+    let mut o = ClientOptions::new("ws://127.0.0.1:9/ws");
+    o.platform = Some(fake_wx(&ctrl));
+    let c: Client<Heard, Ask> = Client::new(o).expect("valid options");
+    let mut events = c.events();
+    server_open(&last_task(&ctrl), &JsValue::UNDEFINED);
+    let task = last_task(&ctrl);
+    let reply = |text: &str| server_message(&task, &JsValue::from_str(text));
+    let number = c.request::<Got>(&Ask { id: Id::N(7.0) });
+    let text = c.request::<Got>(&Ask { id: Id::S("7") });
+    let server = async {
+        tick().await;
+        assert_eq!(json(&sent(&task)), r#"["{\"id\":7}","{\"id\":\"7\"}"]"#);
+        let dup = c.request::<Got>(&Ask { id: Id::N(7.0) }).await.unwrap_err();
+        assert_eq!(dup.code, ErrorCode::InvalidOption, "a pending id is refused: {dup:?}");
+        assert_eq!(c.request::<Got>(&Ask { id: Id::S("7") }).await.unwrap_err().code, ErrorCode::InvalidOption);
+        reply(r#"{"id":"7","v":2}"#);
+        reply(r#"{"id":7,"v":1}"#);
+    };
+    let (number, text, ()) = futures_util::future::join3(number, text, server).await;
+    assert_eq!((number.unwrap(), text.unwrap()), (Got { v: 1 }, Got { v: 2 }), "each id answers its own request");
+    // Settled: the id is free again; a reply by the wrong kind of id or an unknown id is a message.
+    let again = c.request::<Got>(&Ask { id: Id::N(7.0) });
+    let server = async {
+        tick().await;
+        reply(r#"{"id":"7","text":"string seven","n":1}"#);
+        reply(r#"{"id":70,"text":"unknown","n":2}"#);
+        reply(r#"{"id":7,"v":3}"#);
+        reply(r#"{"id":7,"text":"settled seven","n":3}"#);
+    };
+    let (again, ()) = futures_util::future::join(again, server).await;
+    assert_eq!(again.unwrap(), Got { v: 3 }, "an id reused after settle");
+    // Timed out: its late reply is a message, and its id is free again.
+    let late = c.request_with_timeout::<Got>(&Ask { id: Id::S("late") }, 20).await.unwrap_err();
+    assert_eq!(late.code, ErrorCode::Timeout);
+    reply(r#"{"id":"late","text":"late","n":4}"#);
+    let remote = c.request::<Got>(&Ask { id: Id::S("late") });
+    let server = async {
+        tick().await;
+        reply(r#"{"jsonrpc":"2.0","id":"late","error":{"code":-32000}}"#);
+    };
+    let (remote, ()) = futures_util::future::join(remote, server).await;
+    let remote = remote.unwrap_err();
+    assert_eq!((remote.code, remote.message.as_str()), (ErrorCode::RemoteError, r#"{"code":-32000}"#));
+    let nan = c.request::<Got>(&Ask { id: Id::N(f64::NAN) }).await.unwrap_err();
+    assert_eq!(nan.code, ErrorCode::InvalidOption, "NaN goes out as null: {nan:?}");
+    assert_eq!(sent(&task).length(), 5, "the refused requests sent nothing");
+    c.close(1000, "done").unwrap();
+    let mut heard = Vec::new();
+    while let Some(ev) = events.next().await {
+        match ev {
+            ClientEvent::Message(m) => heard.push((m.text, m.n)),
+            ClientEvent::Event(Event::Close { .. }) => break,
+            _ => {}
+        }
+    }
+    let heard: Vec<(&str, u32)> = heard.iter().map(|(t, n)| (t.as_str(), *n)).collect();
+    assert_eq!(heard, [("string seven", 1), ("unknown", 2), ("settled seven", 3), ("late", 4)]);
 }
 
 #[wasm_bindgen_test]

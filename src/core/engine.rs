@@ -321,7 +321,11 @@ pub enum Output<P> {
     },
 }
 
-/// The id a reply is matched by (`requestIdField`): numbers and strings kept apart, `7` is not `"7"`.
+/// The id a request carries (`requestIdField`): numbers and strings kept apart, `7` is not `"7"`. The engine
+/// keeps it with the pending request for the id rules (`has_pending_request`: a second pending request with
+/// the same id is refused, fresh ids skip pending ones); a reply comes in by its request's handle
+/// ([`Inbound::Answer`]), matched by the platform layer, which keeps the same ids (id -> handle) for each
+/// pending request.
 #[derive(Clone, Debug, PartialEq)]
 pub enum RequestKey {
     /// A number id (NaN matches nothing).
@@ -356,19 +360,11 @@ pub enum Inbound<P> {
     Pong,
     /// A message (decoded; binary as it is).
     Message(P),
-    /// A message carrying an id (`requestIdField`) as `key`: it settles the request waiting for that key,
-    /// and is an ordinary message when none waits. `error`: it is an error reply (`REMOTE_ERROR`).
-    Reply {
-        /// The id.
-        key: RequestKey,
-        /// The decoded reply.
-        reply: P,
-        /// An error reply.
-        error: bool,
-    },
-    /// A reply to the pending request `request`, matched by platform code that keeps the ids of the pending
-    /// requests itself (the package's JavaScript); an ordinary message when that request is no longer
-    /// pending. `error`: it is an error reply (`REMOTE_ERROR`).
+    /// A reply to the pending request `request`: the platform layer found the frame's id (`requestIdField`)
+    /// among the ids of the pending requests, which it keeps (id -> handle, from the moment a handle is
+    /// handed out to the moment the request settles). It settles that request (resolve, or reject with
+    /// `REMOTE_ERROR` when `error`); it is an ordinary message when the request is no longer pending
+    /// (settled, timed out or rejected meanwhile). A frame whose id no request waits for is a `Message`.
     Answer {
         /// The request it answers.
         request: RequestHandle,
@@ -391,6 +387,7 @@ pub enum Inbound<P> {
 #[derive(Debug)]
 struct Pending<P> {
     handle: RequestHandle,
+    /// Its id, for the id rules only (`has_pending_request`): replies come in by `handle`.
     key: RequestKey,
     payload: P,
     deadline: Millis,
@@ -716,8 +713,9 @@ impl<P: Payload> Engine<P> {
         self.emit_error(ErrorCode::Storage, "queue.persist could not write or read storage; the queue stays in memory until a write succeeds".into(), non_empty(err_msg));
     }
 
-    /// `request`: registers a pending request matched by `key` (the reply's id, as the platform layer
-    /// renders it) and sends or queues its frame. The handle comes back in `Resolve` or `Reject`.
+    /// `request`: registers a pending request whose id is `key` (as the platform layer renders it; see
+    /// [`RequestKey`]) and sends or queues its frame. Its reply comes in by the handle returned
+    /// ([`Inbound::Answer`]); the handle comes back in `Resolve` or `Reject`.
     pub fn request(&mut self, now: Millis, key: impl Into<RequestKey>, payload: P, timeout_ms: u64) -> Result<RequestHandle, ErrorCode> {
         let key = key.into();
         self.tick(now);
@@ -907,10 +905,6 @@ impl<P: Payload> Engine<P> {
                 }
             }
             Inbound::Message(m) => self.out.push_back(Output::Deliver(m)),
-            Inbound::Reply { key, reply, error } => {
-                let at = self.pending.iter().position(|p| p.key == key);
-                self.answered(now, task, at, reply, error);
-            }
             Inbound::Answer { request, reply, error } => {
                 let at = self.pending.iter().position(|p| p.handle == request);
                 self.answered(now, task, at, reply, error);

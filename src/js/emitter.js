@@ -11,7 +11,7 @@ export function Emitter(onListenerError) {
   this.e = onListenerError;
   this.logger = null;
   // Request handle -> [resolve, reject, id], and id -> handle for the pending requests (a frame carrying one
-  // is its reply: src/js/inbound.js; the fast path leaves it to the module: src/js/fast_path.js).
+  // is its reply, handed into the module by its handle: src/js/inbound.js).
   this.r = {};
   this.ids = new Map();
   // The client's fast path (src/js/fast_path.js), which links itself here when it is made.
@@ -209,7 +209,8 @@ Emitter.prototype.log = function (level, message, fields) {
   if (this.logger) callLogger(this.logger, level, message, fields);
 };
 // A promise for request `h`, whose reply carries `id`, settled by `settle`. `ids` maps the id of every pending
-// request to its handle: an inbound frame carrying one is its reply (src/js/inbound.js).
+// request to its handle, from the moment the module hands the handle out to the moment it settles it: an
+// inbound frame carrying one is its reply (src/js/inbound.js).
 Emitter.prototype.defer = function (h, id) {
   var r = this.r;
   this.ids.set(id, h);

@@ -27,9 +27,8 @@ function views() {
 }
 
 // The block at byte `address` of `mem` (the module's WebAssembly.Memory); `sink` is the client's sink (a
-// failed send goes there), `receiver` what delivers messages (the client's emitter: its `message(data)`
-// and `ids`, the ids of its pending requests), or undefined where messages go through the module only
-// (the Rust client).
+// failed send goes there), `receiver` what delivers messages (the client's emitter: its `message(data)`),
+// or undefined where messages go through the module only (the Rust client).
 export function FastPath(mem, address, sink, receiver) {
   if (memory !== mem) {
     memory = mem;
@@ -93,14 +92,14 @@ FastPath.prototype.send = function (frame) {
   return true;
 };
 
-// Delivers message `value` (`size` bytes, with `id` in its request-id field, often undefined) of task `task`
-// by itself if the engine allows it and no pending request waits for that id: true when delivered, false
-// when the module must take it. No clock is read: the engine takes the frame as proof of life when it collects the
-// counters, within a bound it keeps (src/core/fast_path.rs, "any frame is alive").
-FastPath.prototype.receive = function (task, size, value, id) {
+// Delivers message `value` (`size` bytes) of task `task` by itself if the engine allows it: true when
+// delivered, false when the module must take it. A reply to a pending request never comes here
+// (src/js/inbound.js hands it in by its request's handle). No clock is read: the engine takes the frame
+// as proof of life when it collects the counters, within a bound it keeps (src/core/fast_path.rs, "any
+// frame is alive").
+FastPath.prototype.receive = function (task, size, value) {
   var to = this.receiver;
   if (lane(this.receiveTask) !== task || task === 0 || to === null) return false;
-  if (id !== undefined && to.ids.has(id)) return false;
   F64[this.receivedMessages] += 1;
   F64[this.receivedBytes] += size;
   to.message(value);

@@ -1,15 +1,17 @@
 // Inbound frames, each decoded and classified once, here, as it arrives: the heartbeat's pong, a reply to a
 // request (it carries an id), a message, text that is not JSON, or a frame too large to decode. The class
 // goes into the module through the client's sink, one method per class, with the decoded value; the module
-// decides what happens (a frame from an old task is dropped, a reply settles the request waiting for its id
-// or is an ordinary message) and hands the value back to the emitter.
+// decides what happens (a frame from an old task is dropped, a reply settles its request, or is an ordinary
+// message when that request is no longer pending) and hands the value back to the client.
 
 import { describe } from './errors.js';
 import { frameKind, ownBytes, utf8Length } from './codec.js';
 
 // `options`: { text (the text codec), pong (text, or undefined without heartbeat), isPong (function or
 // undefined), isError (the `isError` option, or undefined for the JSON-RPC 2.0 test), idField, maxBytes
-// (maxMessageBytes), fast (the client's fast path, src/js/fast_path.js) }.
+// (maxMessageBytes), fast (the client's fast path, src/js/fast_path.js), ids (the client's pending requests,
+// id -> request handle: the emitter's `ids` for the JS class, src/js/emitter.js, or the Rust client's map,
+// src/client.rs) }.
 export function Inbound(sink, options) {
   this.sink = sink;
   this.text = options.text;
@@ -20,10 +22,11 @@ export function Inbound(sink, options) {
   this.maxBytes = options.maxBytes;
   // The client's fast path (src/js/fast_path.js).
   this.fast = options.fast;
+  this.ids = options.ids;
 }
 
-export function newInbound(sink, text, pong, isPong, idField, maxBytes, isError, fast) {
-  return new Inbound(sink, { text: text, pong: pong, isPong: isPong, isError: isError, idField: idField, maxBytes: maxBytes, fast: fast });
+export function newInbound(sink, text, pong, isPong, idField, maxBytes, isError, fast, ids) {
+  return new Inbound(sink, { text: text, pong: pong, isPong: isPong, isError: isError, idField: idField, maxBytes: maxBytes, fast: fast, ids: ids });
 }
 
 // `isError(reply)` as a boolean; one that throws says "an error" (the request rejects with REMOTE_ERROR
@@ -74,19 +77,13 @@ Inbound.prototype.frame = function (task, data) {
     if (size > this.maxBytes) return sink.tooLarge(task, size, Date.now());
   }
   if (this.isPong !== undefined && askIsPong(this.isPong, value)) return sink.pong(task, size, Date.now());
+  // Both clients keep the ids of their pending requests (id -> handle; numbers and strings are different
+  // keys, as in a Map): a frame carrying one is that request's reply, handed in by the request's handle,
+  // and never goes on the fast path. Any other frame is a message.
   var id = !binary && value !== null && typeof value === 'object' ? value[this.idField] : undefined;
-  if (this.fast.receive(task, size, value, id)) return;
-  var client = this.fast.receiver;
-  if (client) {
-    // The JS class keeps the ids of its pending requests (src/js/emitter.js): a frame carrying one is that
-    // request's reply, handed in by the request's handle; any other frame is a message.
-    var request = id === undefined ? undefined : client.ids.get(id);
-    if (request !== undefined) return sink.reply(task, size, request, this.isError(value), value, Date.now());
-    return sink.message(task, size, value, Date.now());
-  }
-  // The Rust client keeps its pending ids in the module: a frame with an id may answer one of them.
-  if (typeof id === 'number') return sink.numberReply(task, size, id, this.isError(value), value, Date.now());
-  if (typeof id === 'string') return sink.textReply(task, size, id, this.isError(value), value, Date.now());
+  var request = id === undefined ? undefined : this.ids.get(id);
+  if (request !== undefined) return sink.reply(task, size, request, this.isError(value), value, Date.now());
+  if (this.fast.receive(task, size, value)) return;
   return sink.message(task, size, value, Date.now());
 };
 

@@ -8,7 +8,7 @@ mod types;
 use js_sys::{Promise, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::core::{Error, ErrorCode, Event, RequestHandle, RequestKey, SendOptions};
+use crate::core::{Error, ErrorCode, Event, RequestHandle, SendOptions};
 use crate::platform::{
     client_emitter, encode_frame, make_error, now_from, stats_object, warn_unknown, Codec, Driver, Emitter, EventDetail,
     Frame, Host,
@@ -61,6 +61,10 @@ impl Host for JsHost {
         };
         self.emitter.settle(request.0, false, &js_code(code, message));
     }
+    fn pending_ids(&self) -> JsValue {
+        self.emitter.ids()
+    }
+
     fn fast_receiver(&self) -> JsValue {
         self.emitter.clone().into()
     }
@@ -279,15 +283,11 @@ impl SocketClient {
                 _ => return Err(js_code(ErrorCode::InvalidOption, "request options.timeoutMs must be a finite number ≥ 1")),
             },
         };
-        let key = self.driver.request_key_of(data).map_err(|e| js_error(&e))?;
-        let id = match &key {
-            RequestKey::Number(n) => JsValue::from_f64(*n),
-            RequestKey::Text(t) => JsValue::from_str(t),
-        };
+        let (key, id) = self.driver.request_id_of(data).map_err(|e| js_error(&e))?;
         let frame = self.encode(data)?;
         let emitter = &self.driver.host().emitter;
-        // The promise is registered under its handle inside the engine call, before the outputs are
-        // performed: a rejection (drop-newest) or a reply may come at once.
+        // The promise, and the id under its handle (src/js/emitter.js `ids`), are registered inside the
+        // engine call, before the outputs are performed: a rejection (drop-newest) or a reply may come at once.
         self.driver
             .with_engine(|e, now| e.request(now, key, frame, timeout).map(|h| emitter.defer(h.0, &id)))
             .map_err(|code| js_code(code, send_error_message(code)))

@@ -107,14 +107,18 @@ extern "C" {
     #[wasm_bindgen(method, js_name = emitError)]
     pub fn emit_error(this: &Emitter, code: &str, message: &str, err_msg: Option<&str>, raw: &JsValue, count: Option<f64>);
 
-    /// A promise for request `handle`, whose reply carries `id` (kept among the pending ids, so the fast
-    /// path leaves its reply to the module), settled by [`Emitter::settle`].
+    /// A promise for request `handle`, whose reply carries `id` (kept among the pending ids, `ids`, until it
+    /// is settled), settled by [`Emitter::settle`].
     #[wasm_bindgen(method)]
     pub fn defer(this: &Emitter, handle: u32, id: &JsValue) -> js_sys::Promise;
 
     /// Resolves (`ok`) or rejects request `handle`'s promise with `value`; nothing if it is not pending.
     #[wasm_bindgen(method)]
     pub fn settle(this: &Emitter, handle: u32, ok: bool, value: &JsValue);
+
+    /// The pending requests' ids, id -> handle (a `Map`), where src/js/inbound.js looks a reply's id up.
+    #[wasm_bindgen(method, getter)]
+    pub fn ids(this: &Emitter) -> JsValue;
 
     /// The emitter of one client; a listener that throws is reported to `logger`, or to console.error.
     #[wasm_bindgen(js_name = clientEmitter)]
@@ -123,7 +127,8 @@ extern "C" {
 
 #[wasm_bindgen(module = "/src/js/inbound.js")]
 extern "C" {
-    /// The inbound classifier of one client: frames are decoded and classified once, then fed to `sink`.
+    /// The inbound classifier of one client: frames are decoded and classified once, then fed to `sink`; a
+    /// frame whose id is in `ids` (the pending requests, id -> handle) is its request's reply.
     #[wasm_bindgen(js_name = newInbound)]
     pub fn new_inbound(
         sink: &JsValue,
@@ -134,6 +139,7 @@ extern "C" {
         max_bytes: f64,
         is_error: Option<&js_sys::Function>,
         fast: &JsValue,
+        ids: &JsValue,
     ) -> JsValue;
 }
 

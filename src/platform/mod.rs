@@ -178,8 +178,13 @@ pub trait Host: 'static {
     /// A request's reply was an error reply (src/js/inbound.js `isErrorReply`): reject with `REMOTE_ERROR`
     /// carrying the reply's `error` member.
     fn reject_remote(&self, request: RequestHandle, reply: JsValue);
-    /// What delivers messages on the fast path (src/js/fast_path.js: `message(data)` and `ids`, the ids of
-    /// pending requests); undefined, the default: every message goes through [`Host::message`].
+    /// The ids of the pending requests: a JS `Map` from id to request handle (`RequestHandle.0`), which holds
+    /// a request from the moment the engine hands out its handle until the host hears it settled
+    /// (`resolve`, `reject`, `reject_remote`). src/js/inbound.js looks every inbound id up there and hands a
+    /// reply in by its handle; the engine decides the rest (a handle no longer pending: a message).
+    fn pending_ids(&self) -> JsValue;
+    /// What delivers messages on the fast path (src/js/fast_path.js: `message(data)`); undefined, the
+    /// default: every message goes through [`Host::message`].
     fn fast_receiver(&self) -> JsValue {
         JsValue::UNDEFINED
     }
@@ -313,6 +318,7 @@ impl<H: Host> Driver<H> {
                 config.max_message_bytes as f64,
                 setup.is_error.as_ref(),
                 fast.js(),
+                &host.pending_ids(),
             );
             let outbox = setup.persist_key.as_ref().map(|key| new_outbox(&setup.platform, key, &sink));
             Inner {

@@ -8,7 +8,7 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 
 use super::Frame;
-use crate::core::{Inbound, Input, Millis, RequestHandle, RequestKey, TaskId};
+use crate::core::{Inbound, Input, Millis, RequestHandle, TaskId};
 
 /// An input from the platform, as the driver handles it.
 pub(crate) enum PlatformInput {
@@ -78,21 +78,8 @@ impl Sink {
         self.frame(task, size, now, Inbound::Message(Frame::received(value)));
     }
 
-    /// A message carrying a number id arrived (it may answer a request: the Rust client, which keeps its
-    /// pending ids in the module); `error`: it is an error reply.
-    #[wasm_bindgen(js_name = numberReply)]
-    pub fn number_reply(&self, task: u32, size: f64, id: f64, error: bool, value: JsValue, now: f64) {
-        self.frame(task, size, now, Inbound::Reply { key: RequestKey::Number(id), reply: Frame::received(value), error });
-    }
-
-    /// A message carrying a string id arrived (it may answer a request); `error`: it is an error reply.
-    #[wasm_bindgen(js_name = textReply)]
-    pub fn text_reply(&self, task: u32, size: f64, id: String, error: bool, value: JsValue, now: f64) {
-        self.frame(task, size, now, Inbound::Reply { key: RequestKey::Text(id), reply: Frame::received(value), error });
-    }
-
-    /// A reply to the pending request `request` arrived (the JS class matched its id: src/js/emitter.js keeps
-    /// the ids of its pending requests); `error`: it is an error reply.
+    /// A reply to the pending request `request` arrived (src/js/inbound.js found its id among the client's
+    /// pending ids, [`Host::pending_ids`](super::Host::pending_ids)); `error`: it is an error reply.
     pub fn reply(&self, task: u32, size: f64, request: u32, error: bool, value: JsValue, now: f64) {
         self.frame(task, size, now, Inbound::Answer { request: RequestHandle(request), reply: Frame::received(value), error });
     }

@@ -5,12 +5,16 @@
 //!   platform timer would (the timer is one-shot: firing disarms it until the engine arms it again).
 //! - `open()`, `server_close()`, `error()`, `frame()` play the platform's side for the live task;
 //!   `server_close()` first asks `should_reconnect`, as the driver asks page code's `shouldReconnect`.
+//! - `request(key, ..)` and `reply(key)` play the platform layer's part in requests: it keeps the id of
+//!   every pending request (id -> handle, as src/js/inbound.js reads them), from the handle the engine
+//!   hands out to the `Resolve` or `Reject` that settles it, and hands a reply in by its request's handle
+//!   (`Inbound::Answer`); a frame whose id it does not hold is a `Message`.
 //! - `take()` returns the outputs since the last `take()`; `log` keeps them all with their times.
 #![allow(dead_code)]
 
 use wxsocket::core::{
-    Backoff, Config, Engine, ErrorCode, Event, Heartbeat, Inbound, Input, Millis, Output, Overflow, QueueLimits, RequestHandle, State, TaskId,
-    Text,
+    Backoff, Config, Engine, ErrorCode, Event, Heartbeat, Inbound, Input, Millis, Output, Overflow, QueueLimits, RequestHandle, RequestKey,
+    State, TaskId, Text,
 };
 
 /// A config for scenarios: exact delays (min 100, max 1000, factor 2, jitter 0), uptime reset after
@@ -70,6 +74,9 @@ pub struct Harness {
     /// Page code's `reconnect.shouldReconnect`, asked by `server_close` before the engine hears of the close
     /// (with reconnect on), its answer carried in `Input::Closed`.
     pub should_reconnect: Option<Box<dyn FnMut(u16, &str) -> bool>>,
+    /// The platform's ids of the pending requests (id -> handle), as `request` and the settling outputs
+    /// leave them.
+    pub ids: Vec<(RequestKey, RequestHandle)>,
 }
 
 impl Harness {
@@ -80,7 +87,7 @@ impl Harness {
 
     pub fn with_seed(config: Config<Text>, seed: u64) -> Self {
         let engine = Engine::new(config, seed, 0);
-        let mut h = Harness { engine, now: 0, timer: None, log: Vec::new(), taken: 0, should_reconnect: None };
+        let mut h = Harness { engine, now: 0, timer: None, log: Vec::new(), taken: 0, should_reconnect: None, ids: Vec::new() };
         h.drain();
         h
     }
@@ -89,8 +96,11 @@ impl Harness {
     /// Checks that the platform timer always agrees with the engine's next deadline.
     pub fn drain(&mut self) {
         while let Some(out) = self.engine.poll() {
-            if let Output::Timer { at } = out {
-                self.timer = at;
+            match out {
+                Output::Timer { at } => self.timer = at,
+                // Settled: the platform forgets its id.
+                Output::Resolve { request, .. } | Output::Reject { request, .. } => self.ids.retain(|(_, h)| *h != request),
+                _ => {}
             }
             self.log.push((self.now, out));
         }
@@ -201,11 +211,37 @@ impl Harness {
         self.drain();
     }
 
-    /// A reply with id `key` arrives on the live task: the request it settled, if any.
-    pub fn reply(&mut self, key: &str) -> Option<RequestHandle> {
+    /// `request(data)` with id `key`, as the platform layer makes it: refused (`INVALID_OPTION`) while a
+    /// request with that id is pending; else registered in the engine and its id kept with its handle.
+    pub fn request(&mut self, key: impl Into<RequestKey>, payload: &str, timeout_ms: u64) -> Result<RequestHandle, ErrorCode> {
+        let key = key.into();
+        if self.engine.has_pending_request(&key) {
+            return Err(ErrorCode::InvalidOption);
+        }
+        let r = self.engine.request(self.now, key.clone(), t(payload), timeout_ms);
+        if let Ok(h) = r {
+            self.ids.push((key, h));
+        }
+        self.drain();
+        r
+    }
+
+    /// A frame with id `key` arrives on the live task, handed in as the platform layer does: by its
+    /// request's handle when the id is pending, else as a message. The request it settled, if any.
+    pub fn reply(&mut self, key: impl Into<RequestKey>) -> Option<RequestHandle> {
+        let key = key.into();
+        let frame = match self.ids.iter().find(|(k, _)| *k == key) {
+            Some((_, request)) => Inbound::Answer { request: *request, reply: t("reply"), error: false },
+            None => Inbound::Message(t("reply")),
+        };
+        self.answer(frame)
+    }
+
+    /// The platform hands `frame` in on the live task: the request it settled, if any.
+    pub fn answer(&mut self, frame: Inbound<Text>) -> Option<RequestHandle> {
         let task = self.task();
         let before = self.log.len();
-        self.engine.handle(self.now, Input::Frame { task, size: 8, frame: Inbound::Reply { key: key.into(), reply: t("reply"), error: false } });
+        self.engine.handle(self.now, Input::Frame { task, size: 8, frame });
         self.drain();
         self.log[before..].iter().find_map(|(_, o)| if let Output::Resolve { request, .. } = o { Some(*request) } else { None })
     }

@@ -307,6 +307,36 @@ test('"request: sets data[requestIdField] to a fresh id unless present, resolves
   assert.equal((await settle(q)).ok, true);
 });
 
+test('"Request ids are matched in the field requestIdField of replies; numbers and strings are different ids. A reply that comes after its request settled, or whose id no request waits for, is a message"', async () => {
+  const r = rig({});
+  r.open();
+  const number = r.client.request({ id: 7 });
+  const text = r.client.request({ id: '7' });
+  assert.equal((await settle(r.client.request({ id: 7 }))).code, 'INVALID_OPTION', 'a second pending id 7');
+  assert.equal((await settle(r.client.request({ id: '7' }))).code, 'INVALID_OPTION', 'a second pending id "7"');
+  r.task().serverMessage('{"id":"7","v":2}');
+  r.task().serverMessage('{"id":7,"v":1}');
+  assert.deepEqual(await settle(number), { ok: true, value: { id: 7, v: 1 } });
+  assert.deepEqual(await settle(text), { ok: true, value: { id: '7', v: 2 } });
+  r.task().serverMessage('{"id":7,"v":"settled"}');
+  // Settled: the id is free again.
+  const again = r.client.request({ id: 7 });
+  r.task().serverMessage('{"id":"7","v":"string"}');
+  r.task().serverMessage('{"id":70,"v":"unknown"}');
+  r.task().serverMessage('{"id":7,"v":3}');
+  assert.deepEqual(await settle(again), { ok: true, value: { id: 7, v: 3 } });
+  // Timed out: its late reply is a message, and its id is free again.
+  assert.equal((await settle(r.client.request({ id: 'late' }, { timeoutMs: 20 }))).code, 'TIMEOUT');
+  r.task().serverMessage('{"id":"late","v":"late"}');
+  const reused = r.client.request({ id: 'late' });
+  r.task().serverMessage('{"jsonrpc":"2.0","id":"late","error":{"code":-1}}');
+  const remote = await reused.then(() => null, (e) => e);
+  assert.equal(remote && remote.code, 'REMOTE_ERROR');
+  assert.deepEqual(remote.remote, { code: -1 });
+  assert.deepEqual(r.of('message').map((m) => m.v), ['settled', 'string', 'unknown', 'late']);
+  assert.equal(r.task().sent.length, 5, 'the refused requests sent nothing');
+});
+
 test('"request ... Rejects TIMEOUT or CLOSED"', async () => {
   const r = rig({});
   r.open();

@@ -41,35 +41,22 @@ test('closed lanes send and deliver nothing; open ones do it and count it', () =
   const r = rig();
   const b = block(r.memory);
   assert.equal(r.fast.send('abc'), false);
-  assert.equal(r.fast.receive(5, 3, 'm', undefined), false);
+  assert.equal(r.fast.receive(5, 3, 'm'), false);
   b.publish(4, 4); // another task's lanes
   assert.equal(r.fast.send('abc'), false);
-  assert.equal(r.fast.receive(5, 3, 'm', undefined), false);
+  assert.equal(r.fast.receive(5, 3, 'm'), false);
   assert.deepEqual(r.sent, []);
   b.publish(5, 5);
   assert.equal(r.fast.send('abc'), true);
   assert.equal(r.fast.send(new ArrayBuffer(7)), true);
-  assert.equal(r.fast.receive(5, 3, 'm', undefined), true);
-  assert.equal(r.fast.receive(4, 3, 'old task', undefined), false);
+  assert.equal(r.fast.receive(5, 3, 'm'), true);
+  assert.equal(r.fast.receive(4, 3, 'old task'), false);
   assert.equal(r.sent.length, 2);
   assert.deepEqual(r.heard, ['m']);
   assert.deepEqual(b.counters(), { sent: 2, sentBytes: 10, received: 1, receivedBytes: 3 });
   b.publish(5, 0); // receive closed (the engine is not sampling)
-  assert.equal(r.fast.receive(5, 3, 'n', undefined), false);
+  assert.equal(r.fast.receive(5, 3, 'n'), false);
   assert.equal(r.fast.send('x'), true);
-});
-
-test('a frame carrying the id of a pending request goes to the module', () => {
-  const r = rig();
-  block(r.memory).publish(5, 5);
-  r.emitter.defer(1, 7);
-  r.emitter.defer(2, 'x');
-  assert.equal(r.fast.receive(5, 9, { id: 7 }, 7), false);
-  assert.equal(r.fast.receive(5, 9, { id: 'x' }, 'x'), false);
-  assert.equal(r.fast.receive(5, 9, { id: '7' }, '7'), true, 'the string "7" is not the number 7');
-  r.emitter.settle(1, true, null);
-  assert.equal(r.fast.receive(5, 9, { id: 7 }, 7), true, 'settled: an ordinary message');
-  assert.equal(r.heard.length, 2);
 });
 
 test('a socket that throws on send is reported to the sink, and the frame counts as sent', () => {
@@ -89,7 +76,7 @@ test('after memory.grow the views are rebuilt: the lanes are read and the counte
   r.memory.grow(1);
   assert.equal(old.length, 0, 'the old buffer is detached');
   assert.equal(r.fast.send('cde'), true);
-  assert.equal(r.fast.receive(5, 4, 'm', undefined), true);
+  assert.equal(r.fast.receive(5, 4, 'm'), true);
   assert.deepEqual(block(r.memory).counters(), { sent: 2, sentBytes: 5, received: 1, receivedBytes: 4 });
   // A lane closed in the grown memory is seen as closed.
   block(r.memory).publish(0, 0);
@@ -112,6 +99,6 @@ test('two clients share one pair of views; a released one never touches its bloc
   assert.deepEqual([a.sent, sent], [['1'], ['2']]);
   releaseFastPath(a.fast);
   assert.equal(a.fast.send('3'), false);
-  assert.equal(a.fast.receive(5, 1, 'm', undefined), false);
+  assert.equal(a.fast.receive(5, 1, 'm'), false);
   assert.equal(block(memory).counters().sent, 1, 'nothing written after the release');
 });

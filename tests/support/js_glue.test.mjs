@@ -37,17 +37,19 @@ test('ownBytes copies only the view\'s bytes', () => {
 
 // A fast path whose lanes are closed: every frame goes into the sink.
 const CLOSED_FAST_PATH = { receive: () => false };
+// No request pending.
+const NO_IDS = new Map();
 
 // A sink that records what the classifier fed it.
 function recordingSink() {
   const calls = [];
   const rec = (name) => (...args) => calls.push([name, ...args.slice(0, -1)]);
-  return { calls, sink: { message: rec('message'), reply: rec('reply'), numberReply: rec('numberReply'), textReply: rec('textReply'), pong: rec('pong'), undecodable: rec('undecodable'), tooLarge: rec('tooLarge') } };
+  return { calls, sink: { message: rec('message'), reply: rec('reply'), pong: rec('pong'), undecodable: rec('undecodable'), tooLarge: rec('tooLarge') } };
 }
 
-test('inbound frames are classified once: message, reply (number and string ids), error reply, pong, not JSON, too large', () => {
+test('inbound frames are classified once: message, reply, error reply, pong, not JSON, too large', () => {
   const { calls, sink } = recordingSink();
-  const c = p.newInbound(sink, false, 'pong', undefined, 'id', 40, undefined, CLOSED_FAST_PATH);
+  const c = p.newInbound(sink, false, 'pong', undefined, 'id', 40, undefined, CLOSED_FAST_PATH, new Map([[7, 41], [3, 43]]));
   c.frame(1, '{"a":1}');
   c.frame(1, '{"id":7,"ok":1}');
   c.frame(1, '{"id":"7"}');
@@ -58,20 +60,23 @@ test('inbound frames are classified once: message, reply (number and string ids)
   c.frame(2, 'x'.repeat(41));
   c.frame(2, '世'.repeat(14));
   assert.deepEqual(calls.map((c) => c.slice(0, 2)), [
-    ['message', 1], ['numberReply', 1], ['textReply', 1], ['numberReply', 1], ['message', 1], ['pong', 2], ['undecodable', 2], ['tooLarge', 2], ['tooLarge', 2],
+    ['message', 1], ['reply', 1], ['message', 1], ['reply', 1], ['message', 1], ['pong', 2], ['undecodable', 2], ['tooLarge', 2], ['tooLarge', 2],
   ]);
-  assert.deepEqual(calls[1].slice(2, 5), [15, 7, false]);
-  assert.deepEqual(calls[2].slice(3, 5), ['7', false]);
-  assert.equal(calls[3][4], true, 'a JSON-RPC 2.0 error reply');
+  assert.deepEqual(calls[1].slice(2, 5), [15, 41, false]);
+  assert.deepEqual(calls[3].slice(3, 5), [43, true], 'a JSON-RPC 2.0 error reply');
   assert.equal(calls[6][3], 'nope{');
   assert.equal(calls[8][2], 42, 'fourteen CJK characters are 42 UTF-8 bytes');
 });
 
-test('the JS class: a frame carrying the id of a pending request is its reply, handed in by the request\'s handle; other ids are messages', () => {
+test('a frame carrying the id of a pending request is its reply, handed in by the request\'s handle and never on the fast path; other ids are messages', () => {
   const { calls, sink } = recordingSink();
-  // What the client's emitter keeps (src/js/emitter.js `ids`): id -> handle of each pending request.
-  const client = { ids: new Map([[7, 41], ['7', 42]]) };
-  const c = p.newInbound(sink, false, 'pong', undefined, 'id', 1024, undefined, { receive: () => false, receiver: client });
+  // What the client keeps (src/js/emitter.js `ids` for the JS class, the Rust client's map in src/client.rs):
+  // id -> handle of each pending request.
+  const ids = new Map([[7, 41], ['7', 42]]);
+  const offered = [];
+  // A fast path that would take every message it is offered.
+  const fast = { receive: (task, size, value) => { offered.push(value); return false; } };
+  const c = p.newInbound(sink, false, 'pong', undefined, 'id', 1024, undefined, fast, ids);
   c.frame(1, '{"id":7,"ok":1}');
   c.frame(1, '{"id":"7"}');
   c.frame(1, '{"jsonrpc":"2.0","id":"7","error":{}}');
@@ -81,11 +86,16 @@ test('the JS class: a frame carrying the id of a pending request is its reply, h
   assert.deepEqual(calls[0].slice(2, 5), [15, 41, false], 'the number id 7 is request 41');
   assert.deepEqual(calls[1].slice(3, 5), [42, false], 'the string id "7" is request 42, not 41');
   assert.equal(calls[2][4], true, 'a JSON-RPC 2.0 error reply');
+  assert.deepEqual(offered, [{ id: 8 }, { a: 1 }], 'only the messages were offered to the fast path');
+  // Settled: the id is no longer kept, and its next frame is a message.
+  ids.delete(7);
+  c.frame(1, '{"id":7}');
+  assert.deepEqual(calls[5].slice(0, 1), ['message']);
 });
 
 test('inbound binary frames: views are copied to their own bytes and counted; isPong decides on decoded values', () => {
   const { calls, sink } = recordingSink();
-  const c = p.newInbound(sink, false, undefined, (v) => v && v.type === 'pong', 'id', 1024, undefined, CLOSED_FAST_PATH);
+  const c = p.newInbound(sink, false, undefined, (v) => v && v.type === 'pong', 'id', 1024, undefined, CLOSED_FAST_PATH, NO_IDS);
   c.frame(1, new Uint8Array([1, 2, 3, 4]).subarray(1, 3));
   c.frame(1, '{"type":"pong"}');
   c.frame(1, vm.runInNewContext('new ArrayBuffer(5)'));
@@ -95,7 +105,7 @@ test('inbound binary frames: views are copied to their own bytes and counted; is
   assert.equal(calls[1][0], 'pong');
   assert.deepEqual(calls[2].slice(0, 3), ['message', 1, 5]);
   const throwing = recordingSink();
-  p.newInbound(throwing.sink, true, undefined, () => { throw new Error('bug'); }, 'id', 10, undefined, CLOSED_FAST_PATH).frame(1, 'hi');
+  p.newInbound(throwing.sink, true, undefined, () => { throw new Error('bug'); }, 'id', 10, undefined, CLOSED_FAST_PATH, NO_IDS).frame(1, 'hi');
   assert.deepEqual(throwing.calls.map((x) => x[0]), ['message'], 'an isPong that throws says no');
 });
 
