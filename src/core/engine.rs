@@ -373,12 +373,11 @@ pub enum Inbound<P> {
         /// An error reply.
         error: bool,
     },
-    /// Text that is not JSON: a `DECODE` error, nothing delivered.
+    /// Text that is not JSON: a `DECODE` error, nothing delivered. The event carries the text as `raw` (the
+    /// parser's own description is not handed in: it would be a second crossing for a string the text holds).
     Undecodable {
         /// The text.
         raw: P,
-        /// The parser's description.
-        why: String,
     },
     /// Over `maxMessageBytes`: dropped with a `MESSAGE_TOO_LARGE` error, never decoded.
     TooLarge,
@@ -909,8 +908,8 @@ impl<P: Payload> Engine<P> {
                 let at = self.pending.iter().position(|p| p.handle == request);
                 self.answered(now, task, at, reply, error);
             }
-            Inbound::Undecodable { raw, why } => {
-                let message = cat(&["a text frame was not valid JSON (", &why, "); it was not delivered"]);
+            Inbound::Undecodable { raw } => {
+                let message = "a text frame was not valid JSON and was not delivered (the event's raw is its text)".into();
                 self.out.push_back(Output::Undecodable { raw, message });
             }
             Inbound::TooLarge => {}

@@ -4,7 +4,6 @@
 // decides what happens (a frame from an old task is dropped, a reply settles its request, or is an ordinary
 // message when that request is no longer pending) and hands the value back to the client.
 
-import { describe } from './errors.js';
 import { frameKind, ownBytes, utf8Length } from './codec.js';
 
 // `options`: { text (the text codec), pong (text, or undefined without heartbeat), isPong (function or
@@ -64,8 +63,9 @@ Inbound.prototype.frame = function (task, data) {
     } else {
       try {
         value = JSON.parse(data);
-      } catch (e) {
-        return sink.undecodable(task, size, data, describe(e), Date.now());
+      } catch (ignored) {
+        // The text itself goes with the DECODE error (as `raw`); the parser's description does not.
+        return sink.undecodable(task, size, data, Date.now());
       }
     }
   } else {

@@ -89,9 +89,9 @@ impl Sink {
         self.frame(task, size, now, Inbound::Pong);
     }
 
-    /// A text frame that is not JSON arrived; `why` is the parser's description.
-    pub fn undecodable(&self, task: u32, size: f64, raw: JsValue, why: String, now: f64) {
-        self.frame(task, size, now, Inbound::Undecodable { raw: Frame::received(raw), why });
+    /// A text frame that is not JSON arrived.
+    pub fn undecodable(&self, task: u32, size: f64, raw: JsValue, now: f64) {
+        self.frame(task, size, now, Inbound::Undecodable { raw: Frame::received(raw) });
     }
 
     /// A frame over `maxMessageBytes` arrived (not decoded).
