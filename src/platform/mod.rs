@@ -683,13 +683,13 @@ impl<H: Host> Driver<H> {
         let loaded = outbox.load();
         let get = |o: &JsValue, k: &str| js_sys::Reflect::get(o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
         let list: js_sys::Array = get(&loaded, "frames").unchecked_into();
-        let frames = list
-            .iter()
-            .map(|f| StoredFrame {
+        let mut frames = Vec::new();
+        for f in list.iter() {
+            frames.push(StoredFrame {
                 payload: Frame::encoded(get(&f, "data")),
                 expires_at: get(&f, "expiresAt").as_f64().filter(|t| *t >= 0.0).map(|t| t as Millis),
-            })
-            .collect();
+            });
+        }
         let next_message_id = get(&loaded, "nextMessageId").as_f64().map_or(1, |n| n as u64);
         let restored = self.with_engine(|e, now| e.restore(now, Snapshot { frames, next_message_id }));
         if restored.dropped > 0 {
