@@ -161,8 +161,12 @@ pub fn parse(options: &JsValue) -> Result<Parsed, JsValue> {
         }
     }
     let known = known.into_inner();
-    p.unknown =
-        Object::keys(options.unchecked_ref::<Object>()).iter().filter(|k| k.as_string().is_some_and(|k| !known.contains(&k.as_str()))).collect();
+    p.unknown = Array::new();
+    for key in Object::keys(options.unchecked_ref::<Object>()).iter() {
+        if key.as_string().is_some_and(|k| !known.contains(&k.as_str())) {
+            p.unknown.push(&key);
+        }
+    }
     Ok(p)
 }
 
