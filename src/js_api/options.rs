@@ -1,8 +1,8 @@
 //! Reading the `SocketClient` options object, by name: each option's shape and type is checked as it is
 //! read (a mistake is a thrown `INVALID_OPTION` that names the option, or `INVALID_URL`, `NO_PLATFORM`),
 //! its default comes from src/core/defaults.rs, and then the values are checked: the URL (`INVALID_URL`,
-//! `INSECURE_URL`), the headers, the backoff and the config's ranges. Every key read here is known; the
-//! others are reported to the logger as unknown.
+//! `INSECURE_URL`), the headers and the backoff. Every key read here is known; the others are reported to
+//! the logger as unknown.
 //!
 //! Adding an option: its default in src/core/defaults.rs, its field in the Rust config it belongs to
 //! (`Config`, `Setup`) with the line below that reads it, and its type in src/js_api/types.rs.
@@ -268,7 +268,8 @@ impl Parsed {
         let (config, setup) = (&mut self.config, &mut self.setup);
         config.max_message_bytes = o.num("maxMessageBytes", 1.0)?.map_or(d::MAX_MESSAGE_BYTES, |n| n as usize);
         config.start_closed = o.flag("startClosed", d::START_CLOSED)?;
-        config.validate().map_err(js)?;
+        // No `Config::validate` (the Rust client's check) here: what it checks was checked as it was read
+        // (connectTimeoutMs, heartbeat.intervalMs and heartbeat.timeoutMs ≥ 1, the backoff in read_reconnect).
         self.request_timeout_ms = o.whole("requestTimeoutMs", 1.0, d::REQUEST_TIMEOUT_MS)?;
         let id_field = o.value("requestIdField")?;
         setup.id_field = if id_field.is_undefined() {
