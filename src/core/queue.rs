@@ -168,9 +168,9 @@ impl<P> Queue<P> {
     }
 
     /// Takes every frame out, oldest first (the queue is then empty).
-    pub fn take_all(&mut self) -> Vec<Queued<P>> {
+    pub fn take_all(&mut self) -> VecDeque<Queued<P>> {
         self.bytes = 0;
-        std::mem::take(&mut self.items).into_iter().collect()
+        std::mem::take(&mut self.items)
     }
 
     /// True when the frame of this request is queued.
