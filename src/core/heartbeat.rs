@@ -262,7 +262,10 @@ impl<P> Unconfirmed<P> {
     /// The task is gone: its unconfirmed frames; pings in flight are forgotten.
     pub fn take(&mut self) -> Left<P> {
         self.pings.clear();
-        let kept: VecDeque<Sent<P>> = std::mem::take(&mut self.frames).into_iter().map(|(_, s)| s).collect();
+        let mut kept = VecDeque::with_capacity(self.frames.len());
+        for (_, s) in std::mem::take(&mut self.frames) {
+            kept.push_back(s);
+        }
         let counted = (self.end - self.confirmed).saturating_sub(kept.len() as u64);
         self.confirmed = self.end;
         Left { kept, counted }
