@@ -1179,12 +1179,10 @@ impl<P: Payload> Engine<P> {
 
     /// What the outbox keeps: the queued frames that are not requests, and the next message id.
     fn snapshot(&self) -> Snapshot<P> {
-        let frames = self
-            .queue
-            .iter()
-            .filter(|q| q.request.is_none())
-            .map(|q| StoredFrame { payload: q.payload.clone(), expires_at: q.expires_at })
-            .collect();
+        let mut frames = Vec::new();
+        for q in self.queue.iter().filter(|q| q.request.is_none()) {
+            frames.push(StoredFrame { payload: q.payload.clone(), expires_at: q.expires_at });
+        }
         Snapshot { frames, next_message_id: self.last_message_id + 1 }
     }
 
