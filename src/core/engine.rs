@@ -1368,7 +1368,12 @@ impl<P: Payload> Engine<P> {
     /// `close()` or `reconnect()` from page code that runs while outputs are still queued (a listener, the
     /// logger): a `reconnecting` event not yet polled announces a retry that no longer happens.
     fn withdraw_retry_notice(&mut self) {
-        self.out.retain(|o| !matches!(o, Output::Event(Event::Reconnecting { .. })));
+        // Rebuilt rather than `retain`, whose VecDeque code is large for this rare call.
+        for o in std::mem::take(&mut self.out) {
+            if !matches!(o, Output::Event(Event::Reconnecting { .. })) {
+                self.out.push_back(o);
+            }
+        }
     }
 
     fn emit(&mut self, event: Event) {
