@@ -179,16 +179,16 @@ impl<P> Queue<P> {
     }
 
     /// Removes the frame of a request (after it timed out or was rejected). A request has at most one
-    /// frame here; `retain` rather than `remove(at)`, which would link VecDeque's `wrap_copy` for this one
-    /// rare call (bench/README.md, size history).
+    /// frame here; the deque is rebuilt rather than `remove(at)`, which would link VecDeque's `wrap_copy`,
+    /// or `retain`, both large for this one rare call (bench/README.md, size history).
     pub fn remove_request(&mut self, request: RequestHandle) {
-        let bytes = &mut self.bytes;
-        self.items.retain(|q| {
-            let keep = q.request != Some(request);
-            if !keep {
-                *bytes -= q.bytes;
+        let capacity = self.items.len();
+        for q in std::mem::replace(&mut self.items, VecDeque::with_capacity(capacity)) {
+            if q.request == Some(request) {
+                self.bytes -= q.bytes;
+            } else {
+                self.items.push_back(q);
             }
-            keep
-        });
+        }
     }
 }
