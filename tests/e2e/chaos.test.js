@@ -2,13 +2,15 @@
 // Chaos: 10,000 messages and 1,000 requests while the server is killed, stalled or restarted 50 times at
 // random (seeded: CHAOS_SEED, default 20261125). Afterwards the server's log is compared with what was sent.
 //
-// What may legitimately be missing: a message the client handed to a socket (send() returned true) on a
-// connection that then died without a close frame. Its bytes were in a TCP connection the server no longer
-// read (a stall) or destroyed (a kill/restart); no WebSocket client can know, and docs/contract.md makes send() fire
-// and forget. Such a loss is allowed only when the message was handed to the socket at most LOSS_SLACK_MS
-// before the fault and before the client noticed the death. Everything else must be there exactly once:
-// queued messages (send() returned false) are flushed once; the client never resends a message, so any
-// duplicate is a bug; order (first arrival per seq, across connections in order) must strictly increase.
+// What may be missing: a message handed to a socket on a connection that then died without a close frame,
+// either by send() (it returned true) or by the flush of the queue after a reconnect. Its bytes were in a TCP
+// connection the server no longer read (a stall) or destroyed (a kill/restart); no WebSocket client can know
+// which of them arrived. This client sends at most once, so it must say so (issue 17, docs/contract.md ›
+// Heartbeat): UNCONFIRMED_LOST events whose counts cover every missing message, counted in stats.dropped.
+// (An earlier verdict allowed a loss only when send() returned true at most 50 ms before a fault; under load a
+// queued message flushed onto a connection that died, or a send a busy fault loop saw late, failed it with
+// every loss reported.) Everything else must be there exactly once: the client never resends a message, so
+// any duplicate is a bug; order (first arrival per seq, across connections in order) must strictly increase.
 // Requests are at-least-once: every one must be answered with its own reply; the server may see one twice.
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -22,7 +24,6 @@ const SEED = Number(process.env.CHAOS_SEED || 20261125);
 const MESSAGES = 10000;
 const REQUESTS = 1000;
 const FAULTS = 50;
-const LOSS_SLACK_MS = 50;
 
 test(`chaos: ${MESSAGES} messages, ${REQUESTS} requests, ${FAULTS} random faults (seed ${SEED})`, { timeout: 120000 }, async () => {
   const rand = prng(SEED);
@@ -39,16 +40,14 @@ test(`chaos: ${MESSAGES} messages, ${REQUESTS} requests, ${FAULTS} random faults
   });
 
   let epoch = 0;
-  const epochEnd = []; // epoch → time the client noticed it was gone
   client.on('open', () => {
     epoch += 1;
   });
-  client.on('close', () => {
-    epochEnd[epoch] = Date.now();
-  });
   const errors = {};
+  let unconfirmed = 0; // the frames UNCONFIRMED_LOST events counted
   client.on('error', (e) => {
     errors[e.code] = (errors[e.code] || 0) + 1;
+    if (e.code === 'UNCONFIRMED_LOST') unconfirmed += e.count;
   });
 
   const faults = []; // { kind, at, epoch, open }
@@ -100,15 +99,13 @@ test(`chaos: ${MESSAGES} messages, ${REQUESTS} requests, ${FAULTS} random faults
 
   const { messages, requests, log } = readLog(server);
   const check = checkMessages(messages, MESSAGES);
-  const lostAllowed = { stall: 0, kill: 0, restart: 0 };
-  const lostUnexplained = [];
+  // Where the missing messages were lost (for the log line): the fault that ended their connection.
+  const lostAt = { stall: 0, kill: 0, restart: 0, 'no fault on their connection': 0 };
   for (const s of check.missing) {
-    const m = sent[s];
-    const ended = epochEnd[m.epoch];
-    const f = m.handed && faults.find((x) => x.epoch === m.epoch && x.open && m.t >= x.at - LOSS_SLACK_MS && (ended === undefined || m.t <= ended + 5));
-    if (f) lostAllowed[f.kind] += 1;
-    else lostUnexplained.push({ seq: s, ...m, ended });
+    const f = faults.find((x) => x.epoch === sent[s].epoch && x.open);
+    lostAt[f ? f.kind : 'no fault on their connection'] += 1;
   }
+  const stats = client.stats;
   const queuedTotal = sent.filter((m) => !m.handed).length;
   const queuedMissing = check.missing.filter((s) => !sent[s].handed).length;
   const reqSeen = new Map();
@@ -122,7 +119,7 @@ test(`chaos: ${MESSAGES} messages, ${REQUESTS} requests, ${FAULTS} random faults
   console.log(`# CHAOS seed=${SEED} faults=${faults.length} (kill ${kinds.kill || 0}, stall ${kinds.stall || 0}, restart ${kinds.restart || 0}; ` +
     `${faults.filter((f) => f.open).length} hit an open connection) connections=${log.connections.length} ` +
     `messages: sent=${MESSAGES} queued=${queuedTotal} logged=${check.received} distinct=${check.distinct} ` +
-    `lost=${lostTotal} (on half-open sockets ${lostAllowed.stall}, at kills ${lostAllowed.kill}, at restarts ${lostAllowed.restart}, unexplained ${lostUnexplained.length}) ` +
+    `lost=${lostTotal} (${Object.entries(lostAt).map(([k, n]) => `${k} ${n}`).join(', ')}; reported: UNCONFIRMED_LOST counting ${unconfirmed}, stats.dropped ${stats.dropped}) ` +
     `queued-missing=${queuedMissing} duplicates=${check.duplicated.length} inversions=${check.outOfOrder} | ` +
     `requests: ${answered}/${REQUESTS} answered, wrong=${wrong}, server saw ${reqSeen.size} distinct (+${reqTwice} repeats) | ` +
     `heartbeat timeouts=${errors.HEARTBEAT_TIMEOUT || 0} connect failures=${errors.CONNECT_FAILED || 0} | ${secs}s`);
@@ -131,8 +128,8 @@ test(`chaos: ${MESSAGES} messages, ${REQUESTS} requests, ${FAULTS} random faults
   client.free();
   await server.stop();
 
-  assert.deepEqual(lostUnexplained.slice(0, 5), [], 'messages lost outside a dead-connection window');
-  assert.equal(queuedMissing, 0, 'queued messages missing');
+  assert.ok(unconfirmed >= lostTotal, `${lostTotal} messages missing, UNCONFIRMED_LOST counted ${unconfirmed}: a loss the client did not report`);
+  assert.ok(stats.dropped >= unconfirmed, `stats.dropped ${stats.dropped} counts the ${unconfirmed} unconfirmed frames reported lost`);
   assert.deepEqual(check.duplicated.slice(0, 10), [], 'duplicated messages');
   assert.equal(check.outOfOrder, 0, 'order inversions');
   assert.deepEqual(check.unknown, []);
