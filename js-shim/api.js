@@ -165,16 +165,17 @@ export function createApi(glue, load) {
   // it besides the socket's own send. Its outcome (glue.SendOutcome) says sent, queued, or which typed
   // error to throw (sendError).
   var sendFrame = base.sendFrame;
-  var sendFrameWith = base.sendFrameWith;
   var nextMessageId = base.nextMessageId;
   var SendOutcome = glue.SendOutcome;
   var encodeFrame = glue.encodeFrame;
   var frameLength = glue.frameLength;
-  // `options` (send's second argument, checked by sendOptions) or undefined.
+  // `options` (send's second argument, checked by sendOptions) or undefined; the module takes a ttlMs < 0
+  // as none given (NO_TTL).
+  var NO_TTL = -1;
   function sendEncoded(client, frame, options) {
-    var outcome = options === undefined
-      ? within(client, sendFrame, frame, frameLength(frame), Date.now())
-      : within(client, sendFrameWith, frame, frameLength(frame), Date.now(), options.ttlMs === undefined ? -1 : options.ttlMs, options.volatile === true);
+    var ttl = options === undefined || options.ttlMs === undefined ? NO_TTL : options.ttlMs;
+    var volatile = options !== undefined && options.volatile === true;
+    var outcome = within(client, sendFrame, frame, frameLength(frame), Date.now(), ttl, volatile);
     if (outcome === SendOutcome.Sent) return true;
     if (outcome === SendOutcome.Queued) return false;
     throw Base.sendError(outcome);

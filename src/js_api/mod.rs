@@ -119,26 +119,15 @@ impl SocketClient {
         Ok(SocketClient { driver, request_timeout_ms: parsed.request_timeout_ms })
     }
 
-    /// The package's `send`: `frame` is what `encodeFrame` made of the data (the package's JS does that
-    /// before calling in), `len` its `frameLength`, `now` its `Date.now()`. Reading the clock and encoding
-    /// on the JS side saves three calls out of the module per message; returning an outcome rather than a
-    /// `Result` saves two more (the glue's return area).
+    /// The package's `send(data, { ttlMs, volatile })` and `sendRaw(data)`: `frame` is what `encodeFrame`
+    /// made of the data (the package's JS does that before calling in), `len` its `frameLength`, `now` its
+    /// `Date.now()`; the per-frame options as the package's JS checked them (`ttl_ms` < 0: none given,
+    /// `queue.ttlMs` applies; `volatile` false when not given). Reading the clock and encoding on the JS side
+    /// saves three calls out of the module per message; returning an outcome rather than a `Result` saves two
+    /// more (the glue's return area). A volatile frame that could not go out now is `Queued` to the caller
+    /// (`send` returns false) though it was dropped.
     #[wasm_bindgen(js_name = sendFrame, skip_typescript)]
-    pub fn send_frame(&self, frame: JsValue, len: f64, now: f64) -> SendOutcome {
-        let frame = Frame::measured(frame, len);
-        match self.driver.with_engine_at(now_from(now), |e, now| e.send(now, frame)) {
-            Ok(true) => SendOutcome::Sent,
-            Ok(false) => SendOutcome::Queued,
-            Err(ErrorCode::Closed) => SendOutcome::Closed,
-            Err(_) => SendOutcome::QueueFull,
-        }
-    }
-
-    /// `send(data, { ttlMs, volatile })`: [`SocketClient::send_frame`] with the per-frame options the
-    /// package's JS checked (`ttl_ms` < 0: none given, `queue.ttlMs` applies). A volatile frame that could
-    /// not go out now is `Queued` to the caller (`send` returns false) though it was dropped.
-    #[wasm_bindgen(js_name = sendFrameWith, skip_typescript)]
-    pub fn send_frame_with(&self, frame: JsValue, len: f64, now: f64, ttl_ms: f64, volatile: bool) -> SendOutcome {
+    pub fn send_frame(&self, frame: JsValue, len: f64, now: f64, ttl_ms: f64, volatile: bool) -> SendOutcome {
         let frame = Frame::measured(frame, len);
         let options = SendOptions { ttl_ms: (ttl_ms >= 0.0).then_some(ttl_ms as u64), volatile };
         match self.driver.with_engine_at(now_from(now), |e, now| e.send_with(now, frame, options)) {
