@@ -662,9 +662,9 @@ impl<P: Payload> Engine<P> {
 
     /// The stored outbox of an earlier client with the same key (`queue.persist`): its frames go before
     /// anything queued since, in order, under the queue's bounds and overflow policy (what does not fit
-    /// is dropped and counted in `stats.dropped`); message ids continue after its counter. Emits nothing: a
-    /// restore runs in the constructor, so the caller reports `Restored::dropped` with
-    /// [`Engine::restore_dropped`] once listeners can exist.
+    /// is dropped and counted in `stats.dropped`); message ids continue after its counter. Emits nothing: the
+    /// caller reports `Restored::dropped` with [`Engine::restore_dropped`] after the engine's first outputs
+    /// (the package's emitter holds what the constructor emits until page code can have listeners).
     pub fn restore(&mut self, now: Millis, snapshot: Snapshot<P>) -> Restored {
         self.tick(now);
         self.last_message_id = self.last_message_id.max(snapshot.next_message_id.saturating_sub(1));

@@ -93,22 +93,16 @@ export function newOutbox(platform, key, sink) {
 var NO_STORAGE = 'this platform has no storage (setStorage/getStorageSync or localStorage)';
 
 // What was stored under the key: { frames: [{ data, expiresAt }], nextMessageId } (`expiresAt` -1 for none;
-// a missing key is an empty outbox). Called in the constructor: when nothing could be read, the outbox is
-// empty and the reason goes to the sink as a STORAGE error once the constructor has returned (it emits
-// nothing itself).
+// a missing key is an empty outbox), or, when nothing could be read, the reason (a string): the client starts
+// with an empty queue and reports it as a STORAGE error (src/platform/mod.rs, `restore_outbox`).
 Outbox.prototype.load = function () {
   var empty = { frames: [], nextMessageId: 1 };
-  var sink = this.sink;
-  function failed(why) {
-    afterConstructor(function () { sink.storageFailed(why, Date.now()); });
-    return empty;
-  }
-  if (this.storage === undefined) return failed(NO_STORAGE);
+  if (this.storage === undefined) return NO_STORAGE;
   var text;
   try {
     text = this.storage.read(this.key);
   } catch (e) {
-    return failed('reading "' + this.key + '" failed: ' + describe(e));
+    return 'reading "' + this.key + '" failed: ' + describe(e);
   }
   if (text === undefined) return empty;
   var stored;
@@ -118,29 +112,18 @@ Outbox.prototype.load = function () {
     stored = undefined;
   }
   if (!stored || stored.version !== FORMAT_VERSION || !Array.isArray(stored.frames)) {
-    return failed('"' + this.key + '" does not hold a wxsocket outbox (version ' + FORMAT_VERSION + '); it was ignored');
+    return '"' + this.key + '" does not hold a wxsocket outbox (version ' + FORMAT_VERSION + '); it was ignored';
   }
   var frames = [];
   for (var i = 0; i < stored.frames.length; i++) {
     var f = stored.frames[i] || {};
     var data = typeof f.text === 'string' ? f.text : fromBase64(f.binary);
-    if (data === undefined) return failed('frame ' + i + ' of "' + this.key + '" is neither text nor base64; the outbox was ignored');
+    if (data === undefined) return 'frame ' + i + ' of "' + this.key + '" is neither text nor base64; the outbox was ignored';
     frames.push({ data: data, expiresAt: typeof f.expiresAt === 'number' ? f.expiresAt : -1 });
   }
   var next = stored.nextMessageId;
   return { frames: frames, nextMessageId: typeof next === 'number' && next >= 1 ? next : 1 };
 };
-
-// A restore dropped `count` frames (over the queue's bounds): reported once the constructor has returned.
-Outbox.prototype.dropped = function (count) {
-  var sink = this.sink;
-  afterConstructor(function () { sink.restoreDropped(count, Date.now()); });
-};
-
-// Runs `f` once the code that is running now (the constructor) has returned.
-function afterConstructor(f) {
-  Promise.resolve().then(f);
-}
 
 // One frame of the snapshot being written (`expiresAt` < 0: never expires); `commit` writes them all.
 Outbox.prototype.add = function (data, expiresAt) {

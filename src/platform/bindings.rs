@@ -165,14 +165,10 @@ extern "C" {
     #[wasm_bindgen(js_name = newOutbox)]
     pub fn new_outbox(platform: &JsValue, key: &JsValue, sink: &JsValue) -> Outbox;
 
-    /// What is stored: `{ frames: [{ data, expiresAt }], nextMessageId }` (`expiresAt` -1: never); a failed
-    /// read is an empty outbox, reported to the sink after the constructor.
+    /// What is stored: `{ frames: [{ data, expiresAt }], nextMessageId }` (`expiresAt` -1: never), or, when
+    /// nothing could be read, why (a string).
     #[wasm_bindgen(method)]
     pub fn load(this: &Outbox) -> JsValue;
-
-    /// A restore dropped `count` frames: `sink.restoreDropped` once the constructor has returned.
-    #[wasm_bindgen(method)]
-    pub fn dropped(this: &Outbox, count: f64);
 
     /// One frame of the snapshot being written (`expires_at` < 0: never expires).
     #[wasm_bindgen(method)]

@@ -659,7 +659,6 @@ impl<H: Host> Driver<H> {
                 }
             }
             PlatformInput::StorageFailed { err_msg } => self.inner.io.borrow_mut().engine.handle(now, Input::StorageFailed { err_msg }),
-            PlatformInput::RestoreDropped { count } => self.inner.io.borrow_mut().engine.restore_dropped(now, count),
             PlatformInput::Timer => {
                 let mut io = self.inner.io.borrow_mut();
                 io.timer = None;
@@ -677,10 +676,16 @@ impl<H: Host> Driver<H> {
     }
 
     /// `queue.persist`: the stored frames of an earlier client with the same key go into the queue first.
-    /// Runs in the constructor, before page code can send.
+    /// Runs in the constructor, before page code can send. What it reports (an unreadable outbox, frames over
+    /// the queue's bounds) is emitted after the engine's first outputs, and held with them until page code
+    /// can have listeners (src/js/emitter.js, `started`).
     fn restore_outbox(&self) {
         let Some(outbox) = self.inner.io.borrow().outbox.clone() else { return };
         let loaded = outbox.load();
+        if let Some(err_msg) = loaded.as_string() {
+            self.with_engine(|e, now| e.handle(now, Input::StorageFailed { err_msg }));
+            return;
+        }
         let get = |o: &JsValue, k: &str| js_sys::Reflect::get(o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
         let list: js_sys::Array = get(&loaded, "frames").unchecked_into();
         let mut frames = Vec::new();
@@ -693,7 +698,7 @@ impl<H: Host> Driver<H> {
         let next_message_id = get(&loaded, "nextMessageId").as_f64().map_or(1, |n| n as u64);
         let restored = self.with_engine(|e, now| e.restore(now, Snapshot { frames, next_message_id }));
         if restored.dropped > 0 {
-            outbox.dropped(restored.dropped as f64);
+            self.with_engine(|e, now| e.restore_dropped(now, restored.dropped));
         }
     }
 

@@ -32,8 +32,6 @@ pub(crate) enum PlatformInput {
     UrlRejected { task: TaskId, why: String },
     /// A write of the outbox (`queue.persist`) failed, with the platform's text.
     StorageFailed { err_msg: String },
-    /// The restore in the constructor dropped this many frames (over the queue's bounds).
-    RestoreDropped { count: usize },
 }
 
 /// What a sink feeds: the driver of one client.
@@ -149,12 +147,6 @@ impl Sink {
     #[wasm_bindgen(js_name = urlRejected)]
     pub fn url_rejected(&self, task: u32, why: String, now: f64) {
         self.feed(now, PlatformInput::UrlRejected { task: TaskId(task), why });
-    }
-
-    /// The outbox's restore dropped `count` frames (src/js/outbox.js, after the constructor).
-    #[wasm_bindgen(js_name = restoreDropped)]
-    pub fn restore_dropped(&self, count: f64, now: f64) {
-        self.feed(now, PlatformInput::RestoreDropped { count: count as usize });
     }
 
     /// A write of the outbox failed (src/js/outbox.js).
