@@ -16,33 +16,36 @@ import { describe } from './errors.js';
 var FORMAT_VERSION = 1;
 var BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
+// Base64 text: groups of four digits (6 bits each) for every 3 bytes, the last group padded with `=`.
+var IS_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
 export function toBase64(buffer) {
   var b = new Uint8Array(buffer);
   var out = '';
+  // Past the end a byte reads as undefined, which `<<` and `|` take as 0; the padding replaces its digits.
   for (var i = 0; i < b.length; i += 3) {
-    var n = (b[i] << 16) | ((i + 1 < b.length ? b[i + 1] : 0) << 8) | (i + 2 < b.length ? b[i + 2] : 0);
-    out += BASE64[n >> 18] + BASE64[(n >> 12) & 63] + (i + 1 < b.length ? BASE64[(n >> 6) & 63] : '=') + (i + 2 < b.length ? BASE64[n & 63] : '=');
+    var n = (b[i] << 16) | (b[i + 1] << 8) | b[i + 2];
+    out += BASE64[n >> 18] + BASE64[(n >> 12) & 63] + BASE64[(n >> 6) & 63] + BASE64[n & 63];
   }
-  return out;
+  var pad = (3 - (b.length % 3)) % 3;
+  return out.slice(0, out.length - pad) + '=='.slice(0, pad);
 }
 
 // The bytes of base64 text, or undefined when it is not base64.
 export function fromBase64(text) {
-  if (typeof text !== 'string' || text.length % 4 !== 0) return undefined;
-  var pad = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
-  var out = new Uint8Array((text.length / 4) * 3 - pad);
-  var o = 0;
-  for (var i = 0; i < text.length; i += 4) {
-    var n = 0;
-    for (var j = 0; j < 4; j++) {
-      var c = text[i + j];
-      var v = c === '=' && i + j >= text.length - pad ? 0 : BASE64.indexOf(c);
-      if (v < 0) return undefined;
-      n = (n << 6) | v;
+  if (typeof text !== 'string' || text.length % 4 !== 0 || !IS_BASE64.test(text)) return undefined;
+  var digits = text.indexOf('=') < 0 ? text.length : text.indexOf('=');
+  var out = new Uint8Array((digits * 6) >> 3);
+  // Bits are taken in as digits come and given out 8 at a time (a Uint8Array keeps the low 8 of a number).
+  var bits = 0;
+  var n = 0;
+  for (var i = 0, o = 0; i < digits; i++) {
+    n = (n << 6) | BASE64.indexOf(text[i]);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = n >> bits;
     }
-    if (o < out.length) out[o++] = n >> 16;
-    if (o < out.length) out[o++] = (n >> 8) & 255;
-    if (o < out.length) out[o++] = n & 255;
   }
   return out.buffer;
 }
