@@ -80,7 +80,7 @@ export function storageOf(platform) {
   return undefined;
 }
 
-// The outbox of one client under `key`; `sink` hears of failed writes (sink.storageFailed(errMsg, now)).
+// The outbox of one client under `key`; `sink` hears of failed reads and writes (sink.storageFailed(errMsg, now)).
 export function Outbox(storage, key, sink) {
   this.storage = storage;
   this.key = key;
@@ -96,16 +96,21 @@ export function newOutbox(platform, key, sink) {
 var NO_STORAGE = 'this platform has no storage (setStorage/getStorageSync or localStorage)';
 
 // What was stored under the key: { frames: [{ data, expiresAt }], nextMessageId } (`expiresAt` -1 for none;
-// a missing key is an empty outbox), or, when nothing could be read, the reason (a string): the client starts
-// with an empty queue and reports it as a STORAGE error (src/platform/mod.rs, `restore_outbox`).
+// a missing key is an empty outbox). When nothing could be read the outbox is empty, and the reason goes to
+// the sink (a STORAGE error, emitted once page code can have listeners).
 Outbox.prototype.load = function () {
   var empty = { frames: [], nextMessageId: 1 };
-  if (this.storage === undefined) return NO_STORAGE;
+  var self = this;
+  function failed(why) {
+    self.failed(why);
+    return empty;
+  }
+  if (this.storage === undefined) return failed(NO_STORAGE);
   var text;
   try {
     text = this.storage.read(this.key);
   } catch (e) {
-    return 'reading "' + this.key + '" failed: ' + describe(e);
+    return failed('reading "' + this.key + '" failed: ' + describe(e));
   }
   if (text === undefined) return empty;
   var stored;
@@ -115,13 +120,13 @@ Outbox.prototype.load = function () {
     stored = undefined;
   }
   if (!stored || stored.version !== FORMAT_VERSION || !Array.isArray(stored.frames)) {
-    return '"' + this.key + '" does not hold a wxsocket outbox (version ' + FORMAT_VERSION + '); it was ignored';
+    return failed('"' + this.key + '" does not hold a wxsocket outbox (version ' + FORMAT_VERSION + '); it was ignored');
   }
   var frames = [];
   for (var i = 0; i < stored.frames.length; i++) {
     var f = stored.frames[i] || {};
     var data = typeof f.text === 'string' ? f.text : fromBase64(f.binary);
-    if (data === undefined) return 'frame ' + i + ' of "' + this.key + '" is neither text nor base64; the outbox was ignored';
+    if (data === undefined) return failed('frame ' + i + ' of "' + this.key + '" is neither text nor base64; the outbox was ignored');
     frames.push({ data: data, expiresAt: typeof f.expiresAt === 'number' ? f.expiresAt : -1 });
   }
   var next = stored.nextMessageId;
@@ -135,16 +140,20 @@ Outbox.prototype.add = function (data, expiresAt) {
   this.frames.push(f);
 };
 
-// Writes the snapshot; returns '' or, when the write failed at once, the reason (a later failure goes to the sink).
+// Writes the snapshot; a write that fails, at once or later, goes to the sink.
 Outbox.prototype.commit = function (nextMessageId) {
   var text = JSON.stringify({ version: FORMAT_VERSION, nextMessageId: nextMessageId, frames: this.frames });
   this.frames = [];
-  if (this.storage === undefined) return NO_STORAGE;
-  var sink = this.sink;
+  if (this.storage === undefined) return this.failed(NO_STORAGE);
+  var self = this;
   try {
-    this.storage.write(this.key, text, function (errMsg) { sink.storageFailed(errMsg, Date.now()); });
-    return '';
+    this.storage.write(this.key, text, function (errMsg) { self.failed(errMsg); });
   } catch (e) {
-    return describe(e);
+    this.failed(describe(e));
   }
+};
+
+// A read or a write failed: a STORAGE error (sink.storageFailed).
+Outbox.prototype.failed = function (errMsg) {
+  this.sink.storageFailed(errMsg, Date.now());
 };

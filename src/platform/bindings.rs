@@ -161,12 +161,12 @@ extern "C" {
     #[derive(Clone, Debug)]
     pub type Outbox;
 
-    /// The outbox under `key` on `platform`'s storage; failed writes go to `sink.storageFailed`.
+    /// The outbox under `key` on `platform`'s storage; failed reads and writes go to `sink.storageFailed`.
     #[wasm_bindgen(js_name = newOutbox)]
     pub fn new_outbox(platform: &JsValue, key: &JsValue, sink: &JsValue) -> Outbox;
 
-    /// What is stored: `{ frames: [{ data, expiresAt }], nextMessageId }` (`expiresAt` -1: never), or, when
-    /// nothing could be read, why (a string).
+    /// What is stored: `{ frames: [{ data, expiresAt }], nextMessageId }` (`expiresAt` -1: never); empty
+    /// when nothing could be read (reported to the sink).
     #[wasm_bindgen(method)]
     pub fn load(this: &Outbox) -> JsValue;
 
@@ -174,9 +174,10 @@ extern "C" {
     #[wasm_bindgen(method)]
     pub fn add(this: &Outbox, data: &JsValue, expires_at: f64);
 
-    /// Writes the frames added since the last commit; `""`, or why the write failed at once.
+    /// Writes the frames added since the last commit; a write that fails (at once or later) goes to
+    /// `sink.storageFailed`.
     #[wasm_bindgen(method)]
-    pub fn commit(this: &Outbox, next_message_id: f64) -> String;
+    pub fn commit(this: &Outbox, next_message_id: f64);
 }
 
 #[wasm_bindgen(module = "/src/js/callbacks.js")]

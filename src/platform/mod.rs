@@ -658,7 +658,6 @@ impl<H: Host> Driver<H> {
                     self.attempt_failed(task, &cat(&["the url function's promise rejected: ", &why]));
                 }
             }
-            PlatformInput::StorageFailed { err_msg } => self.inner.io.borrow_mut().engine.handle(now, Input::StorageFailed { err_msg }),
             PlatformInput::Timer => {
                 let mut io = self.inner.io.borrow_mut();
                 io.timer = None;
@@ -676,16 +675,12 @@ impl<H: Host> Driver<H> {
     }
 
     /// `queue.persist`: the stored frames of an earlier client with the same key go into the queue first.
-    /// Runs in the constructor, before page code can send. What it reports (an unreadable outbox, frames over
-    /// the queue's bounds) is emitted after the engine's first outputs, and held with them until page code
-    /// can have listeners (src/js/emitter.js, `started`).
+    /// Runs in the constructor, before page code can send. What it reports (an unreadable outbox, through the
+    /// sink; frames over the queue's bounds) is emitted after the engine's first outputs, and held with them
+    /// until page code can have listeners (src/js/emitter.js, `started`).
     fn restore_outbox(&self) {
         let Some(outbox) = self.inner.io.borrow().outbox.clone() else { return };
         let loaded = outbox.load();
-        if let Some(err_msg) = loaded.as_string() {
-            self.with_engine(|e, now| e.handle(now, Input::StorageFailed { err_msg }));
-            return;
-        }
         let get = |o: &JsValue, k: &str| js_sys::Reflect::get(o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
         let list: js_sys::Array = get(&loaded, "frames").unchecked_into();
         let mut frames = Vec::new();
@@ -707,10 +702,8 @@ impl<H: Host> Driver<H> {
         for f in &snapshot.frames {
             outbox.add(&f.payload.data, f.expires_at.map_or(-1.0, |t| t as f64));
         }
-        let failed = outbox.commit(snapshot.next_message_id as f64);
-        if !failed.is_empty() {
-            self.inner.io.borrow_mut().engine.handle(now_ms(), Input::StorageFailed { err_msg: failed });
-        }
+        // A write that fails, at once or later, is reported to the sink (`storageFailed`).
+        outbox.commit(snapshot.next_message_id as f64);
     }
 
     /// The platform refused `task`'s URL: final for a fixed URL, a failed attempt for a url function's.

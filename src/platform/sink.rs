@@ -30,8 +30,6 @@ pub(crate) enum PlatformInput {
     UrlResolved { task: TaskId, url: JsValue },
     /// The url function's promise rejected, with its text.
     UrlRejected { task: TaskId, why: String },
-    /// A write of the outbox (`queue.persist`) failed, with the platform's text.
-    StorageFailed { err_msg: String },
 }
 
 /// What a sink feeds: the driver of one client.
@@ -149,10 +147,10 @@ impl Sink {
         self.feed(now, PlatformInput::UrlRejected { task: TaskId(task), why });
     }
 
-    /// A write of the outbox failed (src/js/outbox.js).
+    /// A read or a write of the outbox failed (src/js/outbox.js).
     #[wasm_bindgen(js_name = storageFailed)]
     pub fn storage_failed(&self, err_msg: String, now: f64) {
-        self.feed(now, PlatformInput::StorageFailed { err_msg });
+        self.feed(now, PlatformInput::Engine(Input::StorageFailed { err_msg }));
     }
 }
 
