@@ -691,10 +691,12 @@ impl<H: Host> Driver<H> {
             });
         }
         let next_message_id = get(&loaded, "nextMessageId").as_f64().map_or(1, |n| n as u64);
-        let restored = self.with_engine(|e, now| e.restore(now, Snapshot { frames, next_message_id }));
-        if restored.dropped > 0 {
-            self.with_engine(|e, now| e.restore_dropped(now, restored.dropped));
-        }
+        self.with_engine(|e, now| {
+            let restored = e.restore(now, Snapshot { frames, next_message_id });
+            if restored.dropped > 0 {
+                e.restore_dropped(now, restored.dropped);
+            }
+        });
     }
 
     fn persist(&self, snapshot: Snapshot<Frame>) {
